@@ -1,0 +1,30 @@
+# Two commands do everything on a fresh clone:
+#   make agents   create .venv if needed, install, regenerate agents/
+#   make test     drift check of agents/, then the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: agents test check bench lint clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+agents: $(STAMP)
+	$(BIN)/assembler build
+
+check: $(STAMP)
+	$(BIN)/assembler check
+
+# pytest exits 5 when it collects no tests: that is a failure, not a green run.
+test: $(STAMP)
+	$(BIN)/assembler check
+	$(BIN)/python -m pytest; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "make test: no tests were collected" >&2; exit 1; fi; \
+	exit $$status
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .hypothesis

@@ -1,0 +1,244 @@
+"""Shared blocks (``_blocks/**/*.md``) and roles (``_roles/**/*.toml``).
+
+Each file is read and validated once per run, whatever the number of agents
+that use it. Roles are resolved here (``extends`` and ``relaxes``) so that an
+agent only ever sees a flat, ordered list of block names.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .diagnostics import Diagnostics, did_you_mean
+from .frontmatter import FrontmatterError, parse_yaml_mapping, split_frontmatter
+from .models import BlockMeta, Role, report_validation_errors, validate
+from .toml_source import TomlDocument, load_toml, read_text
+
+_NAME_SEGMENT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+
+
+@dataclass(frozen=True)
+class Block:
+    """A shared Markdown section; ``source`` is its Jinja2 text without frontmatter."""
+
+    name: str
+    path: str
+    source: str
+    body_line: int
+    meta: BlockMeta
+
+    @property
+    def is_static(self) -> bool:
+        """True when the text has no Jinja2 syntax and can be used as it is."""
+        return "{{" not in self.source and "{%" not in self.source and "{#" not in self.source
+
+
+@dataclass(frozen=True)
+class ResolvedRole:
+    """A role with its inheritance applied: the blocks it renders, in order."""
+
+    name: str
+    path: str
+    role: Role
+    blocks: tuple[str, ...]
+    document: TomlDocument
+
+
+def name_problem(name: str, folder: str) -> str | None:
+    """Why ``name`` cannot name a file inside ``folder``, or None when it can."""
+    if not name:
+        return "is empty"
+    if name.startswith("/") or "\\" in name or re.match(r"^[A-Za-z]:", name):
+        return f"is an absolute or non-portable path; names are relative to {folder}/"
+    parts = name.split("/")
+    if any(part in ("", ".", "..") for part in parts):
+        return f"would point outside {folder}/ (`.`, `..` and empty parts are not allowed)"
+    bad = next((part for part in parts if not _NAME_SEGMENT.match(part)), None)
+    if bad is not None:
+        return f"has an invalid part `{bad}`: use letters, digits, `-`, `_` and `.`"
+    return None
+
+
+@dataclass
+class BlockLibrary:
+    """Every block of the catalog, and the names of those that failed to load."""
+
+    folder: str
+    blocks: dict[str, Block]
+    broken: set[str]
+
+    def check(self, name: str, document: TomlDocument, loc: tuple, diagnostics: Diagnostics) -> bool:
+        """True when ``name`` names a loaded block; otherwise record why not.
+
+        A block that exists but failed to load was reported at its own file, so
+        references to it add no second error.
+        """
+        if name in self.blocks:
+            return True
+        if name in self.broken:
+            return False
+        at = document.locate(loc)
+        problem = name_problem(name, self.folder)
+        if problem:
+            diagnostics.error(
+                document.path, *at, f"block name `{name}` {problem}",
+                f"name a block by its path under {self.folder}/, without `.md`",
+            )
+        else:
+            diagnostics.error(
+                document.path, *at, f"unknown block `{name}` (no {self.folder}/{name}.md)",
+                did_you_mean(name.removesuffix(".md"), self.blocks, "blocks"),
+            )
+        return False
+
+
+def discover(
+    folder: Path, suffix: str, root: Path, diagnostics: Diagnostics, broken: set[str] | None = None
+) -> dict[str, Path]:
+    """Map names (relative paths without suffix) to files, refusing escaping links."""
+    found: dict[str, Path] = {}
+    if not folder.is_dir():
+        return found
+    real_root = root.resolve()
+    for path in sorted(folder.rglob(f"*{suffix}")):
+        if not path.is_file():
+            continue
+        rel = path.relative_to(root).as_posix()
+        if path.is_symlink() or any(p.is_symlink() for p in path.relative_to(folder).parents):
+            if not path.resolve().is_relative_to(real_root):
+                diagnostics.error(
+                    rel, 1, 1,
+                    f"`{rel}` is a symbolic link to a file outside the catalog",
+                    "copy the file into the catalog, or remove the link",
+                )
+                if broken is not None:
+                    broken.add(path.relative_to(folder).as_posix()[: -len(suffix)])
+                continue
+        found[path.relative_to(folder).as_posix()[: -len(suffix)]] = path
+    return found
+
+
+def load_blocks(folder: Path, root: Path, diagnostics: Diagnostics) -> BlockLibrary:
+    blocks: dict[str, Block] = {}
+    broken: set[str] = set()
+    library = BlockLibrary(folder.relative_to(root).as_posix(), blocks, broken)
+    for name, path in discover(folder, ".md", root, diagnostics, broken).items():
+        rel = path.relative_to(root).as_posix()
+        text = read_text(path, rel, diagnostics)
+        if text is None:
+            broken.add(name)
+            continue
+        split = split_frontmatter(text)
+        meta = BlockMeta()
+        if split.header is not None:
+            meta = _block_meta(split.header, rel, diagnostics)
+            if meta is None:
+                broken.add(name)
+                continue
+        blocks[name] = Block(name, rel, split.body, split.body_line, meta)
+    return library
+
+
+def _block_meta(header: str, rel: str, diagnostics: Diagnostics) -> BlockMeta | None:
+    try:
+        data = parse_yaml_mapping(header)
+    except FrontmatterError as exc:
+        diagnostics.error(rel, exc.line + 1, exc.column, str(exc), "fix the YAML between the `---` lines")
+        return None
+    meta, errors = validate(BlockMeta, data)
+    if errors:
+        header_doc = TomlDocument(rel, data, "")
+        for error in errors:
+            key = str(error["loc"][0]) if error["loc"] else ""
+            line = next(
+                (n + 2 for n, text in enumerate(header.splitlines()) if text.startswith(f"{key}:")),
+                1,
+            )
+            header_doc._positions = {tuple(error["loc"]): (line, 1)}
+            report_validation_errors([error], header_doc, diagnostics, model=BlockMeta)
+        return None
+    return meta
+
+
+def load_roles(
+    folder: Path, root: Path, library: BlockLibrary, diagnostics: Diagnostics
+) -> tuple[dict[str, ResolvedRole], set[str]]:
+    """Load every role, check its block names, and resolve inheritance."""
+    raw: dict[str, tuple[Role, TomlDocument]] = {}
+    broken: set[str] = set()
+    for name, path in discover(folder, ".toml", root, diagnostics, broken).items():
+        rel = path.relative_to(root).as_posix()
+        document = load_toml(path, rel, diagnostics)
+        role, errors = validate(Role, document.data) if document else (None, [])
+        if document is not None and errors:
+            report_validation_errors(errors, document, diagnostics, model=Role)
+        if role is None or document is None:
+            broken.add(name)
+            continue
+        for index, block in enumerate(role.blocks):
+            library.check(block, document, ("blocks", index), diagnostics)
+        raw[name] = (role, document)
+
+    resolved: dict[str, ResolvedRole] = {}
+    for name in raw:
+        if _resolve(name, raw, resolved, (), diagnostics) is None:
+            broken.add(name)
+    return resolved, broken
+
+
+def _resolve(
+    name: str,
+    raw: dict[str, tuple[Role, TomlDocument]],
+    resolved: dict[str, ResolvedRole],
+    chain: tuple[str, ...],
+    diagnostics: Diagnostics,
+) -> ResolvedRole | None:
+    if name in resolved:
+        return resolved[name]
+    role, document = raw[name]
+    inherited: tuple[str, ...] = ()
+    if role.extends is not None:
+        at = document.locate(("extends",), value=True)
+        if role.extends in chain + (name,):
+            cycle = " → ".join(chain[chain.index(role.extends):] + (name, role.extends)) \
+                if role.extends in chain else f"{name} → {name}"
+            diagnostics.error(
+                document.path, *at, f"role `extends` forms a cycle: {cycle}",
+                "remove `extends` from one of these roles",
+            )
+            return None
+        problem = name_problem(role.extends, document.path.split("/")[0])
+        if problem:
+            diagnostics.error(document.path, *at, f"parent role name `{role.extends}` {problem}",
+                              "name a role by its path under the roles folder, without `.toml`")
+            return None
+        if role.extends not in raw:
+            diagnostics.error(
+                document.path, *at, f"unknown parent role `{role.extends}`",
+                did_you_mean(role.extends, raw, "roles"),
+            )
+            return None
+        parent = _resolve(role.extends, raw, resolved, chain + (name,), diagnostics)
+        if parent is None:
+            return None
+        inherited = parent.blocks
+        for index, dropped in enumerate(role.relaxes):
+            if dropped not in inherited:
+                diagnostics.error(
+                    document.path, *document.locate(("relaxes", index)),
+                    f"`relaxes` names `{dropped}`, which parent role `{parent.name}` does not include",
+                    did_you_mean(dropped, inherited, "parent blocks"),
+                )
+    elif role.relaxes:
+        diagnostics.error(
+            document.path, *document.locate(("relaxes",)),
+            "`relaxes` needs `extends`: there is no parent role to drop blocks from",
+            "add `extends = \"<parent role>\"` or remove `relaxes`",
+        )
+    kept = [b for b in inherited if b not in role.relaxes]
+    kept += [b for b in role.blocks if b not in kept]
+    result = ResolvedRole(name, document.path, role, tuple(kept), document)
+    resolved[name] = result
+    return result

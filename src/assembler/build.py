@@ -1,0 +1,87 @@
+"""Writing generated files: atomically, only when bytes change, never over hand edits.
+
+A build never leaves a half-written file: each file is written to a temporary
+file in the same folder and renamed over the old one. Files whose bytes would
+not change are not touched, so their modification times stay as they are.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .catalog import Catalog
+from .check import FileState, compare
+from .render import Rendered, render_catalog
+
+
+@dataclass
+class BuildResult:
+    """What a build did, and what it refused to do."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    refused: list[FileState] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.removed)
+
+
+def build(catalog: Catalog, only: set[str] | None = None, force: bool = False) -> BuildResult:
+    """Render a loaded catalog (or the agent ids in ``only``) and write it."""
+    return write_outputs(catalog, render_catalog(catalog, only), force, prune=only is None)
+
+
+def write_outputs(
+    catalog: Catalog, rendered: list[Rendered], force: bool = False, prune: bool = True
+) -> BuildResult:
+    """Bring the outputs in line with ``rendered``.
+
+    Hand-edited files are refused unless ``force``. With ``prune``, generated
+    files that no manifest renders any more are removed.
+    """
+    states = compare(catalog, rendered, find_orphans=prune)
+    result = BuildResult()
+    for state in states:
+        target = catalog.root / state.path
+        if state.kind == "clean":
+            result.unchanged += 1
+        elif not state.intact and not force:
+            result.refused.append(state)
+        elif state.kind == "orphaned":
+            target.unlink()
+            result.removed.append(state.path)
+        else:
+            assert state.expected is not None
+            write_atomic(target, state.expected)
+            (result.created if state.kind == "missing" else result.updated).append(state.path)
+    return result
+
+
+def _default_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` so readers see the old or the new file, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        mode = _default_mode()
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(temp, mode)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

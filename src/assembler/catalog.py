@@ -1,0 +1,242 @@
+"""Loading a whole catalog: config, blocks, roles and manifests, cross-checked.
+
+:func:`load_catalog` is the one entry point. It reads every file once, records
+every problem it finds, and only returns a :class:`Catalog` when there is none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .blocks import (
+    Block, BlockLibrary, ResolvedRole, discover, load_blocks, load_roles, name_problem,
+)
+from .config import Settings, load_settings
+from .diagnostics import CatalogError, Diagnostics, did_you_mean
+from .models import MAX_NAME_LENGTH, SLUG, Manifest, report_validation_errors, validate
+from .toml_source import TomlDocument, load_toml
+
+
+@dataclass(frozen=True)
+class Agent:
+    """One manifest and everything resolved for it."""
+
+    id: str  # path under the manifests folder without `.toml`, e.g. "ml/trainer"
+    manifest: Manifest
+    source: str  # the manifest file, relative to the root
+    output: str  # the generated file, relative to the root
+    role: ResolvedRole | None
+    document: TomlDocument
+
+    @property
+    def body_blocks(self) -> tuple[str, ...]:
+        return tuple(self.manifest.blocks)
+
+    @property
+    def all_blocks(self) -> tuple[str, ...]:
+        """Every block the agent renders: its role's, then its own."""
+        return (self.role.blocks if self.role else ()) + tuple(self.manifest.blocks)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """A validated catalog, ready to render."""
+
+    settings: Settings
+    blocks: dict[str, Block]
+    roles: dict[str, ResolvedRole]
+    agents: tuple[Agent, ...]
+
+    @property
+    def root(self) -> Path:
+        return self.settings.root
+
+    def agent(self, key: str) -> Agent | None:
+        """Find an agent by id (``ml/trainer``), name, or manifest/output path."""
+        for agent in self.agents:
+            if key in (agent.id, agent.source, agent.output):
+                return agent
+        named = [agent for agent in self.agents if agent.manifest.name == key]
+        return named[0] if len(named) == 1 else None
+
+
+def load_catalog(root: Path | None = None, cwd: Path | None = None) -> Catalog:
+    """Load and validate everything under the catalog root.
+
+    Raises :class:`CatalogError` carrying every problem found in every file.
+    """
+    catalog, diagnostics = load_partial(root, cwd)
+    if diagnostics or catalog is None:
+        raise CatalogError(diagnostics)
+    return catalog
+
+
+def load_partial(
+    root: Path | None = None, cwd: Path | None = None
+) -> tuple[Catalog | None, Diagnostics]:
+    """Load what is valid and report the rest.
+
+    The catalog holds only the agents whose own manifest is valid, so callers
+    can go on to render them and report template errors in the same run.
+    """
+    diagnostics = Diagnostics()
+    settings = load_settings(root, cwd or Path.cwd(), diagnostics)
+    if settings is None:
+        return None, diagnostics
+    root = settings.root
+    library = load_blocks(settings.folder("blocks"), root, diagnostics)
+    roles, broken_roles = load_roles(settings.folder("roles"), root, library, diagnostics)
+    _check_required_blocks_exist(settings, library, diagnostics)
+    agents = _load_agents(settings, library, roles, broken_roles, diagnostics)
+    return Catalog(settings, library.blocks, roles, tuple(agents)), diagnostics
+
+
+def _check_required_blocks_exist(
+    settings: Settings, library: BlockLibrary, diagnostics: Diagnostics
+) -> None:
+    if settings.document is None:
+        return
+    for index, name in enumerate(settings.config.required_blocks):
+        library.check(name, settings.document, ("required_blocks", index), diagnostics)
+
+
+def _load_agents(
+    settings: Settings,
+    library: BlockLibrary,
+    roles: dict[str, ResolvedRole],
+    broken_roles: set[str],
+    diagnostics: Diagnostics,
+) -> list[Agent]:
+    root = settings.root
+    folder = settings.folder("manifests")
+    if not folder.is_dir():
+        rel = folder.relative_to(root).as_posix() if folder.is_relative_to(root) else str(folder)
+        diagnostics.error(
+            rel, 1, 1, f"manifests folder `{rel}/` does not exist",
+            "create it with one <agent>.toml per agent, or set `manifests` in the config",
+        )
+        return []
+    output = settings.config.output
+    agents: list[Agent] = []
+    found = discover(folder, ".toml", root, diagnostics)
+    for agent_id, path in found.items():
+        rel = path.relative_to(root).as_posix()
+        document = load_toml(path, rel, diagnostics)
+        if document is None:
+            continue
+        manifest, errors = validate(Manifest, document.data)
+        if errors:
+            report_validation_errors(errors, document, diagnostics, model=Manifest)
+            continue
+        assert manifest is not None
+        before = len(diagnostics)
+        role = _check_manifest(manifest, agent_id, document, settings, library, roles,
+                               broken_roles, diagnostics)
+        if len(diagnostics) == before and (role is not None or manifest.substrate_role is None):
+            agents.append(Agent(agent_id, manifest, rel, f"{output}/{agent_id}.md", role, document))
+    _check_handoffs(agents, list(found), diagnostics)
+    return agents
+
+
+def _check_manifest(
+    manifest: Manifest,
+    agent_id: str,
+    document: TomlDocument,
+    settings: Settings,
+    library: BlockLibrary,
+    roles: dict[str, ResolvedRole],
+    broken_roles: set[str],
+    diagnostics: Diagnostics,
+) -> ResolvedRole | None:
+    """Per-manifest rules that a schema alone cannot express."""
+    path = document.path
+    stem = agent_id.rsplit("/", 1)[-1]
+    name_at = document.locate(("name",), value=True)
+    if not SLUG.match(manifest.name) or len(manifest.name) > MAX_NAME_LENGTH:
+        diagnostics.error(
+            path, *name_at, f"`name` {manifest.name!r} is not a slug",
+            f"use lowercase letters, digits and single hyphens, at most {MAX_NAME_LENGTH} "
+            "characters (e.g. `gpu-job-runner`)",
+        )
+    elif manifest.name != stem:
+        diagnostics.error(
+            path, *name_at, f"`name` {manifest.name!r} does not match the file name `{stem}.toml`",
+            f"set `name = \"{stem}\"` or rename the file to `{manifest.name}.toml`",
+        )
+    if not manifest.description.strip():
+        diagnostics.error(path, *document.locate(("description",)), "`description` is empty",
+                          "describe in one paragraph what the agent does and when to use it")
+    for field in settings.config.required_fields:
+        if not getattr(manifest, field):
+            diagnostics.error(
+                path, *(document.locate((field,)) if field in document.data else (1, 1)),
+                f"`{field}` is required by the catalog config but is empty or missing",
+                f"add `{field}` to this manifest, or remove it from `required_fields`",
+            )
+    for index, block in enumerate(manifest.blocks):
+        library.check(block, document, ("blocks", index), diagnostics)
+
+    role = None
+    role_at = document.locate(("substrate_role",), value=True)
+    if manifest.substrate_role is not None:
+        role = roles.get(manifest.substrate_role)
+        problem = name_problem(manifest.substrate_role, settings.config.roles)
+        if problem:
+            diagnostics.error(
+                path, *role_at, f"role name `{manifest.substrate_role}` {problem}",
+                f"name a role by its path under {settings.config.roles}/, without `.toml`",
+            )
+        elif role is None and manifest.substrate_role not in broken_roles:
+            diagnostics.error(
+                path, *role_at,
+                f"unknown role `{manifest.substrate_role}` "
+                f"(no {settings.config.roles}/{manifest.substrate_role}.toml)",
+                did_you_mean(manifest.substrate_role, roles, "roles"),
+            )
+    included = set(manifest.blocks) | set(role.blocks if role else ())
+    for required in settings.config.required_blocks:
+        if required not in included and required in library.blocks:
+            diagnostics.error(
+                path, *(document.locate(("blocks",)) if "blocks" in document.data else (1, 1)),
+                f"required block `{required}` is not included",
+                f"add \"{required}\" to `blocks` (the catalog config requires it in every agent)",
+            )
+    return role
+
+
+def _check_handoffs(agents: list[Agent], all_ids: list[str], diagnostics: Diagnostics) -> None:
+    """Every handoff target must name exactly one manifest.
+
+    Targets are matched against every manifest file, including those that
+    failed to load: their own errors are reported once, at their own file.
+    """
+    ids = set(all_ids)
+    by_name: dict[str, list[str]] = {}
+    for agent_id in all_ids:
+        by_name.setdefault(agent_id.rsplit("/", 1)[-1], []).append(agent_id)
+    for agent in agents:
+        for index, handoff in enumerate(agent.manifest.handoff):
+            target = handoff.target
+            at = agent.document.locate(("handoff", index, "target"), value=True)
+            if "/" in target:
+                if target not in ids:
+                    diagnostics.error(
+                        agent.source, *at, f"handoff to `{target}`, which has no manifest",
+                        did_you_mean(target, ids, "agents"),
+                    )
+                continue
+            matches = by_name.get(target, [])
+            if not matches:
+                diagnostics.error(
+                    agent.source, *at, f"handoff to `{target}`, which has no manifest",
+                    did_you_mean(target, by_name, "agents"),
+                )
+            elif len(matches) > 1:
+                diagnostics.error(
+                    agent.source, *at,
+                    f"handoff target `{target}` is ambiguous: "
+                    + ", ".join(f"`{m}`" for m in sorted(matches)),
+                    "write the target as a path under the manifests folder, "
+                    f"e.g. `{sorted(matches)[0]}`",
+                )

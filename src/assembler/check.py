@@ -1,0 +1,116 @@
+"""Drift: what would be rendered, compared with what is on disk.
+
+Comparison is on bytes; text is decoded only to draw a diff. A file is read
+once. Only files carrying our banner can be orphaned, so hand-written files
+that live beside generated ones are never reported or touched.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Literal
+
+from .banner import read_banner
+from .catalog import Catalog
+from .render import Rendered
+
+Kind = Literal["clean", "stale", "edited", "missing", "orphaned"]
+DRIFT_KINDS: tuple[Kind, ...] = ("stale", "edited", "missing", "orphaned")
+EXPLANATIONS: dict[str, str] = {
+    "stale": "sources changed since it was generated",
+    "edited": "edited by hand (its banner hash does not match its content)",
+    "missing": "not generated yet",
+    "orphaned": "generated, but no manifest renders it any more",
+}
+
+
+@dataclass(frozen=True)
+class FileState:
+    """One output file and how it relates to a fresh render."""
+
+    path: str  # relative to the root
+    kind: Kind
+    manifest: str | None  # the source manifest (for orphans: the one the banner names)
+    expected: bytes | None  # what a build would write; None for orphans
+    actual: bytes | None  # what is on disk; None when missing
+    intact: bool = True  # False when the file on disk was edited by hand
+
+    @property
+    def drifted(self) -> bool:
+        return self.kind != "clean"
+
+    def diff(self) -> str:
+        """A unified diff from the file on disk (a/) to the fresh render (b/)."""
+        before = _lines(self.actual)
+        after = _lines(self.expected)
+        old = "/dev/null" if self.actual is None else f"a/{self.path}"
+        new = "/dev/null" if self.expected is None else f"b/{self.path}"
+        return "".join(difflib.unified_diff(before, after, old, new))
+
+    def first_changed_line(self) -> int:
+        before, after = _lines(self.actual), _lines(self.expected)
+        for number, (old, new) in enumerate(zip(before, after), start=1):
+            if old != new:
+                return number
+        return min(len(before), len(after)) + 1 if before and after else 1
+
+
+def _lines(data: bytes | None) -> list[str]:
+    if data is None:
+        return []
+    lines = data.decode("utf-8", "replace").splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n\\ No newline at end of file\n"
+    return lines
+
+
+def compare(catalog: Catalog, rendered: list[Rendered], find_orphans: bool = True) -> list[FileState]:
+    """The state of every rendered file, and of orphaned generated files."""
+    root = catalog.root
+    states: list[FileState] = []
+    for item in rendered:
+        try:
+            actual: bytes | None = (root / item.path).read_bytes()
+        except (FileNotFoundError, NotADirectoryError):
+            actual = None
+        states.append(_classify(item, actual))
+    if find_orphans:
+        known = {item.path for item in rendered} | {a.output for a in catalog.agents}
+        states.extend(_orphans(catalog, known))
+    return sorted(states, key=lambda state: state.path)
+
+
+def _classify(item: Rendered, actual: bytes | None) -> FileState:
+    source = item.agent.source
+    if actual is None:
+        return FileState(item.path, "missing", source, item.data, None)
+    if actual == item.data:
+        return FileState(item.path, "clean", source, item.data, actual)
+    banner = read_banner(actual)
+    if banner is not None and banner.intact:
+        return FileState(item.path, "stale", source, item.data, actual)
+    return FileState(item.path, "edited", source, item.data, actual, intact=False)
+
+
+def _orphans(catalog: Catalog, known: set[str]) -> list[FileState]:
+    output = catalog.settings.folder("output")
+    if not output.is_dir():
+        return []
+    found = []
+    for path in sorted(output.rglob("*.md")):
+        rel = path.relative_to(catalog.root).as_posix()
+        if rel in known or not path.is_file():
+            continue
+        data = path.read_bytes()
+        banner = read_banner(data)
+        if banner is not None:
+            found.append(FileState(rel, "orphaned", banner.source, None, data, banner.intact))
+    return found
+
+
+def summary(states: list[FileState]) -> dict[str, int]:
+    counts = {kind: 0 for kind in ("clean", *DRIFT_KINDS)}
+    for state in states:
+        counts[state.kind] += 1
+    return counts

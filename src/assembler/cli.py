@@ -1,0 +1,220 @@
+"""The ``assembler`` command: parse arguments, call the library, print, exit.
+
+Exit codes: 0 success, 1 drift or refused overwrite, 2 invalid input or usage,
+3 internal error. Heavy modules (jinja2, pydantic) are imported inside the
+commands so ``--help`` and ``--version`` start fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, List, Optional
+
+import typer
+
+from . import __version__
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
+
+EXIT_OK, EXIT_DRIFT, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+app = typer.Typer(
+    name="assembler",
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    help="Assemble agent prompt files from TOML manifests and shared Markdown blocks.",
+)
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+class ListFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+RootOption = typer.Option(
+    None, "--root", metavar="DIR", file_okay=False,
+    help="Catalog root (default: nearest folder upwards with assembler.toml).",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"assembler {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    """Assemble agent prompt files from TOML manifests and shared Markdown blocks."""
+
+
+def _fail(diagnostics, fmt: Format = Format.text) -> None:
+    from . import reporting
+
+    if fmt is Format.json:
+        sys.stdout.write(reporting.diagnostics_json(diagnostics))
+    elif fmt is Format.github:
+        sys.stdout.write(reporting.diagnostics_github(diagnostics))
+        sys.stderr.write(reporting.diagnostics_text(diagnostics, reporting.Style(sys.stderr)))
+    else:
+        sys.stderr.write(reporting.diagnostics_text(diagnostics, reporting.Style(sys.stderr)))
+    raise typer.Exit(EXIT_INPUT)
+
+
+def _load(root: Optional[Path], fmt: Format = Format.text) -> "Catalog":
+    from .catalog import load_catalog
+    from .diagnostics import CatalogError
+
+    try:
+        return load_catalog(root)
+    except CatalogError as exc:
+        _fail(exc.diagnostics, fmt)
+        raise  # unreachable: _fail exits
+
+
+def _assemble(root: Optional[Path], fmt: Format = Format.text, names: Optional[List[str]] = None):
+    from .diagnostics import CatalogError
+    from .render import assemble
+
+    try:
+        return assemble(root, names=names)
+    except CatalogError as exc:
+        _fail(exc.diagnostics, fmt)
+        raise  # unreachable: _fail exits
+
+
+@app.command()
+def build(
+    names: Optional[List[str]] = typer.Argument(
+        None, metavar="[NAMES]...", help="Agents to build (name, id or path); default: all."),
+    force: bool = typer.Option(False, "--force", help="Overwrite files that were edited by hand."),
+    root: Optional[Path] = RootOption,
+) -> None:
+    """Regenerate agent files. Exit 0 done, 1 refused (hand edits), 2 bad input."""
+    from . import reporting
+    from .build import write_outputs
+
+    catalog, rendered = _assemble(root, names=names)
+    result = write_outputs(catalog, rendered, force, prune=not names)
+    style = reporting.Style(sys.stdout)
+    for label, paths in (("created", result.created), ("updated", result.updated),
+                         ("removed", result.removed)):
+        for path in paths:
+            print(f"{style(label, 'green')} {path}")
+    for state in result.refused:
+        sys.stderr.write(
+            f"{style('refused', 'red')} {state.path}: edited by hand; "
+            "this is what a build would discard:\n"
+            + reporting.colour_diff(state.diff(), reporting.Style(sys.stderr))
+        )
+    total = len(result.created) + len(result.updated) + len(result.removed)
+    print(f"{total} written, {result.unchanged} unchanged"
+          + (f", {len(result.refused)} refused" if result.refused else "") + ".")
+    if result.refused:
+        sys.stderr.write(
+            "Move the edits into the manifests or blocks they came from, then run "
+            "`assembler build --force` to overwrite the files above.\n")
+        raise typer.Exit(EXIT_DRIFT)
+
+
+@app.command()
+def check(
+    diff: bool = typer.Option(False, "--diff", help="Show a unified diff for each file."),
+    fmt: Format = typer.Option(Format.text, "--format", help="Output format."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="Print nothing; exit code only."),
+    root: Optional[Path] = RootOption,
+) -> None:
+    """Compare generated files with a fresh render. Exit 0 clean, 1 drift, 2 bad input."""
+    from . import reporting
+    from .check import compare
+
+    if quiet:
+        sys.stdout = sys.stderr = open(os.devnull, "w")
+    catalog, rendered = _assemble(root, fmt)
+    states = compare(catalog, rendered)
+    regenerate = catalog.settings.config.regenerate
+    if fmt is Format.json:
+        sys.stdout.write(reporting.check_json(states, regenerate, diff))
+    elif fmt is Format.github:
+        sys.stdout.write(reporting.check_github(states, regenerate))
+    else:
+        sys.stdout.write(reporting.check_text(states, regenerate, reporting.Style(sys.stdout), diff))
+    if any(state.drifted for state in states):
+        raise typer.Exit(EXIT_DRIFT)
+
+
+@app.command("list")
+def list_agents(
+    fmt: ListFormat = typer.Option(ListFormat.text, "--format", help="Output format."),
+    root: Optional[Path] = RootOption,
+) -> None:
+    """List agents with their role, blocks and handoffs."""
+    import json
+
+    from .reporting import Style
+
+    catalog = _load(root)
+    rows = [
+        {
+            "agent": agent.id,
+            "output": agent.output,
+            "model": agent.manifest.model,
+            "role": agent.role.name if agent.role else None,
+            "role_blocks": list(agent.role.blocks) if agent.role else [],
+            "blocks": list(agent.manifest.blocks),
+            "handoffs": [h.target for h in agent.manifest.handoff],
+        }
+        for agent in catalog.agents
+    ]
+    if fmt is ListFormat.json:
+        print(json.dumps(rows, indent=2))
+        return
+    style = Style(sys.stdout)
+    for row in rows:
+        model = f" ({row['model']})" if row["model"] else ""
+        print(f"{style(row['agent'], 'bold')}{model} → {row['output']}")
+        if row["role"]:
+            print(f"  role      {row['role']}: {', '.join(row['role_blocks'])}")
+        print(f"  blocks    {', '.join(row['blocks']) or '-'}")
+        if row["handoffs"]:
+            print(f"  handoffs  {', '.join(row['handoffs'])}")
+    print(f"{len(rows)} agents.")
+
+
+def main() -> None:
+    """Console entry point: fast ``--version``, and no traceback for any failure."""
+    if sys.argv[1:] == ["--version"]:
+        print(f"assembler {__version__}")
+        return
+    try:
+        app(standalone_mode=True)
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except OSError as exc:
+        sys.stderr.write(f"assembler: error: {exc}\n")
+        sys.exit(EXIT_INPUT)
+    except Exception as exc:  # a bug: say so plainly, show the traceback only on request
+        if os.environ.get("ASSEMBLER_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"assembler: internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in agent-assembler. Run again with ASSEMBLER_DEBUG=1 for details.\n")
+        sys.exit(EXIT_INTERNAL)

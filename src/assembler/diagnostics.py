@@ -1,0 +1,93 @@
+"""Located error messages: every problem names its file, line, column and a fix.
+
+Loading never stops at the first problem. Each loader appends to a
+:class:`Diagnostics` collection and carries on, so one run reports every error
+in every file.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem in one input file. ``path`` is relative to the catalog root."""
+
+    path: str
+    line: int
+    column: int
+    message: str
+    hint: str | None = None
+    severity: str = "error"
+
+    def format(self) -> str:
+        where = f"{self.path}:{self.line}:{self.column}: " if self.path else ""
+        text = f"{where}{self.severity}: {self.message}"
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "severity": self.severity,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+@dataclass
+class Diagnostics:
+    """An ordered, de-duplicated collection of problems found in one run."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def error(
+        self, path: str, line: int, column: int, message: str, hint: str | None = None
+    ) -> None:
+        diagnostic = Diagnostic(path, max(line, 1), max(column, 1), message, hint)
+        if diagnostic not in self.items:
+            self.items.append(diagnostic)
+
+    def extend(self, other: Iterable[Diagnostic]) -> None:
+        for diagnostic in other:
+            if diagnostic not in self.items:
+                self.items.append(diagnostic)
+
+    def sorted(self) -> list[Diagnostic]:
+        return sorted(self.items)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def __iter__(self) -> Iterator[Diagnostic]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+class CatalogError(Exception):
+    """Raised by library entry points when the inputs are invalid."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]):
+        self.diagnostics = sorted(diagnostics)
+        super().__init__("\n".join(d.format() for d in self.diagnostics))
+
+
+def did_you_mean(word: str, choices: Iterable[str], noun: str = "") -> str | None:
+    """A hint naming the closest known spelling, or listing what is known."""
+    options = sorted(set(choices))
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean `{close[0]}`?"
+    if not options:
+        return None
+    listed = ", ".join(f"`{o}`" for o in options[:12])
+    more = f" (and {len(options) - 12} more)" if len(options) > 12 else ""
+    return f"known {noun or 'names'}: {listed}{more}"

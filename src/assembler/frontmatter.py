@@ -1,0 +1,107 @@
+"""YAML frontmatter: writing scalars that always parse back, reading block headers.
+
+Writing needs no YAML library: a value is written plain when no YAML reader
+could take it for anything but the same string, and double-quoted otherwise.
+Reading (block frontmatter) uses PyYAML, imported only when a block has some.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+_PLAIN_FIRST = re.compile(r"[A-Za-z0-9_(/$]")
+_YAML_SPECIAL_WORDS = {
+    "y", "n", "yes", "no", "on", "off", "true", "false", "null", "~",
+}
+_NUMBER_LIKE = re.compile(r"^[-+]?[0-9][0-9_.:eExXoObBa-fA-F+-]*$")
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def _printable(ch: str) -> bool:
+    if ch in "\ufeff\u0085\u2028\u2029":
+        return False
+    return unicodedata.category(ch) not in ("Cc", "Cs", "Co", "Cn", "Zl", "Zp")
+
+
+def _is_plain_safe(value: str) -> bool:
+    if not value or value != value.strip() or not _PLAIN_FIRST.match(value):
+        return False
+    if ": " in value or " #" in value or value.endswith(":"):
+        return False
+    if value.lower() in _YAML_SPECIAL_WORDS or _NUMBER_LIKE.match(value):
+        return False
+    return all(_printable(ch) and ch not in "\t\n\r" for ch in value)
+
+
+def yaml_scalar(value: str) -> str:
+    """``value`` as a YAML scalar that parses back to exactly ``value``."""
+    if _is_plain_safe(value):
+        return value
+    out = []
+    for ch in value:
+        if ch in _ESCAPES:
+            out.append(_ESCAPES[ch])
+        elif _printable(ch):
+            out.append(ch)
+        elif ord(ch) <= 0xFFFF:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(f"\\U{ord(ch):08x}")
+    return '"' + "".join(out) + '"'
+
+
+def yaml_lines(fields: list[tuple[str, str]]) -> str:
+    """``key: value`` lines, one per field, each ending in a newline."""
+    return "".join(f"{key}: {yaml_scalar(value)}\n" for key, value in fields)
+
+
+@dataclass(frozen=True)
+class Split:
+    """A Markdown text cut into its frontmatter and its body."""
+
+    header: str | None  # the YAML between the fences, or None
+    body: str
+    body_line: int  # 1-based line of the file where the body starts
+
+
+def split_frontmatter(text: str) -> Split:
+    """Separate a leading ``---`` fenced header from the Markdown body."""
+    if not text.startswith("---\n"):
+        return Split(None, text, 1)
+    end = text.find("\n---\n", 3)
+    if end == -1:
+        if text.endswith("\n---"):
+            end = len(text) - 4
+        else:
+            return Split(None, text, 1)
+    header = text[4 : end + 1]
+    body = text[end + 5 :]
+    return Split(header, body, header.count("\n") + 3)
+
+
+class FrontmatterError(ValueError):
+    def __init__(self, message: str, line: int, column: int):
+        super().__init__(message)
+        self.line, self.column = line, column
+
+
+def parse_yaml_mapping(header: str) -> dict[str, Any]:
+    """Parse a frontmatter header; positions in errors are relative to the header."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(header)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise FrontmatterError(f"invalid YAML frontmatter: {exc.problem}", line, column) from None
+    except yaml.YAMLError as exc:
+        raise FrontmatterError(f"invalid YAML frontmatter: {exc}", 1, 1) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise FrontmatterError("frontmatter must be a mapping of `key: value` lines", 1, 1)
+    return data

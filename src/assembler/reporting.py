@@ -1,0 +1,157 @@
+"""Turning results into text for people (with optional colour), JSON and GitHub.
+
+Nothing here decides anything: the library computes, these functions only
+format. Colour follows the terminal: on when the stream is a TTY, off when
+``NO_COLOR`` is set, forced on with ``FORCE_COLOR``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import IO, Iterable
+
+from .check import DRIFT_KINDS, EXPLANATIONS, FileState, summary
+from .diagnostics import Diagnostic
+
+_COLOURS = {"red": "31", "green": "32", "yellow": "33", "cyan": "36", "bold": "1", "dim": "2"}
+KIND_COLOURS = {"stale": "yellow", "edited": "red", "missing": "cyan", "orphaned": "yellow"}
+
+
+class Style:
+    """ANSI colour, only when the stream and the environment want it."""
+
+    def __init__(self, stream: IO[str]):
+        if os.environ.get("NO_COLOR"):
+            self.enabled = False
+        elif os.environ.get("FORCE_COLOR"):
+            self.enabled = True
+        else:
+            self.enabled = hasattr(stream, "isatty") and stream.isatty()
+
+    def __call__(self, text: str, colour: str) -> str:
+        if not self.enabled:
+            return text
+        return f"\x1b[{_COLOURS[colour]}m{text}\x1b[0m"
+
+
+# -- diagnostics ---------------------------------------------------------------------------
+def diagnostics_text(diagnostics: Iterable[Diagnostic], style: Style) -> str:
+    items = list(diagnostics)
+    lines = []
+    for d in items:
+        where = style(f"{d.path}:{d.line}:{d.column}: ", "bold") if d.path else ""
+        lines.append(f"{where}{style(d.severity + ':', 'red')} {d.message}")
+        if d.hint:
+            lines.append(f"  {style('hint:', 'cyan')} {d.hint}")
+    noun = "error" if len(items) == 1 else "errors"
+    lines.append(f"{len(items)} {noun}; nothing was written.")
+    return "\n".join(lines) + "\n"
+
+
+def diagnostics_json(diagnostics: Iterable[Diagnostic]) -> str:
+    return json.dumps({"ok": False, "errors": [d.as_dict() for d in diagnostics]}, indent=2) + "\n"
+
+
+def github_escape(text: str, property_value: bool = False) -> str:
+    """Escape for a workflow command (``::error …::message``)."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if property_value:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def github_annotation(path: str, line: int, message: str, column: int | None = None,
+                      title: str | None = None) -> str:
+    props = [f"file={github_escape(path, True)}", f"line={line}"]
+    if column is not None:
+        props.append(f"col={column}")
+    if title:
+        props.append(f"title={github_escape(title, True)}")
+    return f"::error {','.join(props)}::{github_escape(message)}"
+
+
+def diagnostics_github(diagnostics: Iterable[Diagnostic]) -> str:
+    return "".join(
+        github_annotation(d.path, d.line, d.message + (f" (hint: {d.hint})" if d.hint else ""),
+                          d.column, "assembler: invalid input") + "\n"
+        for d in diagnostics
+    )
+
+
+# -- check -----------------------------------------------------------------------------------
+def fix_advice(states: list[FileState], regenerate: str) -> str:
+    """The command that clears the drift, and the extra step hand edits need."""
+    advice = f"Run `{regenerate}` to regenerate."
+    if any(not state.intact for state in states if state.drifted):
+        advice += (" Hand-edited files are kept until you move the edit into the manifest or "
+                   "block it came from; then `assembler build --force` overwrites them.")
+    return advice
+
+
+def check_text(states: list[FileState], regenerate: str, style: Style, show_diff: bool) -> str:
+    drifted = [state for state in states if state.drifted]
+    if not drifted:
+        return style(f"{len(states)} generated files up to date.", "green") + "\n"
+    lines = []
+    for state in drifted:
+        kind = style(state.kind, KIND_COLOURS[state.kind])
+        origin = f" (from {state.manifest})" if state.manifest else ""
+        lines.append(f"{state.path}: {kind}: {EXPLANATIONS[state.kind]}{origin}")
+        if show_diff:
+            lines.append(colour_diff(state.diff(), style).rstrip("\n"))
+    counts = summary(states)
+    parts = ", ".join(f"{counts[k]} {k}" for k in DRIFT_KINDS if counts[k])
+    lines.append(f"{len(drifted)} of {len(states)} files out of date ({parts}). "
+                 + fix_advice(states, regenerate))
+    return "\n".join(lines) + "\n"
+
+
+def colour_diff(diff: str, style: Style) -> str:
+    if not style.enabled:
+        return diff
+    out = []
+    for line in diff.splitlines(keepends=True):
+        if line.startswith(("+++", "---")):
+            out.append(style(line.rstrip("\n"), "bold") + "\n")
+        elif line.startswith("+"):
+            out.append(style(line.rstrip("\n"), "green") + "\n")
+        elif line.startswith("-"):
+            out.append(style(line.rstrip("\n"), "red") + "\n")
+        elif line.startswith("@@"):
+            out.append(style(line.rstrip("\n"), "cyan") + "\n")
+        else:
+            out.append(line)
+    return "".join(out)
+
+
+def check_json(states: list[FileState], regenerate: str, show_diff: bool) -> str:
+    files = []
+    for state in states:
+        entry: dict[str, object] = {"path": state.path, "kind": state.kind, "manifest": state.manifest}
+        if state.drifted:
+            entry["hand_edited"] = not state.intact
+            if show_diff:
+                entry["diff"] = state.diff()
+        files.append(entry)
+    drifted = [s for s in states if s.drifted]
+    document = {
+        "ok": not drifted,
+        "summary": summary(states),
+        "files": files,
+        "fix": fix_advice(states, regenerate) if drifted else None,
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+def check_github(states: list[FileState], regenerate: str) -> str:
+    lines = []
+    for state in states:
+        if not state.drifted:
+            continue
+        origin = f" (from {state.manifest})" if state.manifest else ""
+        message = (f"{state.path} is {state.kind}: {EXPLANATIONS[state.kind]}{origin}. "
+                   + fix_advice([state], regenerate))
+        lines.append(github_annotation(state.path, state.first_changed_line(), message,
+                                       title=f"assembler: {state.kind} agent file"))
+    return "".join(line + "\n" for line in lines)

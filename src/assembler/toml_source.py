@@ -1,0 +1,259 @@
+"""TOML files with positions: parse with tomllib, locate keys for error messages.
+
+``tomllib`` gives values but no positions. Validation errors must still point at
+a line and column, so :func:`key_positions` re-scans the (already valid) text
+and records where each key, table header and array element starts.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .diagnostics import Diagnostics
+
+Loc = tuple[Any, ...]
+_TOML_ERROR_AT = re.compile(r"^(?P<msg>.*?) \(at line (?P<line>\d+), column (?P<col>\d+)\)$")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_VALUE = object()  # marks the position of a key's value in the position map
+
+
+@dataclass
+class TomlDocument:
+    """A parsed TOML file and where its keys are."""
+
+    path: str
+    data: dict[str, Any]
+    text: str
+    prefix: Loc = ()  # where the keys live, e.g. ("tool", "assembler") in pyproject.toml
+    _positions: dict[Loc, tuple[int, int]] | None = field(default=None, repr=False)
+
+    def locate(self, loc: Loc, value: bool = False) -> tuple[int, int]:
+        """Line and column of the deepest known prefix of ``loc`` (1-based).
+
+        With ``value``, the position of the value rather than of its key.
+        """
+        if self._positions is None:
+            self._positions = key_positions(self.text)
+        loc = self.prefix + tuple(loc)
+        if value and loc + (_VALUE,) in self._positions:
+            return self._positions[loc + (_VALUE,)]
+        while loc:
+            if loc in self._positions:
+                return self._positions[loc]
+            loc = loc[:-1]
+        return (1, 1)
+
+
+def read_text(path: Path, rel: str, diagnostics: Diagnostics) -> str | None:
+    """Read a UTF-8 file with LF line endings, or record why it cannot be read."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        diagnostics.error(rel, 1, 1, f"cannot read file: {exc.strerror or exc}")
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        diagnostics.error(
+            rel, line, column, "file is not valid UTF-8", "save the file as UTF-8"
+        )
+        return None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text.replace("\r\n", "\n")
+
+
+def parse_toml(text: str, rel: str, diagnostics: Diagnostics) -> TomlDocument | None:
+    """Parse TOML text, turning a syntax error into a located diagnostic."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        match = _TOML_ERROR_AT.match(message)
+        if match:
+            line, column = int(match["line"]), int(match["col"])
+            message = match["msg"]
+        else:
+            line, column = text.count("\n") + 1, 1
+            message = message.replace(" (at end of document)", "")
+        diagnostics.error(
+            rel,
+            line,
+            column,
+            f"invalid TOML: {message[0].lower()}{message[1:]}",
+            "see https://toml.io for the syntax; strings need quotes",
+        )
+        return None
+    return TomlDocument(rel, data, text)
+
+
+def load_toml(path: Path, rel: str, diagnostics: Diagnostics) -> TomlDocument | None:
+    text = read_text(path, rel, diagnostics)
+    return None if text is None else parse_toml(text, rel, diagnostics)
+
+
+class _Scanner:
+    """Walks valid TOML text and records the position of every key path."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.i = 0
+        self.line = 1
+        self.line_start = 0
+        self.positions: dict[Loc, tuple[int, int]] = {}
+        self.array_counts: dict[Loc, int] = {}
+
+    # -- low level -----------------------------------------------------------------
+    def pos(self) -> tuple[int, int]:
+        return (self.line, self.i - self.line_start + 1)
+
+    def peek(self, n: int = 1) -> str:
+        return self.text[self.i : self.i + n]
+
+    def advance(self, n: int = 1) -> None:
+        for _ in range(n):
+            if self.i < len(self.text) and self.text[self.i] == "\n":
+                self.line += 1
+                self.line_start = self.i + 1
+            self.i += 1
+
+    def skip_space(self, newlines: bool) -> None:
+        while self.i < len(self.text):
+            ch = self.text[self.i]
+            if ch in " \t" or (newlines and ch == "\n"):
+                self.advance()
+            elif ch == "#":
+                while self.i < len(self.text) and self.text[self.i] != "\n":
+                    self.advance()
+            else:
+                return
+
+    def record(self, loc: Loc, at: tuple[int, int]) -> None:
+        self.positions.setdefault(loc, at)
+
+    # -- grammar ---------------------------------------------------------------------
+    def key(self) -> list[str]:
+        parts: list[str] = []
+        while True:
+            self.skip_space(newlines=False)
+            ch = self.peek()
+            if ch in "\"'":
+                parts.append(self.string())
+            else:
+                match = _BARE_KEY.match(self.text, self.i)
+                if not match:
+                    return parts
+                parts.append(match.group())
+                self.advance(match.end() - self.i)
+            self.skip_space(newlines=False)
+            if self.peek() != ".":
+                return parts
+            self.advance()
+
+    def string(self) -> str:
+        quote = self.peek()
+        start = self.i
+        if self.peek(3) == quote * 3:
+            self.advance(3)
+            while self.i < len(self.text) and self.peek(3) != quote * 3:
+                self.advance(2 if quote == '"' and self.peek() == "\\" else 1)
+            self.advance(3)
+            while self.peek() == quote:  # up to two quotes may end the string
+                self.advance()
+            return self.text[start + 3 : self.i - 3]
+        self.advance()
+        while self.i < len(self.text) and self.peek() not in (quote, "\n"):
+            self.advance(2 if quote == '"' and self.peek() == "\\" else 1)
+        self.advance()
+        raw = self.text[start + 1 : self.i - 1]
+        return tomllib.loads(f"k = {self.text[start:self.i]}")["k"] if quote == '"' else raw
+
+    def value(self, loc: Loc) -> None:
+        ch = self.peek()
+        if ch in "\"'":
+            self.string()
+        elif ch == "[":
+            self.advance()
+            index = 0
+            while True:
+                self.skip_space(newlines=True)
+                if self.peek() in ("]", ""):
+                    self.advance()
+                    return
+                self.record(loc + (index,), self.pos())
+                self.value(loc + (index,))
+                index += 1
+                self.skip_space(newlines=True)
+                if self.peek() == ",":
+                    self.advance()
+        elif ch == "{":
+            self.advance()
+            while True:
+                self.skip_space(newlines=False)
+                if self.peek() in ("}", ""):
+                    self.advance()
+                    return
+                self.key_value(loc)
+                self.skip_space(newlines=False)
+                if self.peek() == ",":
+                    self.advance()
+        else:
+            while self.i < len(self.text) and self.peek() not in ",]}\n#":
+                self.advance()
+
+    def key_value(self, table: Loc) -> None:
+        at = self.pos()
+        parts = self.key()
+        for depth in range(1, len(parts) + 1):
+            self.record(table + tuple(parts[:depth]), at)
+        self.skip_space(newlines=False)
+        if self.peek() == "=":
+            self.advance()
+            self.skip_space(newlines=False)
+            self.record(table + tuple(parts) + (_VALUE,), self.pos())
+            self.value(table + tuple(parts))
+        else:  # not valid TOML; skip the line rather than loop
+            while self.i < len(self.text) and self.peek() != "\n":
+                self.advance()
+
+    def header(self) -> Loc:
+        at = self.pos()
+        is_array = self.peek(2) == "[["
+        self.advance(2 if is_array else 1)
+        path = tuple(self.key())
+        self.skip_space(newlines=False)
+        self.advance(2 if is_array else 1)
+        if not is_array:
+            self.record(path, at)
+            return path
+        index = self.array_counts.get(path, 0)
+        self.array_counts[path] = index + 1
+        self.record(path, at)
+        self.record(path + (index,), at)
+        return path + (index,)
+
+    def document(self) -> dict[Loc, tuple[int, int]]:
+        table: Loc = ()
+        while True:
+            self.skip_space(newlines=True)
+            if self.i >= len(self.text):
+                return self.positions
+            if self.peek() == "[":
+                table = self.header()
+            else:
+                self.key_value(table)
+
+
+def key_positions(text: str) -> dict[Loc, tuple[int, int]]:
+    """Map each key path (``("handoff", 0, "target")``) to its (line, column).
+
+    Array elements are keyed by index; a key's value position is stored under
+    the key path followed by a private marker.
+    """
+    return _Scanner(text).document()
