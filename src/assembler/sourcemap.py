@@ -1,0 +1,623 @@
+"""Where every generated line comes from: a tracing render.
+
+The normal :class:`~assembler.render.Renderer` is left untouched, so builds
+and checks pay nothing for provenance. :class:`TracingRenderer` renders the
+same agents with private-use marker characters around every inserted value
+(``OPEN id SEP … CLOSE``) and at the start of every template line
+(``LINE id SEP``). The text without the markers is checked against the plain
+render, byte for byte; the markers then say which source produced each
+character of each output line. A template whose traced render differs (exotic
+whitespace control) is still mapped, to the whole template, and flagged as
+approximate rather than guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import jinja2
+
+from .banner import PLACEHOLDER
+from .catalog import Agent, Catalog
+from .diagnostics import Diagnostics
+from .models import dotted
+from .render import Rendered, Renderer
+from .toml_source import TomlDocument
+
+# Plane-16 private-use characters: no catalog text has a reason to contain them.
+OPEN, SEP, LINE, CLOSE = "\U0010fff0", "\U0010fff1", "\U0010fff2", "\U0010fff3"
+_MARKER = re.compile("\U0010fff0(\\d+)\U0010fff1|\U0010fff2(\\d+)\U0010fff1|\U0010fff3")
+_MARKER_CHARS = re.compile("[\U0010fff0-\U0010fff3]")
+_JINJA = ("{{", "{%", "{#")
+TOML_KINDS = ("manifest", "config", "role")
+
+
+@dataclass(frozen=True)
+class Origin:
+    """One place in one source file that produced output text."""
+
+    kind: str  # manifest | config | role | block | layout | banner
+    path: str  # relative to the root; the built-in layout is "<assembler>/layouts/…"
+    line: int  # 1-based line in that file
+    name: str = ""  # the block, role or agent the source belongs to
+    field: str = ""  # dotted TOML key of a value, e.g. "handoff[0].trigger"
+    loc: tuple = ()  # the same key as a path, for rewriting the value
+    text: str = ""  # the template line, for blocks and layouts
+    transform: str = "exact"  # exact: the value verbatim; yaml: YAML-quoted; derived
+    approximate: bool = False  # the line is somewhere in this template, not exactly here
+
+    @property
+    def unit(self) -> tuple:
+        """What one edit changes: a TOML value, or a whole template file."""
+        if self.kind in TOML_KINDS:
+            return (self.kind, self.path, self.loc)
+        return (self.kind, self.path)
+
+    @property
+    def is_template(self) -> bool:
+        return self.kind in ("block", "layout")
+
+    @property
+    def is_static(self) -> bool:
+        """A template line without Jinja2 syntax: its text is the output text."""
+        return self.is_template and not self.approximate and not any(t in self.text for t in _JINJA)
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.line}"
+
+    def describe(self) -> str:
+        if self.kind == "block":
+            return f"block `{self.name}`"
+        if self.kind == "manifest":
+            return f"manifest field `{self.field}`"
+        if self.kind == "config":
+            return f"config field `{self.field}`"
+        if self.kind == "role":
+            return f"role `{self.name}` field `{self.field}`"
+        if self.kind == "banner":
+            return "generated banner"
+        return "layout"
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"kind": self.kind, "path": self.path, "line": self.line}
+        if self.name:
+            data["name"] = self.name
+        if self.field:
+            data["field"] = self.field
+        if self.kind in TOML_KINDS or self.kind == "banner":
+            data["transform"] = self.transform
+        if self.is_template:
+            data["static"] = self.is_static
+        if self.approximate:
+            data["approximate"] = True
+        return data
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Columns ``start``–``end`` (0-based, end excluded) of a line, and their origin."""
+
+    start: int
+    end: int
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class MappedLine:
+    """One output line: its text, what produced each part, and its line break."""
+
+    number: int
+    text: str
+    segments: tuple[Segment, ...]
+    end: Origin  # produced the line break; for a blank line, the whole line
+
+    @property
+    def origin(self) -> Origin:
+        """The source to edit for this line: the part with the most visible text."""
+        best, best_score = self.end, -1
+        for segment in self.segments:
+            visible = sum(1 for ch in self.text[segment.start:segment.end] if not ch.isspace())
+            score = visible * 2 + (segment.origin.kind != "layout")
+            if score > best_score:
+                best, best_score = segment.origin, score
+        return best
+
+    @property
+    def origins(self) -> tuple[Origin, ...]:
+        """Every distinct origin of the line, primary first."""
+        found = [self.origin]
+        for segment in self.segments:
+            if segment.origin not in found:
+                found.append(segment.origin)
+        return tuple(found)
+
+    def unit(self) -> tuple | None:
+        """The one unit that produced the whole visible line, or None when mixed."""
+        units = {s.origin.unit for s in self.segments if self.text[s.start:s.end].strip()}
+        if not units:
+            return self.end.unit if not self.text.strip() else self.segments[0].origin.unit
+        return units.pop() if len(units) == 1 else None
+
+
+@dataclass(frozen=True)
+class SourceMap:
+    """The origin of every line of one generated file."""
+
+    agent: Agent
+    path: str
+    lines: tuple[MappedLine, ...]
+    approximate: tuple[str, ...] = ()  # templates mapped only as a whole
+
+    def line(self, number: int) -> MappedLine:
+        return self.lines[number - 1]
+
+    def origin_at(self, line: int, column: int) -> Origin:
+        """What produced the character at 0-based ``column`` of ``line`` (or its break)."""
+        mapped = self.lines[line - 1]
+        for segment in mapped.segments:
+            if segment.start <= column < segment.end:
+                return segment.origin
+        return mapped.end
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready map for editors: one entry per line, parts by column."""
+        return {
+            "version": 1,
+            "file": self.path,
+            "agent": self.agent.id,
+            "lines": [
+                {
+                    "line": line.number,
+                    "source": line.origin.as_dict(),
+                    "parts": [
+                        {"start": s.start, "end": s.end, **s.origin.as_dict()} for s in line.segments
+                    ],
+                }
+                for line in self.lines
+            ],
+        }
+
+
+def strip_markers(text: str) -> str:
+    return _MARKER.sub("", text)
+
+
+def _unmark(value: Any) -> Any:
+    """A layout context with every marker removed, for the plain render."""
+    if isinstance(value, str):
+        return strip_markers(value)
+    if isinstance(value, list):
+        return [_unmark(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _unmark(v) for k, v in value.items()}
+    return value
+
+
+# -- finding where template lines start -------------------------------------------------------
+_TAG = re.compile(
+    r"\{%-?\s*raw\s*-?%\}.*?\{%-?\s*endraw\s*-?%\}"  # raw: data, markers allowed inside
+    r"|\{#.*?#\}"
+    r"|\{\{(?:[^}'\"]|'[^']*'|\"[^\"]*\"|\}(?!\}))*\}\}"
+    r"|\{%(?:[^%'\"]|'[^']*'|\"[^\"]*\"|%(?!\}))*%\}",
+    re.S,
+)
+
+
+def instrument(source: str, marker_for_line: Callable[[int], str]) -> str:
+    """``source`` with a line marker where each line's output starts.
+
+    A marker is plain template data, so it is emitted exactly when the text of
+    its line is. It goes at the start of a line, after the leading tags of a
+    line that opens with a statement, and nowhere for lines that only hold
+    statements or comments or that start inside a tag.
+    """
+    tags = [(m.start(), m.end(), m.group()) for m in _TAG.finditer(source)
+            if not m.group().lstrip("{%- ").startswith("raw")]
+    inserts: list[tuple[int, str]] = []
+    starts = [0] + [m.end() for m in re.finditer("\n", source)]
+    index = 0  # first tag that ends after the current line start
+    for number, start in enumerate(starts, start=1):
+        if start >= len(source):
+            break
+        end = source.find("\n", start)
+        end = len(source) if end == -1 else end
+        while index < len(tags) and tags[index][1] <= start:
+            index += 1
+        if index < len(tags) and tags[index][0] < start:
+            continue  # the line starts inside a tag or comment
+        line = source[start:end]
+        first = start + len(line) - len(line.lstrip(" \t"))
+        trimmed = _trimmed_into(source, tags[index - 1] if index else None, start)
+        leading = _leading_tags(tags, index, first, end)
+        if leading and leading[0][2][2:3] == "-":
+            continue  # `{%-` eats the line break before it: the text joins the line above
+        if leading and leading[0][2].startswith(("{%", "{#")):
+            rest = source[leading[-1][1]:end]
+            if not rest.strip(" \t"):
+                continue  # a control line: it emits nothing of its own
+            position = leading[-1][1]
+            if leading[-1][2].endswith(("-%}", "-#}")):
+                position += len(rest) - len(rest.lstrip(" \t"))
+        elif trimmed:
+            if first == end:
+                continue  # a blank line eaten by the whitespace control above
+            position = first
+        else:
+            position = start
+        inserts.append((position, marker_for_line(number)))
+    out, last = [], 0
+    for position, marker in inserts:
+        out.append(source[last:position])
+        out.append(marker)
+        last = position
+    out.append(source[last:])
+    return "".join(out)
+
+
+def _trimmed_into(source: str, tag: tuple[int, int, str] | None, start: int) -> bool:
+    """Whether whitespace control of ``tag`` (`-%}`) eats up to the line at ``start``."""
+    return (tag is not None and tag[2].endswith(("-%}", "-}}", "-#}"))
+            and not source[tag[1]:start].strip())
+
+
+def _leading_tags(tags, index: int, first: int, end: int) -> list[tuple[int, int, str]]:
+    """The tags that open the line at ``first`` and follow each other directly."""
+    leading = []
+    position = first
+    while index < len(tags) and tags[index][0] == position and tags[index][1] <= end:
+        leading.append(tags[index])
+        position = tags[index][1]
+        index += 1
+    return leading
+
+
+# -- the tracing renderer -------------------------------------------------------------------
+class TracingRenderer(Renderer):
+    """Renders like :class:`Renderer` and records the origin of every line."""
+
+    def __init__(self, catalog: Catalog):
+        super().__init__(catalog)
+        self._ids: dict[Origin, int] = {}
+        self._origins: list[Origin] = []
+        self._marked: dict[str, str] = {}
+        self._lines: dict[str, list[str]] = {}
+        self.approximate: set[str] = set()
+        layout = self._sources["layout"]
+        self._layout_base = self._id(Origin("layout", layout.path, 1, approximate=True))
+        self._traced_blocks = {name: self._instrument(f"block:{name}") for name in self.blocks}
+        self._traced_layout = self._instrument("layout")
+
+    # -- origins and markers ----------------------------------------------------------------
+    def _id(self, origin: Origin) -> int:
+        if origin not in self._ids:
+            self._ids[origin] = len(self._origins)
+            self._origins.append(origin)
+        return self._ids[origin]
+
+    def _open(self, origin: Origin) -> str:
+        return f"{OPEN}{self._id(origin)}{SEP}"
+
+    def _template_origin(self, name: str, number: int | None) -> Origin:
+        source = self._sources[name]
+        kind, label = ("layout", "") if name == "layout" else ("block", name.split(":", 1)[1])
+        lines = self._lines.setdefault(name, source.text.split("\n"))
+        if number is None:
+            return Origin(kind, source.path, source.first_line, label, approximate=True)
+        return Origin(kind, source.path, source.first_line + number - 1, label,
+                      text=lines[number - 1] if number <= len(lines) else "")
+
+    def _instrument(self, name: str) -> jinja2.Template | str | None:
+        source = self._sources[name]
+        if _MARKER_CHARS.search(source.text):
+            return None
+        text = instrument(
+            source.text,
+            lambda n: f"{LINE}{self._id(self._template_origin(name, n))}{SEP}",
+        )
+        if name.startswith("block:") and self.catalog.blocks[name[6:]].is_static:
+            return text
+        try:
+            return self.env.from_string(text)
+        except jinja2.TemplateError:
+            return None
+
+    def _traced_text(self, name: str, template: jinja2.Template | str | None,
+                     context: dict[str, Any], plain: str) -> str:
+        """The marked render of a template, or the plain text wrapped as a whole."""
+        marked = None
+        if isinstance(template, str):
+            marked = template
+        elif template is not None:
+            try:
+                marked = template.render(context)
+            except Exception:  # the plain render succeeded; tracing just falls back
+                marked = None
+        if marked is None or strip_markers(marked) != plain:
+            self.approximate.add(self._sources[name].path)
+            return self._open(self._template_origin(name, None)) + plain + CLOSE
+        return marked
+
+    # -- rendering hooks ----------------------------------------------------------------------
+    def _run(self, name: str, template, context: dict[str, Any], agent: Agent) -> str | None:
+        if name == "layout":
+            plain = super()._run(name, template, _unmark(context), agent)
+            if plain is not None:
+                self._marked[agent.id] = self._traced_text(name, self._traced_layout, context, plain)
+            return plain
+        plain = super()._run(name, template, context, agent)
+        if plain is None or not plain.strip("\n"):
+            return plain
+        block = name.split(":", 1)[1]
+        marked = _strip_newlines(self._traced_text(name, self._traced_blocks.get(block), context, plain))
+        return self._open(self._template_origin(name, 1)) + marked + CLOSE
+
+    def _layout_context(self, agent: Agent, context: dict[str, Any],
+                        placements: dict[str, list[str]]) -> dict[str, Any]:
+        values = super()._layout_context(agent, context, placements)
+        return _LayoutMarker(self, agent).mark(values)
+
+    # -- results ------------------------------------------------------------------------------
+    def trace_agent(self, agent: Agent) -> tuple[Rendered, SourceMap] | None:
+        """Render one agent and map its lines; None when it fails to render."""
+        rendered = self.render_agent(agent)
+        if rendered is None:
+            return None
+        return rendered, self._map(agent, self._marked.pop(agent.id), rendered)
+
+    def trace_all(self, only: set[str] | None = None) -> list[tuple[Rendered, SourceMap]]:
+        return [
+            result
+            for agent in self.catalog.agents
+            if only is None or agent.id in only
+            if (result := self.trace_agent(agent)) is not None
+        ]
+
+    def _map(self, agent: Agent, marked: str, rendered: Rendered) -> SourceMap:
+        lines = _split_lines(self._runs(marked))
+        # like the renderer: trailing line breaks go, and exactly one is added
+        while lines and not lines[-1][0]:
+            lines.pop()
+        if lines and lines[-1][1] is None:
+            lines[-1] = (lines[-1][0], self._layout_base)
+        final = rendered.data.decode("utf-8").split("\n")[:-1]
+        if len(final) != len(lines):
+            raise AssertionError(f"source map of {rendered.path} has {len(lines)} lines, "
+                                 f"the file {len(final)}")
+        mapped = []
+        for number, ((runs, end), text) in enumerate(zip(lines, final), start=1):
+            origins = self._origins
+            end_origin = origins[end if end is not None else self._layout_base]
+            joined = "".join(piece for piece, _ in runs)
+            if PLACEHOLDER in joined:
+                at = next((origins[i] for piece, i in runs if PLACEHOLDER in piece), end_origin)
+                banner = Origin("banner", at.path, at.line, agent.id, text=at.text)
+                mapped.append(MappedLine(number, text, (Segment(0, len(text), banner),), banner))
+                continue
+            if joined != text:
+                raise AssertionError(f"source map of {rendered.path} differs at line {number}")
+            segments: list[Segment] = []
+            column = 0
+            for piece, index in runs:
+                if not piece:
+                    continue
+                origin = origins[index]
+                if segments and segments[-1].origin == origin:
+                    segments[-1] = Segment(segments[-1].start, column + len(piece), origin)
+                else:
+                    segments.append(Segment(column, column + len(piece), origin))
+                column += len(piece)
+            mapped.append(MappedLine(number, text, tuple(segments), end_origin))
+        return SourceMap(agent, rendered.path, tuple(mapped), tuple(sorted(self.approximate)))
+
+    def _runs(self, marked: str) -> list[tuple[str, int]]:
+        stack = [self._layout_base]
+        runs: list[tuple[str, int]] = []
+        position = 0
+        for match in _MARKER.finditer(marked):
+            if match.start() > position:
+                runs.append((marked[position:match.start()], stack[-1]))
+            if match.group(1) is not None:
+                stack.append(int(match.group(1)))
+            elif match.group(2) is not None:
+                stack[-1] = int(match.group(2))
+            elif len(stack) > 1:
+                stack.pop()
+            position = match.end()
+        if position < len(marked):
+            runs.append((marked[position:], stack[-1]))
+        return runs
+
+
+def _split_lines(runs: list[tuple[str, int]]) -> list[tuple[list[tuple[str, int]], int | None]]:
+    """Runs cut into lines: each line's runs and the origin id of its line break."""
+    lines: list[tuple[list[tuple[str, int]], int | None]] = []
+    current: list[tuple[str, int]] = []
+    for text, index in runs:
+        parts = text.split("\n")
+        for part in parts[:-1]:
+            if part:
+                current.append((part, index))
+            lines.append((current, index))
+            current = []
+        if parts[-1]:
+            current.append((parts[-1], index))
+    lines.append((current, None))
+    return lines
+
+
+def _strip_newlines(marked: str) -> str:
+    """Drop the newlines a plain ``strip("\\n")`` would, keeping every marker."""
+    visible = [(m.start(), m.end()) for m in _MARKER.finditer(marked)]
+    chars = []  # (position, char) of visible characters
+    position = 0
+    for start, end in visible + [(len(marked), len(marked))]:
+        chars.extend((i, marked[i]) for i in range(position, start))
+        position = end
+    content = [i for i, ch in chars if ch != "\n"]
+    if not content:
+        return strip_markers(marked)
+    first, last = content[0], content[-1]
+    drop = {i for i, ch in chars if ch == "\n" and (i < first or i > last)}
+    keep = [ch for i, ch in enumerate(marked) if i not in drop]
+    return "".join(keep)
+
+
+class _LayoutMarker:
+    """Wraps each value of the layout context in the origin it was taken from."""
+
+    def __init__(self, renderer: TracingRenderer, agent: Agent):
+        self.renderer, self.agent = renderer, agent
+        self.config = renderer.catalog.settings.document
+
+    def mark(self, values: dict[str, Any]) -> dict[str, Any]:
+        agent, manifest = self.agent, self.agent.manifest
+        out = dict(values)
+        out["frontmatter"] = self._frontmatter(values["frontmatter"])
+        out["role_text"] = self._value(values["role_text"], agent.document, ("role",))
+        if values.get("substrate"):
+            substrate = dict(values["substrate"])
+            substrate["name"] = self._value(substrate["name"], agent.document,
+                                            ("substrate_role",), transform="derived")
+            if agent.role is not None:
+                substrate["preamble"] = self._value(substrate["preamble"], agent.role.document,
+                                                    ("preamble",), kind="role", name=agent.role.name)
+            out["substrate"] = substrate
+        out["domain_in"] = self._items(values["domain_in"], [("domain_in", i) for i in
+                                                             range(len(manifest.domain_in))])
+        out["forbidden"] = self._items(values["forbidden"], [("forbidden_domain", i) for i in
+                                                             range(len(manifest.forbidden_domain))])
+        out["handoffs"] = [
+            {**h, **{key: self._value(h[key], agent.document, ("handoff", i, key))
+                     for key in ("target", "trigger") if isinstance(h.get(key), str)}}
+            for i, h in enumerate(values["handoffs"])
+        ]
+        layout = self.renderer.catalog.settings.config.layout
+        report = dict(values["report"])
+        report["title"] = self._value(report["title"], agent.document, ("name",), transform="derived",
+                                      contains=False)
+        report["fields"] = self._mixed(report["fields"], [
+            ("config", ("layout", "report_fields"), len(layout.report_fields)),
+            ("manifest", ("output_extra_fields",), len(manifest.output_extra_fields)),
+            ("config", ("layout", "report_closing_fields"), len(layout.report_closing_fields)),
+        ])
+        out["report"] = report
+        out["references"] = self._mixed(values["references"], [
+            ("config", ("layout", "references"), len(layout.references)),
+            ("manifest", ("references", "extra"), len(manifest.references.extra)),
+        ])
+        return out
+
+    def _document(self, kind: str) -> TomlDocument | None:
+        return self.agent.document if kind == "manifest" else self.config
+
+    def _items(self, texts: list[str], locs: list[tuple]) -> list[str]:
+        if len(texts) != len(locs):
+            return texts
+        return [self._value(text, self.agent.document, loc) for text, loc in zip(texts, locs)]
+
+    def _mixed(self, texts: list[str], parts: list[tuple[str, tuple, int]]) -> list[str]:
+        if len(texts) != sum(count for _, _, count in parts):
+            return texts
+        out, index = [], 0
+        for kind, prefix, count in parts:
+            for i in range(count):
+                document = self._document(kind)
+                text = texts[index]
+                out.append(text if document is None
+                           else self._value(text, document, prefix + (i,), kind=kind))
+                index += 1
+        return out
+
+    def _frontmatter(self, text: str) -> str:
+        out = []
+        for line in text.splitlines(keepends=True):
+            key = line.split(":", 1)[0]
+            if key in ("name", "description", "model", "tools") and key in self.agent.document.data:
+                transform = "derived" if key in ("tools", "name") else "yaml"
+                origin = _toml_origin(self.agent.document, (key,), 0, "manifest", self.agent.id,
+                                      transform)
+                out.append(self.renderer._open(origin) + line + CLOSE)
+            else:
+                out.append(line)
+        return "".join(out)
+
+    def _value(self, text: Any, document: TomlDocument, loc: tuple, kind: str = "manifest",
+               name: str | None = None, transform: str = "exact", contains: bool = True) -> Any:
+        """``text`` with the part that is the TOML value at ``loc`` marked, line by line."""
+        if not isinstance(text, str) or not text:
+            return text
+        value = _lookup(document, loc)
+        if not isinstance(value, str):
+            return text
+        name = self.agent.id if name is None else name
+        if not contains:
+            origin = _toml_origin(document, loc, 0, kind, name, transform)
+            return self.renderer._open(origin) + text + CLOSE
+        if text in value:
+            prefix, core, suffix, offset = "", text, "", value.find(text)
+        elif value and value in text:
+            at = text.find(value)
+            prefix, core, suffix, offset = text[:at], value, text[at + len(value):], 0
+        else:
+            return text
+        first = value.count("\n", 0, offset)
+        pieces = core.splitlines(keepends=True)
+        marked = "".join(
+            self.renderer._open(_toml_origin(document, loc, first + i, kind, name, transform))
+            + piece + CLOSE
+            for i, piece in enumerate(pieces)
+        )
+        return prefix + marked + suffix
+
+
+def _lookup(document: TomlDocument, loc: tuple) -> Any:
+    value: Any = document.data
+    for key in document.prefix + tuple(loc):
+        try:
+            value = value[key]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return value
+
+
+def _toml_origin(document: TomlDocument, loc: tuple, value_line: int, kind: str, name: str,
+                 transform: str) -> Origin:
+    lines = value_lines(document, loc)
+    line = lines[value_line] if value_line < len(lines) else lines[0]
+    return Origin(kind, document.path, line, name, dotted(loc), tuple(loc), transform=transform)
+
+
+def value_lines(document: TomlDocument, loc: tuple) -> list[int]:
+    """The file line of each line of the string value at ``loc``.
+
+    Lines map one to one when the value is a multi-line string whose raw text
+    has as many line breaks as the value; otherwise every line maps to the
+    line where the value starts.
+    """
+    from .tomledit import value_span
+
+    line = document.locate(loc, value=True)[0]
+    lines = [line]
+    value = _lookup(document, loc)
+    span = value_span(document, loc)
+    if isinstance(value, str) and span is not None:
+        start, end = span
+        literal = document.text[start:end]
+        if literal[:3] in ('"""', "'''"):
+            body = literal[3:-3]
+            first = line + 1 if body.startswith("\n") else line
+            body = body[1:] if body.startswith("\n") else body
+            if body.count("\n") == value.count("\n"):
+                lines = [first + i for i in range(value.count("\n") + 1)]
+    return lines
+
+
+def trace(catalog: Catalog, only: set[str] | None = None
+          ) -> tuple[list[tuple[Rendered, SourceMap]], Diagnostics]:
+    """Render (all agents, or the ids in ``only``) with source maps, plus any failures."""
+    renderer = TracingRenderer(catalog)
+    results = renderer.trace_all(only)
+    return results, renderer.failures()

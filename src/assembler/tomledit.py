@@ -1,0 +1,93 @@
+"""Rewriting one TOML string value in place, leaving every other byte of the file alone.
+
+Adopting a hand edit into a manifest must not reformat the manifest: only the
+literal of the one value changes. The result is parsed again and compared with
+the intended data, so a rewrite that would change anything else is refused.
+"""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from typing import Any
+
+import tomli_w
+
+from .toml_source import TomlDocument, _Scanner
+
+
+class TomlEditError(ValueError):
+    """The value cannot be rewritten safely."""
+
+
+def _offset(text: str, line: int, column: int) -> int:
+    start = 0
+    for _ in range(line - 1):
+        start = text.index("\n", start) + 1
+    return start + column - 1
+
+
+def _value_at(document: TomlDocument, loc: tuple) -> Any:
+    value: Any = document.data
+    for key in document.prefix + tuple(loc):
+        value = value[key]
+    return value
+
+
+def value_span(document: TomlDocument, loc: tuple) -> tuple[int, int] | None:
+    """Start and end offsets of the literal of the value at ``loc``, or None."""
+    try:
+        expected = _value_at(document, loc)
+        line, column = document.locate(loc, value=True)
+        start = _offset(document.text, line, column)
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
+    scanner = _Scanner(document.text)
+    scanner.i, scanner.line, scanner.line_start = start, line, start - column + 1
+    scanner.value(())
+    end = scanner.i
+    try:
+        found = tomllib.loads(f"v = {document.text[start:end]}")["v"]
+    except tomllib.TOMLDecodeError:
+        return None
+    return (start, end) if found == expected else None
+
+
+def string_literal(value: str, multiline: bool) -> str:
+    """A TOML basic string for ``value``; multi-line style keeps text readable."""
+    if not multiline:
+        return tomli_w.dumps({"v": value})[4:].rstrip("\n")
+    body = value.replace("\\", "\\\\").replace("\r", "\\r")
+    body = "".join(ch if ch in "\n\t" or ch >= " " and ch != "\x7f" else f"\\u{ord(ch):04x}"
+                   for ch in body)
+    if '""' in body or body.endswith('"'):
+        body = body.replace('"', '\\"')
+    return '"""\n' + body + '"""'
+
+
+def replace_string(document: TomlDocument, loc: tuple, value: str) -> str:
+    """The document's text with the string at ``loc`` set to ``value``.
+
+    Raises :class:`TomlEditError` when the value cannot be found or the
+    rewritten file would parse to anything but that one change.
+    """
+    span = value_span(document, loc)
+    if span is None:
+        raise TomlEditError(f"cannot find the literal of `{'.'.join(map(str, loc))}`")
+    start, end = span
+    old = document.text[start:end]
+    multiline = old.startswith(('"""', "'''")) or "\n" in value
+    text = document.text[:start] + string_literal(value, multiline) + document.text[end:]
+    intended = copy.deepcopy(document.data)
+    target: Any = intended
+    path = document.prefix + tuple(loc)
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    try:
+        parsed = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise TomlEditError(f"the rewritten file would not parse: {exc}") from None
+    if parsed != intended:
+        raise TomlEditError("the rewritten file would change more than this value")
+    return text
