@@ -1,0 +1,459 @@
+"""Answers about generated files: which source made a line, who else shows it,
+and where a difference between a file and its fresh render has to be made.
+
+Everything here works on a :class:`Trace` (a tracing render of the catalog);
+nothing writes files.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .catalog import Agent, Catalog
+from .diagnostics import CatalogError
+from .render import Rendered
+from .sourcemap import MappedLine, Origin, SourceMap, TracingRenderer
+
+BUILT_IN_PREFIX = "<assembler>/"
+
+
+@dataclass
+class Trace:
+    """Fresh renders of a catalog's agents, each with its source map."""
+
+    catalog: Catalog
+    maps: dict[str, SourceMap]  # by output path
+    rendered: dict[str, Rendered]  # by output path
+    approximate: tuple[str, ...] = ()
+    _index: dict[tuple[str, int], dict[str, list[int]]] | None = field(default=None, repr=False)
+
+    def users(self, origin: Origin) -> dict[str, list[int]]:
+        """Every output (path → line numbers) that contains this source line."""
+        if self._index is None:
+            self._index = {}
+            for path, smap in self.maps.items():
+                for line in smap.lines:
+                    for found in {o.where: o for o in (*line.origins, line.end)}.values():
+                        self._index.setdefault((found.path, found.line), {}) \
+                            .setdefault(path, []).append(line.number)
+        return self._index.get((origin.path, origin.line), {})
+
+    def reach(self, origins: list[Origin]) -> list[str]:
+        """The outputs that contain any of these source lines, sorted."""
+        return sorted({path for origin in origins for path in self.users(origin)})
+
+
+def trace_catalog(catalog: Catalog, only: set[str] | None = None) -> Trace:
+    """Render with source maps; raises :class:`CatalogError` on template errors."""
+    renderer = TracingRenderer(catalog)
+    results = renderer.trace_all(only)
+    problems = renderer.failures()
+    if problems:
+        raise CatalogError(problems)
+    return Trace(
+        catalog,
+        {smap.path: smap for _, smap in results},
+        {rendered.path: rendered for rendered, _ in results},
+        tuple(sorted(renderer.approximate)),
+    )
+
+
+def find_agent(catalog: Catalog, key: str, cwd: Path | None = None) -> Agent | None:
+    """An agent by id, name, manifest or output path (relative to ``cwd`` or the root)."""
+    agent = catalog.agent(key)
+    if agent is not None:
+        return agent
+    path = Path(key)
+    if not path.is_absolute():
+        path = (cwd or Path.cwd()) / path
+    try:
+        rel = path.resolve().relative_to(catalog.root).as_posix()
+    except ValueError:
+        return None
+    return catalog.agent(rel)
+
+
+def edit_hint(origin: Origin) -> str:
+    """Where (and whether) a change to text from ``origin`` can be made."""
+    if origin.kind == "banner":
+        return "nothing: the banner is written on every build"
+    if origin.path.startswith(BUILT_IN_PREFIX):
+        name = origin.path.rsplit("/", 1)[-1]
+        return (f"{origin.where} is the built-in layout; copy it to _templates/{name} "
+                "to change it for this catalog")
+    if origin.transform == "derived":
+        return f"{origin.where} (the output is derived from `{origin.field}`, not copied)"
+    return origin.where
+
+
+def label(origin: Origin, agent: Agent | None = None) -> str:
+    """``describe()`` plus how the agent gets a block (through its role)."""
+    text = origin.describe()
+    if origin.kind == "block" and agent is not None and agent.role is not None \
+            and origin.name in agent.role.blocks and origin.name not in agent.manifest.blocks:
+        text += f" (through role `{agent.role.name}`)"
+    if origin.is_template:
+        text += " (static text)" if origin.is_static else " (template line)"
+    if origin.approximate:
+        text += " (somewhere in this file: the line could not be pinned down)"
+    return text
+
+
+# -- differences between a file on disk and its fresh render --------------------------------
+@dataclass(frozen=True)
+class Change:
+    """One difference: fresh-render lines ``expected`` became disk lines ``actual``.
+
+    Ranges are 0-based and end-exclusive. ``start``/``end`` are the character
+    offsets in the fresh render that the edit replaces (equal for an
+    insertion), ``text`` what the disk has there instead, and ``origins`` every
+    source the edit touches.
+    """
+
+    expected: tuple[int, int]
+    actual: tuple[int, int]
+    start: int
+    end: int
+    text: str
+    origins: tuple[Origin, ...]
+
+    @property
+    def units(self) -> list[tuple]:
+        seen: list[tuple] = []
+        for origin in self.origins:
+            if origin.unit not in seen:
+                seen.append(origin.unit)
+        return seen
+
+    def sources(self) -> list[tuple[Origin, int, int]]:
+        """One entry per unit touched: an origin, and its first and last source line."""
+        out: dict[tuple, tuple[Origin, int, int]] = {}
+        for origin in self.origins:
+            if origin.unit in out:
+                first, low, high = out[origin.unit]
+                out[origin.unit] = (first, min(low, origin.line), max(high, origin.line))
+            else:
+                out[origin.unit] = (origin, origin.line, origin.line)
+        return list(out.values())
+
+
+def _split(data: bytes | str) -> list[str]:
+    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+    return text.splitlines(keepends=True)
+
+
+class CharMap:
+    """The origin of every character of a fresh render (line breaks included)."""
+
+    def __init__(self, smap: SourceMap):
+        self.smap = smap
+        self.starts: list[int] = []
+        self.origins: list[Origin] = []
+        for line in smap.lines:
+            self.starts.append(len(self.origins))
+            row = [line.end] * len(line.text)
+            for segment in line.segments:
+                row[segment.start:segment.end] = [segment.origin] * (segment.end - segment.start)
+            self.origins.extend(row)
+            self.origins.append(line.end)
+        self.starts.append(len(self.origins))
+
+    def line_of(self, offset: int) -> int:
+        """0-based line index holding ``offset``."""
+        low, high = 0, len(self.smap.lines) - 1
+        while low < high:
+            middle = (low + high + 1) // 2
+            if self.starts[middle] <= offset:
+                low = middle
+            else:
+                high = middle - 1
+        return low
+
+    def occurrence(self, offset: int, unit: tuple) -> tuple[int, int]:
+        """The run of characters of ``unit`` around ``offset``."""
+        start = offset
+        while start > 0 and self.origins[start - 1].unit == unit:
+            start -= 1
+        end = offset
+        while end < len(self.origins) and self.origins[end].unit == unit:
+            end += 1
+        return start, end
+
+    def occurrences(self, unit: tuple) -> list[tuple[int, int]]:
+        runs, offset = [], 0
+        while offset < len(self.origins):
+            if self.origins[offset].unit == unit:
+                run = self.occurrence(offset, unit)
+                runs.append(run)
+                offset = run[1]
+            else:
+                offset += 1
+        return runs
+
+
+def _line_origin(line: MappedLine, edge: str) -> Origin:
+    """The origin at one edge of a line's visible text (its break for a blank line)."""
+    visible = [s for s in line.segments if line.text[s.start:s.end].strip()]
+    if not visible:
+        return line.end
+    return visible[-1].origin if edge == "last" else visible[0].origin
+
+
+def _insertion_origins(smap: SourceMap, index: int) -> tuple[Origin, ...]:
+    """Who owns whole lines inserted before line ``index`` (0-based): above, else below."""
+    candidates = []
+    if index > 0:
+        candidates.append(_line_origin(smap.lines[index - 1], "last"))
+    if index < len(smap.lines):
+        candidates.append(_line_origin(smap.lines[index], "first"))
+    for origin in candidates:
+        if origin.kind not in ("layout", "banner"):
+            return (origin,)
+    return tuple(candidates[:1])
+
+
+def _touched(chars: CharMap, start: int, end: int, text: str) -> tuple[Origin, ...]:
+    """Every origin an edit of ``[start, end)`` into ``text`` touches."""
+    smap = chars.smap
+    if start == end:
+        index = chars.line_of(start)
+        at_line_start = start == chars.starts[index]
+        if at_line_start and (text.endswith("\n") or start >= len(chars.origins)):
+            return _insertion_origins(smap, index)
+        around = [chars.origins[i] for i in (start - 1, start) if 0 <= i < len(chars.origins)]
+        own = [o for o in around if o.kind not in ("layout", "banner")]
+        if len({o.unit for o in own}) == 1:
+            return (own[0],)
+        return tuple(dict.fromkeys(own or around))
+    found: list[Origin] = []
+    first, last = chars.line_of(start), chars.line_of(end - 1)
+    for index in range(first, last + 1):
+        line = smap.lines[index]
+        line_start = chars.starts[index]
+        low, high = max(start, line_start) - line_start, min(end, chars.starts[index + 1]) - line_start
+        if low == 0 and high >= len(line.text) and line.unit() is not None:
+            found.append(_line_origin(line, "first"))
+            found.extend(o.origin for o in line.segments if line.text[o.start:o.end].strip())
+            continue
+        for offset in range(line_start + low, line_start + high):
+            found.append(chars.origins[offset])
+    return tuple(dict.fromkeys(found))
+
+
+def changes(smap: SourceMap, actual: bytes | str, autojunk: bool = True,
+            chars: CharMap | None = None) -> list[list[Change]]:
+    """The differences between the file on disk and its fresh render, grouped like
+    the hunks of ``FileState.diff()`` (three lines of context)."""
+    expected_lines = [line.text + "\n" for line in smap.lines]
+    actual_lines = _split(actual)
+    chars = chars or CharMap(smap)
+    matcher = difflib.SequenceMatcher(None, actual_lines, expected_lines, autojunk=autojunk)
+    groups = []
+    for group in matcher.get_grouped_opcodes(3):
+        found = []
+        for tag, a1, a2, b1, b2 in group:
+            if tag == "equal":
+                continue
+            old = "".join(expected_lines[b1:b2])
+            new = "".join(actual_lines[a1:a2])
+            prefix = 0
+            while prefix < min(len(old), len(new)) and old[prefix] == new[prefix]:
+                prefix += 1
+            suffix = 0
+            while suffix < min(len(old), len(new)) - prefix and old[-1 - suffix] == new[-1 - suffix]:
+                suffix += 1
+            base = chars.starts[b1]
+            start, end = base + prefix, base + len(old) - suffix
+            text = new[prefix:len(new) - suffix]
+            if b1 == b2:  # whole lines inserted: keep them whole
+                start = end = base
+                text = new
+            found.append(Change((b1, b2), (a1, a2), start, end, text,
+                                _touched(chars, start, end, text)))
+        groups.append(found)
+    return groups
+
+
+def describe_change(change: Change, trace: Trace) -> str:
+    """``source:lines (what)`` for each source, and how many agents the change reaches."""
+    parts = []
+    for origin, low, high in change.sources():
+        lines = f"{low}" if low == high else f"{low}-{high}"
+        parts.append(f"{origin.path}:{lines} ({origin.describe()})")
+    reach = trace.reach(list(change.origins))
+    agents = f"{len(reach)} agent" + ("" if len(reach) == 1 else "s")
+    if len(parts) > 1:
+        return " + ".join(parts) + f": spans {len(parts)} sources, touches {agents}"
+    return f"{parts[0]}: touches {agents}"
+
+
+def annotated_diff(smap: SourceMap, actual: bytes, diff: str, trace: Trace) -> str:
+    """``diff`` (a/ disk, b/ fresh render) with each hunk header naming its sources."""
+    groups = changes(smap, actual)
+    out, hunk = [], 0
+    for line in diff.splitlines(keepends=True):
+        if line.startswith("@@") and hunk < len(groups):
+            found = groups[hunk]
+            hunk += 1
+            if found:
+                notes = "; ".join(dict.fromkeys(describe_change(c, trace) for c in found))
+                line = line.rstrip("\n") + f" {notes}\n"
+        out.append(line)
+    return "".join(out)
+
+
+# -- explain ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LineReport:
+    """What ``explain FILE:LINE`` knows about one line of a file on disk."""
+
+    path: str
+    number: int  # line on disk (or in the fresh render when the file is missing)
+    text: str
+    mapped: MappedLine | None  # the fresh-render line it corresponds to
+    change: Change | None  # set when the line differs from the fresh render
+    others: dict[str, list[int]]  # other outputs holding the same source line
+    state: str  # "clean", "differs" or "missing"
+
+
+def explain_line(trace: Trace, agent: Agent, number: int, actual: bytes | None) -> LineReport:
+    """Map line ``number`` of the file on disk to its source, through the diff if needed."""
+    smap = trace.maps[agent.output]
+    expected = trace.rendered[agent.output].data
+    if actual is None or actual == expected:
+        state = "missing" if actual is None else "clean"
+        mapped = smap.line(number)
+        return LineReport(agent.output, number, mapped.text, mapped, None,
+                          _others(trace, mapped.origin, agent.output), state)
+    actual_lines = _split(actual)
+    text = actual_lines[number - 1].rstrip("\n")
+    matcher = difflib.SequenceMatcher(None, actual_lines, [line.text + "\n" for line in smap.lines],
+                                      autojunk=False)
+    for tag, a1, a2, b1, _ in matcher.get_opcodes():
+        if a1 <= number - 1 < a2 and tag == "equal":
+            mapped = smap.line(b1 + number - a1)
+            return LineReport(agent.output, number, text, mapped, None,
+                              _others(trace, mapped.origin, agent.output), "differs")
+    for change in [c for group in changes(smap, actual, autojunk=False) for c in group]:
+        if change.actual[0] <= number - 1 < change.actual[1]:
+            origin = change.origins[0]
+            return LineReport(agent.output, number, text, None, change,
+                              _others(trace, origin, agent.output), "differs")
+    raise ValueError(f"line {number} not found in the diff")  # pragma: no cover
+
+
+def _others(trace: Trace, origin: Origin, path: str) -> dict[str, list[int]]:
+    return {p: lines for p, lines in sorted(trace.users(origin).items()) if p != path}
+
+
+def explain_text(report: LineReport, trace: Trace, agent: Agent) -> str:
+    lines = []
+    if report.mapped is not None:
+        origin = report.mapped.origin
+        lines.append(f"{report.path}:{report.number}: {label(origin, agent)}")
+        lines.append(f"  edit    {edit_hint(origin)}")
+        lines.append(f"  line    {report.text}")
+        if origin.is_template and origin.text != report.text and not origin.approximate:
+            lines.append(f"  source  {origin.text}")
+        for other in report.mapped.origins[1:]:
+            lines.append(f"  also    {other.where} ({other.describe()})")
+        if report.state == "differs" and report.mapped.number != report.number:
+            lines.append(f"  note    the file differs from a fresh render; this is line "
+                         f"{report.mapped.number} there")
+    else:
+        assert report.change is not None
+        lines.append(f"{report.path}:{report.number}: differs from a fresh render "
+                     "(edited by hand, or its sources changed)")
+        lines.append(f"  line    {report.text}")
+        lines.append(f"  source  {describe_change(report.change, trace)}")
+    if report.others:
+        count = len(report.others)
+        lines.append(f"  used by {count} other agent{'s' if count != 1 else ''} "
+                     "with the same source line:")
+        for path, numbers in report.others.items():
+            lines.append(f"    {path}:{','.join(map(str, numbers))}")
+    else:
+        lines.append("  used by no other agent")
+    return "\n".join(lines) + "\n"
+
+
+def explain_json(report: LineReport) -> dict:
+    data: dict = {"file": report.path, "line": report.number, "text": report.text,
+                  "state": report.state}
+    if report.mapped is not None:
+        data["source"] = report.mapped.origin.as_dict()
+        data["parts"] = [{"start": s.start, "end": s.end, **s.origin.as_dict()}
+                         for s in report.mapped.segments]
+        data["render_line"] = report.mapped.number
+    if report.change is not None:
+        data["sources"] = [{**o.as_dict(), "first_line": low, "last_line": high}
+                           for o, low, high in report.change.sources()]
+    data["other_agents"] = [{"file": p, "lines": n} for p, n in report.others.items()]
+    return data
+
+
+@dataclass(frozen=True)
+class OutlineRow:
+    first: int
+    last: int
+    origin: Origin
+    source_first: int
+    source_last: int
+    fields: tuple[str, ...]
+    agents: int
+
+
+def outline(trace: Trace, smap: SourceMap) -> list[OutlineRow]:
+    """Consecutive lines from the same source file, blank layout lines left out."""
+    rows: list[OutlineRow] = []
+    for line in smap.lines:
+        origin = line.origin
+        if origin.kind == "layout" and not line.text.strip():
+            continue
+        field_name = origin.field.split("[")[0].split(".")[0] if origin.field else ""
+        key = (origin.kind, origin.path, origin.name if origin.is_template else "")
+        if rows and (rows[-1].origin.kind, rows[-1].origin.path,
+                     rows[-1].origin.name if rows[-1].origin.is_template else "") == key:
+            row = rows[-1]
+            fields = row.fields + ((field_name,) if field_name and field_name not in row.fields
+                                   else ())
+            rows[-1] = OutlineRow(row.first, line.number, row.origin,
+                                  min(row.source_first, origin.line),
+                                  max(row.source_last, origin.line), fields, row.agents)
+        else:
+            reach = {p for o in (origin,) for p in trace.users(o)}
+            rows.append(OutlineRow(line.number, line.number, origin, origin.line, origin.line,
+                                   (field_name,) if field_name else (), len(reach)))
+    # agents: outputs that use any line of the row's source range
+    final = []
+    for row in rows:
+        users = {p for number in range(row.source_first, row.source_last + 1)
+                 for p in trace.users(Origin(row.origin.kind, row.origin.path, number))}
+        final.append(OutlineRow(row.first, row.last, row.origin, row.source_first,
+                                row.source_last, row.fields, len(users) or row.agents))
+    return final
+
+
+def outline_text(trace: Trace, smap: SourceMap) -> str:
+    rows = outline(trace, smap)
+    out = [f"{smap.path} ({len(smap.lines)} lines, from {smap.agent.source})"]
+    table = []
+    for row in rows:
+        lines = f"{row.first}" if row.first == row.last else f"{row.first}-{row.last}"
+        span = (f"{row.source_first}" if row.source_first == row.source_last
+                else f"{row.source_first}-{row.source_last}")
+        what = {"block": f"block {row.origin.name}", "role": f"role {row.origin.name}",
+                "banner": "banner"}.get(row.origin.kind, row.origin.kind)
+        if row.fields:
+            what += " " + ", ".join(row.fields)
+        table.append((lines, f"{row.origin.path}:{span}", what, f"{row.agents}"))
+    widths = [max(len(r[i]) for r in table) for i in range(3)] if table else [0, 0, 0]
+    out.append(f"  {'lines':<{widths[0]}}  {'source':<{widths[1]}}  {'what':<{widths[2]}}  agents")
+    for lines, source, what, agents in table:
+        out.append(f"  {lines:<{widths[0]}}  {source:<{widths[1]}}  {what:<{widths[2]}}  {agents}")
+    if smap.approximate:
+        out.append("note: lines of " + ", ".join(smap.approximate)
+                   + " are mapped to the whole template (whitespace control defeated tracing)")
+    return "\n".join(out) + "\n"
