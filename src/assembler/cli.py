@@ -103,14 +103,30 @@ def build(
     names: Optional[List[str]] = typer.Argument(
         None, metavar="[NAMES]...", help="Agents to build (name, id or path); default: all."),
     force: bool = typer.Option(False, "--force", help="Overwrite files that were edited by hand."),
+    changed_since: Optional[str] = typer.Option(
+        None, "--changed-since", metavar="REV",
+        help="Rebuild only the agents whose sources changed since this git revision."),
+    fail_on_change: bool = typer.Option(
+        False, "--fail-on-change", help="Exit 1 when any file was written or removed."),
+    sourcemap: bool = typer.Option(
+        False, "--sourcemap", help="Also write a JSON source map per file to .assembler/sourcemaps/."),
     root: Optional[Path] = RootOption,
 ) -> None:
-    """Regenerate agent files. Exit 0 done, 1 refused (hand edits), 2 bad input."""
+    """Regenerate agent files. Exit 0 done, 1 refused (hand edits) or changed with
+    --fail-on-change, 2 bad input."""
     from . import reporting
     from .build import write_outputs
 
-    catalog, rendered = _assemble(root, names=names)
-    result = write_outputs(catalog, rendered, force, prune=not names)
+    prune = not names
+    if changed_since is not None:
+        names, prune = _changed_since(root, changed_since, names)
+        if not names and not prune:
+            return
+    if names == []:  # only orphans to remove
+        catalog, rendered = _load(root), []
+    else:
+        catalog, rendered = _assemble(root, names=names)
+    result = write_outputs(catalog, rendered, force, prune=prune)
     style = reporting.Style(sys.stdout)
     for label, paths in (("created", result.created), ("updated", result.updated),
                          ("removed", result.removed)):
@@ -125,11 +141,54 @@ def build(
     total = len(result.created) + len(result.updated) + len(result.removed)
     print(f"{total} written, {result.unchanged} unchanged"
           + (f", {len(result.refused)} refused" if result.refused else "") + ".")
+    if sourcemap and rendered:
+        from .provenance import write_sourcemaps
+
+        for path in write_sourcemaps(catalog, {item.agent.id for item in rendered}):
+            print(f"{style('source map', 'dim')} {path}")
     if result.refused:
         sys.stderr.write(
-            "Move the edits into the manifests or blocks they came from, then run "
-            "`assembler build --force` to overwrite the files above.\n")
+            "Move the edits into the manifests or blocks they came from (`assembler adopt FILE` "
+            "does it for edits inside one source), or run `assembler build --force` to "
+            "overwrite the files above.\n")
         raise typer.Exit(EXIT_DRIFT)
+    if fail_on_change and result.changed:
+        sys.stderr.write("Generated files were written (--fail-on-change): review and stage them.\n")
+        raise typer.Exit(EXIT_DRIFT)
+
+
+def _changed_since(root: Optional[Path], revision: str,
+                   names: Optional[List[str]]) -> tuple[list[str], bool]:
+    """The agents to rebuild for ``--changed-since``, and whether to prune orphans."""
+    from .diagnostics import Diagnostics
+    from .impact import GitError, affected, changed_files
+
+    if names:
+        diagnostics = Diagnostics()
+        diagnostics.error("", 1, 1, "give agent names or --changed-since, not both")
+        _fail(diagnostics)
+    catalog = _load(root)
+    try:
+        files = changed_files(catalog, revision)
+    except GitError as exc:
+        diagnostics = Diagnostics()
+        diagnostics.error("", 1, 1, f"--changed-since {revision}: {exc}",
+                          "pass a commit, branch or tag that exists in this repository")
+        _fail(diagnostics)
+        raise  # unreachable: _fail exits
+    plan = affected(catalog, files)
+    count = f"{len(files)} file{'s' if len(files) != 1 else ''} changed since {revision}"
+    if plan.everything:
+        print(f"{count}, including the config or a layout: rebuilding all "
+              f"{len(plan.agents)} agents.")
+    elif plan.agents:
+        print(f"{count}: rebuilding {len(plan.agents)} agent"
+              f"{'s' if len(plan.agents) != 1 else ''}: {', '.join(plan.agents)}.")
+    elif not plan.removed_manifests:
+        print(f"{count}; no agent sources among them: nothing to build.")
+    for path in plan.removed_manifests:
+        print(f"{path} was removed: its generated file goes too.")
+    return plan.agents, plan.everything or bool(plan.removed_manifests)
 
 
 @app.command()
@@ -153,7 +212,13 @@ def check(
     elif fmt is Format.github:
         sys.stdout.write(reporting.check_github(states, regenerate))
     else:
-        sys.stdout.write(reporting.check_text(states, regenerate, reporting.Style(sys.stdout), diff))
+        diffs = None
+        if diff and any(state.kind in ("edited", "stale") for state in states):
+            from .provenance import annotated_diffs
+
+            diffs = annotated_diffs(catalog, states)
+        sys.stdout.write(reporting.check_text(states, regenerate, reporting.Style(sys.stdout), diff,
+                                              diffs))
     if any(state.drifted for state in states):
         raise typer.Exit(EXIT_DRIFT)
 
@@ -194,6 +259,151 @@ def list_agents(
         if row["handoffs"]:
             print(f"  handoffs  {', '.join(row['handoffs'])}")
     print(f"{len(rows)} agents.")
+
+
+def _target_agent(catalog: "Catalog", target: str):
+    """The agent whose generated file ``target`` names (path, id or name)."""
+    from .diagnostics import Diagnostics, did_you_mean
+    from .provenance import find_agent
+
+    agent = find_agent(catalog, target)
+    if agent is None:
+        diagnostics = Diagnostics()
+        diagnostics.error("", 1, 1, f"`{target}` is not a generated file of this catalog",
+                          did_you_mean(target, [a.output for a in catalog.agents], "files"))
+        _fail(diagnostics)
+    return agent
+
+
+def _trace(catalog: "Catalog"):
+    from .diagnostics import CatalogError
+    from .provenance import trace_catalog
+
+    try:
+        return trace_catalog(catalog)
+    except CatalogError as exc:
+        _fail(exc.diagnostics)
+
+
+@app.command()
+def explain(
+    target: str = typer.Argument(..., metavar="FILE[:LINE]",
+                                 help="A generated file (path, agent id or name), with a line."),
+    fmt: ListFormat = typer.Option(ListFormat.text, "--format", help="Output format."),
+    root: Optional[Path] = RootOption,
+) -> None:
+    """Name the source of a line of a generated file, and the other agents it reaches.
+
+    Without a line, outline the whole file: which source each stretch of lines
+    comes from.
+    """
+    import json
+
+    from .diagnostics import Diagnostics
+    from .provenance import explain_json, explain_line, explain_text, outline_text
+
+    name, _, number = target.rpartition(":")
+    if not (name and number.isdigit()):
+        name, number = target, ""
+    catalog = _load(root)
+    agent = _target_agent(catalog, name)
+    trace = _trace(catalog)
+    smap = trace.maps[agent.output]
+    try:
+        actual: Optional[bytes] = (catalog.root / agent.output).read_bytes()
+    except FileNotFoundError:
+        actual = None
+    if not number:
+        if fmt is ListFormat.json:
+            print(json.dumps(smap.as_dict(), indent=2, ensure_ascii=False))
+        else:
+            sys.stdout.write(outline_text(trace, smap))
+        return
+    count = len(actual.splitlines()) if actual is not None else len(smap.lines)
+    if not 1 <= int(number) <= count:
+        diagnostics = Diagnostics()
+        diagnostics.error(agent.output, max(count, 1), 1,
+                          f"line {number} is outside the file (it has {count} lines)")
+        _fail(diagnostics)
+    report = explain_line(trace, agent, int(number), actual)
+    if fmt is ListFormat.json:
+        print(json.dumps(explain_json(report), indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write(explain_text(report, trace, agent))
+
+
+@app.command()
+def adopt(
+    target: str = typer.Argument(..., metavar="FILE", help="A hand-edited generated file."),
+    root: Optional[Path] = RootOption,
+) -> None:
+    """Write a hand edit of a generated file back into its source, then rebuild.
+
+    Exit 0 adopted (or nothing to adopt), 1 refused, 2 bad input.
+    """
+    from . import reporting
+    from .adopt import adopt as adopt_edit
+    from .diagnostics import CatalogError
+
+    catalog = _load(root)
+    agent = _target_agent(catalog, target)
+    try:
+        outcome = adopt_edit(catalog, agent)
+    except CatalogError as exc:
+        _fail(exc.diagnostics)
+    style = reporting.Style(sys.stdout)
+    if outcome.status == "clean":
+        print(f"{outcome.path} matches a fresh render: nothing to adopt.")
+        return
+    if outcome.status == "not-edited":
+        print(f"{outcome.path} was not edited by hand (its banner hash matches); "
+              "`assembler build` brings it up to date.")
+        return
+    if outcome.recovered:
+        print(f"kept a copy of the edited file at {outcome.recovered}")
+    if outcome.status == "refused":
+        err = reporting.Style(sys.stderr)
+        sys.stderr.write(f"{err('refused', 'red')} {outcome.path}: the edit cannot be adopted:\n")
+        for reason in outcome.refusals:
+            sys.stderr.write(f"  - {reason}\n")
+        sys.stderr.write(f"No source was changed and {outcome.path} was left as it is.\n")
+        raise typer.Exit(EXIT_DRIFT)
+    for edit in outcome.edits:
+        print(f"{style('adopted', 'green')} into {edit.describe()}")
+    result = outcome.build
+    assert result is not None
+    for label, paths in (("created", result.created), ("updated", result.updated)):
+        for path in paths:
+            print(f"{style(label, 'green')} {path}")
+    for state in result.refused:
+        sys.stderr.write(f"{style('refused', 'red')} {state.path}: edited by hand too; "
+                         "adopt or rebuild it separately\n")
+    print(f"{len(result.created) + len(result.updated)} written, {result.unchanged} unchanged.")
+
+
+@app.command()
+def uses(
+    name: str = typer.Argument(..., metavar="BLOCK_OR_ROLE", help="A block or role name."),
+    fmt: ListFormat = typer.Option(ListFormat.text, "--format", help="Output format."),
+    root: Optional[Path] = RootOption,
+) -> None:
+    """List the agents that include a block or role, directly or through a role."""
+    import json
+
+    from . import impact
+    from .diagnostics import Diagnostics
+
+    catalog = _load(root)
+    result = impact.uses(catalog, name)
+    if not result.found:
+        diagnostics = Diagnostics()
+        diagnostics.error("", 1, 1, f"no block or role named `{result.name}`",
+                          impact.suggestion(catalog, result.name))
+        _fail(diagnostics)
+    if fmt is ListFormat.json:
+        print(json.dumps(impact.uses_json(result), indent=2))
+    else:
+        sys.stdout.write(impact.uses_text(result))
 
 
 def main() -> None:

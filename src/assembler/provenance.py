@@ -2,12 +2,13 @@
 and where a difference between a file and its fresh render has to be made.
 
 Everything here works on a :class:`Trace` (a tracing render of the catalog);
-nothing writes files.
+only :func:`write_sourcemaps` writes, and only when asked.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -412,7 +413,7 @@ def outline(trace: Trace, smap: SourceMap) -> list[OutlineRow]:
         origin = line.origin
         if origin.kind == "layout" and not line.text.strip():
             continue
-        field_name = origin.field.split("[")[0].split(".")[0] if origin.field else ""
+        field_name = re.sub(r"\[\d+\]", "", origin.field)
         key = (origin.kind, origin.path, origin.name if origin.is_template else "")
         if rows and (rows[-1].origin.kind, rows[-1].origin.path,
                      rows[-1].origin.name if rows[-1].origin.is_template else "") == key:
@@ -423,17 +424,15 @@ def outline(trace: Trace, smap: SourceMap) -> list[OutlineRow]:
                                   min(row.source_first, origin.line),
                                   max(row.source_last, origin.line), fields, row.agents)
         else:
-            reach = {p for o in (origin,) for p in trace.users(o)}
             rows.append(OutlineRow(line.number, line.number, origin, origin.line, origin.line,
-                                   (field_name,) if field_name else (), len(reach)))
-    # agents: outputs that use any line of the row's source range
-    final = []
-    for row in rows:
-        users = {p for number in range(row.source_first, row.source_last + 1)
-                 for p in trace.users(Origin(row.origin.kind, row.origin.path, number))}
-        final.append(OutlineRow(row.first, row.last, row.origin, row.source_first,
-                                row.source_last, row.fields, len(users) or row.agents))
-    return final
+                                   (field_name,) if field_name else (), 0))
+    # agents: the outputs that show any line of the row's source range
+    return [
+        OutlineRow(row.first, row.last, row.origin, row.source_first, row.source_last, row.fields,
+                   len({p for number in range(row.source_first, row.source_last + 1)
+                        for p in trace.users(Origin(row.origin.kind, row.origin.path, number))}))
+        for row in rows
+    ]
 
 
 def outline_text(trace: Trace, smap: SourceMap) -> str:
@@ -457,3 +456,34 @@ def outline_text(trace: Trace, smap: SourceMap) -> str:
         out.append("note: lines of " + ", ".join(smap.approximate)
                    + " are mapped to the whole template (whitespace control defeated tracing)")
     return "\n".join(out) + "\n"
+
+
+# -- for other commands ------------------------------------------------------------------------
+SOURCEMAPS = ".assembler/sourcemaps"
+
+
+def annotated_diffs(catalog: Catalog, states: list) -> dict[str, str]:
+    """Diffs of edited and stale files, each hunk header naming its sources."""
+    trace = trace_catalog(catalog)
+    diffs = {}
+    for state in states:
+        if state.kind in ("edited", "stale") and state.path in trace.maps and state.actual:
+            diffs[state.path] = annotated_diff(trace.maps[state.path], state.actual,
+                                               state.diff(), trace)
+    return diffs
+
+
+def write_sourcemaps(catalog: Catalog, only: set[str] | None = None) -> list[str]:
+    """Write ``.assembler/sourcemaps/<output>.json`` for each agent; returns the paths."""
+    import json
+
+    from .build import write_atomic
+
+    trace = trace_catalog(catalog, only)
+    written = []
+    for path, smap in sorted(trace.maps.items()):
+        target = f"{SOURCEMAPS}/{path}.json"
+        data = json.dumps(smap.as_dict(), indent=1, ensure_ascii=False) + "\n"
+        write_atomic(catalog.root / target, data.encode("utf-8"))
+        written.append(target)
+    return written

@@ -89,7 +89,9 @@ def fix_advice(states: list[FileState], regenerate: str) -> str:
     return advice
 
 
-def check_text(states: list[FileState], regenerate: str, style: Style, show_diff: bool) -> str:
+def check_text(states: list[FileState], regenerate: str, style: Style, show_diff: bool,
+               diffs: dict[str, str] | None = None) -> str:
+    """``diffs`` may replace the plain diff of some paths (e.g. annotated with sources)."""
     drifted = [state for state in states if state.drifted]
     if not drifted:
         return style(f"{len(states)} generated files up to date.", "green") + "\n"
@@ -99,7 +101,8 @@ def check_text(states: list[FileState], regenerate: str, style: Style, show_diff
         origin = f" (from {state.manifest})" if state.manifest else ""
         lines.append(f"{state.path}: {kind}: {EXPLANATIONS[state.kind]}{origin}")
         if show_diff:
-            lines.append(colour_diff(state.diff(), style).rstrip("\n"))
+            text = (diffs or {}).get(state.path) or state.diff()
+            lines.append(colour_diff(text, style).rstrip("\n"))
     counts = summary(states)
     parts = ", ".join(f"{counts[k]} {k}" for k in DRIFT_KINDS if counts[k])
     lines.append(f"{len(drifted)} of {len(states)} files out of date ({parts}). "
