@@ -232,6 +232,9 @@ def instrument(source: str, marker_for_line: Callable[[int], str]) -> str:
         first = start + len(line) - len(line.lstrip(" \t"))
         trimmed = _trimmed_into(source, tags[index - 1] if index else None, start)
         leading = _leading_tags(tags, index, first, end)
+        if (not leading and index < len(tags) and tags[index][0] == first
+                and tags[index][2].startswith(("{%", "{#"))):
+            continue  # a statement or comment that runs over several lines
         if leading and leading[0][2][2:3] == "-":
             continue  # `{%-` eats the line break before it: the text joins the line above
         if leading and leading[0][2].startswith(("{%", "{#")):

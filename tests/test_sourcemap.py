@@ -1,0 +1,240 @@
+"""Source maps: every generated line names a source that, rendered, gives that line."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from assembler.banner import read_banner
+from assembler.catalog import load_catalog
+from assembler.frontmatter import yaml_scalar
+from assembler.provenance import explain_line, trace_catalog
+from assembler.render import Renderer, block_context, make_environment
+from assembler.sourcemap import Origin, TracingRenderer, instrument
+from assembler.tomledit import string_literal
+from provenance_support import REPO, cli, copy_catalog
+
+
+@pytest.fixture(scope="module")
+def example():
+    catalog = load_catalog(REPO)
+    return catalog, trace_catalog(catalog)
+
+
+def _source_lines(catalog, path: str) -> list[str]:
+    if path.startswith("<assembler>/"):
+        text = resources.files("assembler").joinpath(path.removeprefix("<assembler>/")) \
+            .read_text("utf-8")
+    else:
+        text = (catalog.root / path).read_text("utf-8")
+    return text.split("\n")
+
+
+def _toml_value(catalog, origin: Origin):
+    data = tomllib.loads((catalog.root / origin.path).read_text("utf-8"))
+    for key in origin.loc:
+        data = data[key]
+    return data
+
+
+def _check_part(catalog, agent, origin: Origin, text: str, whole_line: str) -> None:
+    """``text`` (the part of an output line from ``origin``) is what that source renders."""
+    source_line = _source_lines(catalog, origin.path)[origin.line - 1]
+    if origin.kind == "block":
+        assert origin.text == source_line
+        rendered = make_environment().from_string(source_line).render(
+            block_context(agent, catalog))
+        assert rendered == text
+    elif origin.kind == "layout":
+        assert origin.text == source_line
+        pattern = "".join(re.escape(part) if i % 2 == 0 else ".*"
+                          for i, part in enumerate(re.split(r"(\{\{.*?\}\})", source_line)))
+        assert re.fullmatch(pattern, whole_line), (source_line, whole_line)
+    elif origin.kind == "banner":
+        assert "{{ banner }}" in source_line
+        assert read_banner((whole_line + "\n").encode()) is not None
+    else:
+        value = _toml_value(catalog, origin)
+        if origin.transform == "yaml":
+            assert text == f"{origin.loc[-1]}: {yaml_scalar(value.strip())}"
+            assert string_literal(value, False) in source_line
+        elif origin.transform == "derived":
+            shown = ", ".join(value) if isinstance(value, list) else value
+            assert text in (f"{origin.loc[-1]}: {yaml_scalar(shown)}", shown) \
+                or shown.upper() in text
+        elif "\n" in value:
+            # a multi-line string: the output line is a line of the value, on that file line
+            assert text == source_line
+            assert text in value.split("\n")
+        else:
+            assert text == value
+            assert string_literal(value, False) in source_line
+
+
+def test_traced_render_is_byte_identical_to_the_plain_render(example):
+    catalog, trace = example
+    plain = {item.path: item.data for item in Renderer(catalog).render_all()}
+    assert {path: item.data for path, item in trace.rendered.items()} == plain
+    assert trace.approximate == ()
+
+
+def test_every_line_of_every_example_agent_is_explained_by_its_source(example):
+    catalog, trace = example
+    checked = 0
+    for agent in catalog.agents:
+        data = trace.rendered[agent.output].data
+        assert data == (REPO / agent.output).read_bytes()
+        for number in range(1, len(data.decode().splitlines()) + 1):
+            report = explain_line(trace, agent, number, data)
+            line = report.mapped
+            assert line is not None and line.number == number
+            if not line.text:
+                # a blank line is produced by a blank source line (or a blank line of a value)
+                origin = line.end
+                source = _source_lines(catalog, origin.path)[origin.line - 1]
+                assert source.strip() == "" or origin.kind in ("manifest", "config", "role")
+                continue
+            for segment in line.segments:
+                part = line.text[segment.start:segment.end]
+                _check_part(catalog, agent, segment.origin, part, line.text)
+            checked += 1
+    assert checked > 1000
+
+
+def test_blast_radius_lists_the_other_agents_with_the_same_block_line(example):
+    catalog, trace = example
+    agent = catalog.agent("validator")
+    data = trace.rendered[agent.output].data.decode().splitlines()
+    number = data.index("# EVIDENCE GRADING") + 1
+    report = explain_line(trace, agent, number, None)
+    assert report.mapped.origin.where == "_blocks/evidence-grading.md:4"
+    assert len(report.others) == len(catalog.agents) - 1
+    for path, lines in report.others.items():
+        assert (REPO / path).read_text().splitlines()[lines[0] - 1] == "# EVIDENCE GRADING"
+
+
+def test_a_manifest_value_reaches_only_its_own_agent(example):
+    catalog, trace = example
+    agent = catalog.agent("gpu-job-runner")
+    data = trace.rendered[agent.output].data.decode().splitlines()
+    number = next(i for i, text in enumerate(data, 1) if text.startswith("- Retry settings"))
+    report = explain_line(trace, agent, number, None)
+    origin = report.mapped.origin
+    assert (origin.kind, origin.field) == ("manifest", "forbidden_domain[8]")
+    assert report.others == {}
+
+
+TRICKY_BLOCK = """---
+description: whitespace control of every kind
+---
+# TRICKY
+{% if agent.tools -%}
+  tools:
+{%- for tool in agent.tools %} {{ tool }}{% endfor %}
+{% endif %}
+{# a comment #}
+{% raw %}{{ not a tag }}{% endraw %}
+
+{% if true %}inline {{ agent.name }}{% endif %}
+
+last line
+"""
+
+
+@pytest.fixture()
+def tricky(tmp_path: Path) -> Path:
+    root = copy_catalog(tmp_path)
+    (root / "_blocks" / "tricky.md").write_text(TRICKY_BLOCK)
+    manifest = root / "_manifests" / "validator.toml"
+    manifest.write_text(manifest.read_text().replace('blocks = ["', 'blocks = ["tricky", "', 1))
+    return root
+
+
+def test_whitespace_control_never_changes_the_output_and_lines_stay_in_the_block(tricky):
+    catalog = load_catalog(tricky)
+    plain = {item.path: item.data for item in Renderer(catalog).render_all()}
+    renderer = TracingRenderer(catalog)
+    results = renderer.trace_all()
+    assert {rendered.path: rendered.data for rendered, _ in results} == plain
+    smap = next(m for r, m in results if r.agent.id == "validator")
+    texts = [line.text for line in smap.lines]
+    start = texts.index("# TRICKY")
+    for line in smap.lines[start:texts.index("last line", start) + 1]:
+        assert line.origin.path == "_blocks/tricky.md", line
+    last = smap.lines[texts.index("last line", start)]
+    assert last.origin.line == 14 and not last.origin.approximate
+    assert any(text.startswith("tools: Read Grep")
+               for text in texts[start:])
+
+
+def test_instrument_marks_text_lines_and_skips_control_lines():
+    source = "a\n{% if x %}\nb {{ y }}\n{% endif %}\n  {% if z %}c{% endif %}\n{#\nd\n#}\n"
+    marked = instrument(source, lambda n: f"<{n}>")
+    assert marked == ("<1>a\n{% if x %}\n<3>b {{ y }}\n{% endif %}\n"
+                      "  {% if z %}<5>c{% endif %}\n{#\nd\n#}\n")
+
+
+def test_explain_prints_source_and_blast_radius(snapshot):
+    result = cli(REPO, "explain", "agents/validator.md:20")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == snapshot
+
+
+def test_explain_outline_of_a_whole_file(snapshot):
+    result = cli(REPO, "explain", "retro-writer")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == snapshot
+
+
+def test_explain_json_gives_parts_by_column():
+    result = cli(REPO, "explain", "gpu-job-runner:1", "--format", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["source"]["kind"] == "layout"
+    result = cli(REPO, "explain", "agents/gpu-job-runner.md", "--format", "json")
+    lines = json.loads(result.stdout)["lines"]
+    assert len(lines) == len((REPO / "agents/gpu-job-runner.md").read_text().splitlines())
+    domain = next(entry for entry in lines if entry["source"].get("field") == "domain_in[0]")
+    assert [part["kind"] for part in domain["parts"]] == ["layout", "manifest"]
+    assert domain["parts"][1]["start"] == 2
+
+
+@pytest.mark.parametrize("target, message", [
+    ("agents/nope.md:3", "is not a generated file"),
+    ("agents/validator.md:9999", "outside the file"),
+])
+def test_explain_rejects_bad_targets(target, message):
+    result = cli(REPO, "explain", target)
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def test_explain_maps_a_line_of_an_edited_file_through_the_diff(tmp_path):
+    root = copy_catalog(tmp_path)
+    path = root / "agents" / "validator.md"
+    lines = path.read_text().splitlines(keepends=True)
+    lines.insert(12, "an extra line typed by hand\n")
+    path.write_text("".join(lines))
+    result = cli(root, "explain", "agents/validator.md:13")
+    assert result.exit_code == 0
+    assert "differs from a fresh render" in result.stdout
+    moved = cli(root, "explain", f"agents/validator.md:{len(lines) - 2}")
+    assert f"this is line {len(lines) - 3} there" in moved.stdout
+
+
+def test_sourcemap_files_are_written_only_when_asked(tmp_path):
+    root = copy_catalog(tmp_path)
+    assert cli(root, "build", "--force").exit_code == 0
+    assert not (root / ".assembler").exists()
+    result = cli(root, "build", "--sourcemap")
+    assert result.exit_code == 0
+    written = sorted((root / ".assembler" / "sourcemaps").rglob("*.json"))
+    assert len(written) == 7
+    data = json.loads((root / ".assembler/sourcemaps/agents/validator.md.json").read_text())
+    assert data["file"] == "agents/validator.md"
+    assert len(data["lines"]) == len((root / "agents/validator.md").read_text().splitlines())
