@@ -15,6 +15,7 @@ CATALOG_PARTS = ("assembler.toml", "_blocks", "_roles", "_manifests", "agents")
 
 def copy_catalog(target: Path) -> Path:
     """The example catalog (sources and generated files) copied into ``target``."""
+    target.mkdir(parents=True, exist_ok=True)
     for part in CATALOG_PARTS:
         source = REPO / part
         if source.is_dir():
