@@ -287,6 +287,7 @@ class TracingRenderer(Renderer):
         self._origins: list[Origin] = []
         self._marked: dict[str, str] = {}
         self._lines: dict[str, list[str]] = {}
+        self.value_lines: dict[tuple, list[int]] = {}  # (id(document), loc) → file lines
         self.approximate: set[str] = set()
         layout = self._sources["layout"]
         self._layout_base = self._id(Origin("layout", layout.path, 1, approximate=True))
@@ -451,21 +452,18 @@ def _split_lines(runs: list[tuple[str, int]]) -> list[tuple[list[tuple[str, int]
     return lines
 
 
+_EDGE = "(?:\U0010fff0\\d+\U0010fff1|\U0010fff2\\d+\U0010fff1|\U0010fff3|\n)*"
+_LEADING, _TRAILING = re.compile("^" + _EDGE), re.compile(_EDGE + "$")
+
+
 def _strip_newlines(marked: str) -> str:
     """Drop the newlines a plain ``strip("\\n")`` would, keeping every marker."""
-    visible = [(m.start(), m.end()) for m in _MARKER.finditer(marked)]
-    chars = []  # (position, char) of visible characters
-    position = 0
-    for start, end in visible + [(len(marked), len(marked))]:
-        chars.extend((i, marked[i]) for i in range(position, start))
-        position = end
-    content = [i for i, ch in chars if ch != "\n"]
-    if not content:
-        return strip_markers(marked)
-    first, last = content[0], content[-1]
-    drop = {i for i, ch in chars if ch == "\n" and (i < first or i > last)}
-    keep = [ch for i, ch in enumerate(marked) if i not in drop]
-    return "".join(keep)
+    head = _LEADING.match(marked)
+    start = head.end() if head else 0
+    tail = _TRAILING.search(marked, start)
+    end = tail.start() if tail else len(marked)
+    return (marked[:start].replace("\n", "") + marked[start:end]
+            + marked[end:].replace("\n", ""))
 
 
 class _LayoutMarker:
@@ -541,7 +539,7 @@ class _LayoutMarker:
             if key in ("name", "description", "model", "tools") and key in self.agent.document.data:
                 transform = "derived" if key in ("tools", "name") else "yaml"
                 origin = _toml_origin(self.agent.document, (key,), 0, "manifest", self.agent.id,
-                                      transform)
+                                      transform, self.renderer.value_lines)
                 out.append(self.renderer._open(origin) + line + CLOSE)
             else:
                 out.append(line)
@@ -557,7 +555,8 @@ class _LayoutMarker:
             return text
         name = self.agent.id if name is None else name
         if not contains:
-            origin = _toml_origin(document, loc, 0, kind, name, transform)
+            origin = _toml_origin(document, loc, 0, kind, name, transform,
+                                  self.renderer.value_lines)
             return self.renderer._open(origin) + text + CLOSE
         if text in value:
             prefix, core, suffix, offset = "", text, "", value.find(text)
@@ -569,7 +568,8 @@ class _LayoutMarker:
         first = value.count("\n", 0, offset)
         pieces = core.splitlines(keepends=True)
         marked = "".join(
-            self.renderer._open(_toml_origin(document, loc, first + i, kind, name, transform))
+            self.renderer._open(_toml_origin(document, loc, first + i, kind, name, transform,
+                                             self.renderer.value_lines))
             + piece + CLOSE
             for i, piece in enumerate(pieces)
         )
@@ -587,8 +587,12 @@ def _lookup(document: TomlDocument, loc: tuple) -> Any:
 
 
 def _toml_origin(document: TomlDocument, loc: tuple, value_line: int, kind: str, name: str,
-                 transform: str) -> Origin:
-    lines = value_lines(document, loc)
+                 transform: str, cache: dict[tuple, list[int]] | None = None) -> Origin:
+    cache = {} if cache is None else cache
+    key = (id(document), tuple(loc))
+    if key not in cache:
+        cache[key] = value_lines(document, loc)
+    lines = cache[key]
     line = lines[value_line] if value_line < len(lines) else lines[0]
     return Origin(kind, document.path, line, name, dotted(loc), tuple(loc), transform=transform)
 
@@ -605,8 +609,10 @@ def value_lines(document: TomlDocument, loc: tuple) -> list[int]:
     line = document.locate(loc, value=True)[0]
     lines = [line]
     value = _lookup(document, loc)
+    if not isinstance(value, str) or "\n" not in value:
+        return lines
     span = value_span(document, loc)
-    if isinstance(value, str) and span is not None:
+    if span is not None:
         start, end = span
         literal = document.text[start:end]
         if literal[:3] in ('"""', "'''"):
