@@ -21,7 +21,6 @@ import jinja2
 
 from .banner import PLACEHOLDER
 from .catalog import Agent, Catalog
-from .diagnostics import Diagnostics
 from .models import dotted
 from .render import Rendered, Renderer
 from .toml_source import TomlDocument
@@ -153,14 +152,6 @@ class SourceMap:
 
     def line(self, number: int) -> MappedLine:
         return self.lines[number - 1]
-
-    def origin_at(self, line: int, column: int) -> Origin:
-        """What produced the character at 0-based ``column`` of ``line`` (or its break)."""
-        mapped = self.lines[line - 1]
-        for segment in mapped.segments:
-            if segment.start <= column < segment.end:
-                return segment.origin
-        return mapped.end
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready map for editors: one entry per line, parts by column."""
@@ -622,11 +613,3 @@ def value_lines(document: TomlDocument, loc: tuple) -> list[int]:
             if body.count("\n") == value.count("\n"):
                 lines = [first + i for i in range(value.count("\n") + 1)]
     return lines
-
-
-def trace(catalog: Catalog, only: set[str] | None = None
-          ) -> tuple[list[tuple[Rendered, SourceMap]], Diagnostics]:
-    """Render (all agents, or the ids in ``only``) with source maps, plus any failures."""
-    renderer = TracingRenderer(catalog)
-    results = renderer.trace_all(only)
-    return results, renderer.failures()
