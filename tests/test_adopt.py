@@ -227,3 +227,16 @@ def test_replace_string_round_trips_any_text(value, key):
         target = target[part]
     assert target[key[-1]] == value
     assert text.startswith("# a comment that must survive\n")
+
+
+def test_check_diff_falls_back_to_plain_diffs_when_tracing_fails(root, monkeypatch):
+    import assembler.provenance as provenance
+
+    def broken(*args, **kwargs):
+        raise AssertionError("tracing bug")
+
+    monkeypatch.setattr(provenance, "trace_catalog", broken)
+    edit(root, "agents/validator.md", BASELINE_LINE, BASELINE_LINE.replace("nothing", "none"))
+    result = cli(root, "check", "--diff")
+    assert result.exit_code == 1
+    assert "\n@@ -76,7 +76,7 @@\n" in result.stdout

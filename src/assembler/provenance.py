@@ -463,14 +463,21 @@ SOURCEMAPS = ".assembler/sourcemaps"
 
 
 def annotated_diffs(catalog: Catalog, states: list) -> dict[str, str]:
-    """Diffs of edited and stale files, each hunk header naming its sources."""
-    trace = trace_catalog(catalog)
-    diffs = {}
-    for state in states:
-        if state.kind in ("edited", "stale") and state.path in trace.maps and state.actual:
-            diffs[state.path] = annotated_diff(trace.maps[state.path], state.actual,
-                                               state.diff(), trace)
-    return diffs
+    """Diffs of edited and stale files, each hunk header naming its sources.
+
+    The annotations are a convenience: if tracing fails for any reason the
+    plain diffs are shown, so the drift check itself never depends on it.
+    """
+    try:
+        trace = trace_catalog(catalog)
+        diffs = {}
+        for state in states:
+            if state.kind in ("edited", "stale") and state.path in trace.maps and state.actual:
+                diffs[state.path] = annotated_diff(trace.maps[state.path], state.actual,
+                                                   state.diff(), trace)
+        return diffs
+    except Exception:  # noqa: BLE001 — fall back to the plain diff
+        return {}
 
 
 def write_sourcemaps(catalog: Catalog, only: set[str] | None = None) -> list[str]:
