@@ -158,6 +158,53 @@ def check(
         raise typer.Exit(EXIT_DRIFT)
 
 
+@app.command()
+def lint(
+    fmt: Format = typer.Option(Format.text, "--format", help="Output format."),
+    score: bool = typer.Option(False, "--score",
+                               help="Print one JSON object with a 0-100 score instead of findings."),
+    select: Optional[List[str]] = typer.Option(
+        None, "--select", metavar="CODES", help="Run only these rules (codes or prefixes, comma-separated)."),
+    ignore: Optional[List[str]] = typer.Option(
+        None, "--ignore", metavar="CODES", help="Skip these rules (codes or prefixes, comma-separated)."),
+    today: Optional[str] = typer.Option(
+        None, "--today", metavar="YYYY-MM-DD", help="Date to judge freshness against (default: today)."),
+    root: Optional[Path] = RootOption,
+) -> None:
+    """Check sources and outputs against the lint rules. Exit 0 no errors, 1 errors, 2 bad input.
+
+    With --score the exit code is 0 whenever a score was computed.
+    """
+    from datetime import date
+
+    from .diagnostics import CatalogError
+    from .lint import output
+    from .lint.engine import lint as run_lint
+    from .reporting import Style
+
+    try:
+        day = date.fromisoformat(today) if today is not None else date.today()
+    except ValueError:
+        raise typer.BadParameter(f"{today!r} is not a date in the form YYYY-MM-DD",
+                                 param_hint="--today") from None
+    try:
+        report = run_lint(root, today=day, select=select or (), ignore=ignore or ())
+    except CatalogError as exc:
+        _fail(exc.diagnostics, fmt)
+        raise  # unreachable: _fail exits
+    if score:
+        sys.stdout.write(output.score_json(report))
+        return
+    if fmt is Format.json:
+        sys.stdout.write(output.as_json(report))
+    elif fmt is Format.github:
+        sys.stdout.write(output.github(report))
+    else:
+        sys.stdout.write(output.text(report, Style(sys.stdout)))
+    if report.errors:
+        raise typer.Exit(EXIT_DRIFT)
+
+
 @app.command("list")
 def list_agents(
     fmt: ListFormat = typer.Option(ListFormat.text, "--format", help="Output format."),
