@@ -17,6 +17,7 @@ from ..catalog import Catalog
 from ..config import Settings
 from ..diagnostics import CatalogError, Diagnostic, Diagnostics, did_you_mean
 from ..render import Rendered, assemble
+from ..toml_source import read_text
 from . import budgets, consistency, freshness, names, placeholders, references, secrets, structure
 from . import suppress
 from .config import LintConfig
@@ -80,10 +81,24 @@ def lint_catalog(catalog: Catalog, rendered: list[Rendered], *, today: date,
 
     by_path = {output.path: output for output in ctx.outputs}
     merged = _merge(ctx, [_relocate(ctx, by_path, finding) for finding in found])
-    kept = [f for f in merged if f.path not in silencers or not silencers[f.path].covers(f)]
+    for finding in merged:  # findings in files the catalog does not load, e.g. `claude.md`
+        if finding.path not in silencers:
+            silencers[finding.path] = _silencer_on_disk(ctx.root, finding.path)
+    kept = [f for f in merged if not silencers[f.path].covers(f)]
     final = sorted((_finish(f, config) for f in kept),
                    key=lambda f: (f.path, f.line, f.column, f.code, f.message))
     return LintReport(final, len(merged) - len(kept), ctx)
+
+
+def _silencer_on_disk(root: Path, path: str) -> suppress.Silencer:
+    """The silencing comments of a Markdown or TOML file outside the loaded catalog."""
+    suffix = Path(path).suffix
+    if suffix not in (".md", ".toml"):
+        return suppress.Silencer()
+    text = read_text(root / path, path, Diagnostics())
+    if text is None:
+        return suppress.Silencer()
+    return suppress.read_silencer(path, text.split("\n"), suffix == ".md", BY_CODE)
 
 
 def active_codes(config: LintConfig, select: Iterable[str], ignore: Iterable[str]) -> set[str]:

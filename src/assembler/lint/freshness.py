@@ -47,36 +47,38 @@ def check(ctx: LintContext) -> Iterator[Finding]:
 
 
 def _stamps(ctx: LintContext) -> Iterator[Finding]:
-    limit = ctx.config.freshness_months
-    now = ctx.today.year * 12 + ctx.today.month
     for output in ctx.outputs:
         for index, line in enumerate(prose(output.lines)):
-            for match in _STAMP.finditer(line):
-                stamp = match.group(0)
-                where = (output.path, index + 1, match.start() + 1)
-                if match.group("year"):
-                    year, month = int(match.group("year")), int(match.group("month"))
-                elif match.group("named_year"):
-                    year, month = int(match.group("named_year")), MONTHS[match.group("name").lower()]
-                else:
-                    yield Finding("AA502", *where, f"`{stamp}` has no year, so its age is unknown",
-                                  "write the full date it was checked, e.g. `verified 2026-03`",
-                                  snippet=stamp)
-                    continue
-                if not 1 <= month <= 12:
-                    yield Finding("AA502", *where, f"`{stamp}` is not a real month",
-                                  "write the date as `verified YYYY-MM`", snippet=stamp)
-                    continue
-                age = now - (year * 12 + month)
-                if age < 0:
-                    yield Finding("AA502", *where, f"`{stamp}` lies in the future",
-                                  "correct the date to when the fact was checked", snippet=stamp)
-                elif age > limit:
-                    yield Finding(
-                        "AA501", *where,
-                        f"`{stamp}` is {age} months old (limit: {limit})",
-                        "check the fact again against its source and update the date, or remove "
-                        "the fact", snippet=stamp)
+            for code, column, message, hint, stamp in judge_stamps(
+                    line, ctx.today, ctx.config.freshness_months):
+                yield Finding(code, output.path, index + 1, column, message, hint, snippet=stamp)
+
+
+def judge_stamps(line: str, today: date, limit: int) -> Iterator[tuple[str, int, str, str, str]]:
+    """``(code, column, message, hint, stamp)`` for each stamp on a line that is a problem."""
+    now = today.year * 12 + today.month
+    for match in _STAMP.finditer(line):
+        stamp, column = match.group(0), match.start() + 1
+        if match.group("year"):
+            year, month = int(match.group("year")), int(match.group("month"))
+        elif match.group("named_year"):
+            year, month = int(match.group("named_year")), MONTHS[match.group("name").lower()]
+        else:
+            yield ("AA502", column, f"`{stamp}` has no year, so its age is unknown",
+                   "write the full date it was checked, e.g. `verified 2026-03`", stamp)
+            continue
+        if not 1 <= month <= 12:
+            yield ("AA502", column, f"`{stamp}` is not a real month",
+                   "write the date as `verified YYYY-MM`", stamp)
+            continue
+        age = now - (year * 12 + month)
+        if age < 0:
+            yield ("AA502", column, f"`{stamp}` lies in the future",
+                   "correct the date to when the fact was checked", stamp)
+        elif age > limit:
+            yield ("AA501", column, f"`{stamp}` is {age} months old (limit: {limit})",
+                   "check the fact again against its source and update the date, or remove the fact",
+                   stamp)
 
 
 def _deprecations(ctx: LintContext) -> Iterator[Finding]:

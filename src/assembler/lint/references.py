@@ -72,7 +72,7 @@ def _check_target(ctx: LintContext, output: Output, line: int, column: int, targ
                       "fix the path; it is relative to the generated file's folder "
                       f"(`{PurePosixPath(output.path).parent}/`), wherever the link is written",
                       snippet=target)
-    elif fragment and resolved.suffix == ".md":
+    elif fragment and resolved.suffix == ".md" and (resolved.is_file() or not resolved.exists()):
         text = ctx.output_text(resolved.relative_to(ctx.root).as_posix()) \
             if resolved.is_relative_to(ctx.root) else None
         if text is None:

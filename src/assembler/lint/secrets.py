@@ -39,10 +39,24 @@ PROVIDERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     )
 )
 _ASSIGNMENT = re.compile(
-    r"(?i)(?P<name>[A-Za-z0-9_.-]*(?:api[_-]?key|secret|token|passw(?:or)?d|pwd|auth|credential"
-    r"|private[_-]?key|access[_-]?key)[A-Za-z0-9_.-]*)[\"']?\s*[:=]\s*[\"']?"
-    r"(?P<value>[A-Za-z0-9+/=_\-.~]{16,})"
+    r"(?i)(?:api[_-]?key|secret|token|passw(?:or)?d|pwd|auth|credential|private[_-]?key"
+    r"|access[_-]?key)[A-Za-z0-9_.-]*[\"']?\s*[:=]\s*[\"']?(?P<value>[A-Za-z0-9+/=_\-.~]{16,})"
 )
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
+
+
+def assignments(line: str) -> Iterator[tuple[str, str, int]]:
+    """``(name, value, value_column)`` for each ``name = value`` whose name sounds secret.
+
+    The regular expression starts at the telling word (``token``); the name is
+    then widened to the left by hand, which keeps the scan linear.
+    """
+    for match in _ASSIGNMENT.finditer(line):
+        start = match.start()
+        while start > 0 and line[start - 1] in _NAME_CHARS:
+            start -= 1
+        name = line[start:match.start("value")].rstrip(" \t:=\"'")
+        yield name, match.group("value"), match.start("value")
 
 
 def entropy(value: str) -> float:
@@ -65,14 +79,12 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                         "AA601", file.path, index + 1, match.start() + 1,
                         f"likely {kind} ({len(match.group(0))} characters)", _HINT,
                         snippet=match.group(0))
-            for match in _ASSIGNMENT.finditer(line):
-                value = match.group("value")
-                start = match.start("value")
+            for name, value, start in assignments(line):
                 if any(s <= start < e for s, e in spans) or not _looks_random(value, threshold):
                     continue
                 yield Finding(
                     "AA602", file.path, index + 1, start + 1,
-                    f"`{match.group('name')}` is assigned a value that looks like a secret "
+                    f"`{name}` is assigned a value that looks like a secret "
                     f"({len(value)} characters, {entropy(value):.1f} bits of entropy per character)",
                     _HINT, snippet=value)
 
