@@ -144,3 +144,19 @@ def test_unrendered_template_in_config_layout_is_reported_at_the_config(clean, t
     report = lint(clean, today=today)
     assert [(f.code, f.path, f.line) for f in report.findings] == [("AA401", "assembler.toml", 5)]
     assert "`agents/alpha.md`, `agents/gamma.md`, `agents/team/beta.md`" in report.findings[0].message
+
+
+def test_roles_that_repeat_a_block(clean, today):
+    (clean / "_roles/strict.toml").write_text(
+        'extends = "reader"\nblocks = ["policy/read-only", "rules", "rules"]\n')
+    path = clean / "_manifests/gamma.toml"
+    path.write_text(path.read_text().replace('tools = ["Read"]', 'tools = ["Read"]\nsubstrate_role = "strict"'))
+    report = lint(clean, today=today)
+    assert [(f.code, f.path, f.line, f.column, f.message) for f in report.findings] == [
+        ("AA804", "_manifests/gamma.toml", 8, 11,
+         "block `rules` is included twice: it is also in role `strict`"),
+        ("AA804", "_roles/strict.toml", 2, 11,
+         "block `policy/read-only` is included twice: it is also inherited from role `reader`"),
+        ("AA804", "_roles/strict.toml", 2, 40,
+         "block `rules` is included twice: it is also listed earlier in this role"),
+    ]

@@ -10,7 +10,8 @@ from collections import deque
 from typing import Iterator
 
 from ..blocks import ResolvedRole
-from ..catalog import Agent, Catalog
+from ..catalog import Catalog
+from ..toml_source import TomlDocument
 from .context import LintContext
 from .rules import Finding, Rule
 
@@ -138,19 +139,27 @@ def _unused(catalog: Catalog) -> Iterator[Finding]:
 
 def _twice(catalog: Catalog) -> Iterator[Finding]:
     for role in sorted(catalog.roles.values(), key=lambda r: r.name):
-        inherited = _inherited(role, catalog.roles)
-        seen: set[str] = set()
-        for index, name in enumerate(role.role.blocks):
-            if name in seen or name in inherited:
-                where = f"inherited from role `{inherited[name]}`" if name in inherited \
-                    else "listed earlier in this role"
-                yield Finding(
-                    "AA804", role.path, *role.document.locate(("blocks", index)),
-                    f"block `{name}` is included twice: it is also {where}",
-                    "remove this entry")
-            seen.add(name)
+        inherited = {name: f"inherited from role `{owner}`"
+                     for name, owner in _inherited(role, catalog.roles).items()}
+        yield from _repeats(role.role.blocks, inherited, role.path, role.document, "this role",
+                            "remove this entry")
     for agent in catalog.agents:
-        yield from _twice_in_agent(agent)
+        in_role = {name: f"in role `{agent.role.name}`" for name in agent.role.blocks} \
+            if agent.role else {}
+        yield from _repeats(agent.manifest.blocks, in_role, agent.source, agent.document, "`blocks`",
+                            "remove this entry; as it stands the block is rendered twice")
+
+
+def _repeats(names: list[str], earlier: dict[str, str], path: str, document: TomlDocument,
+             place: str, hint: str) -> Iterator[Finding]:
+    """AA804 for each entry of a `blocks` list that an earlier entry or ``earlier`` already covers."""
+    seen: set[str] = set()
+    for index, name in enumerate(names):
+        if name in seen or name in earlier:
+            where = earlier.get(name, f"listed earlier in {place}")
+            yield Finding("AA804", path, *document.locate(("blocks", index)),
+                          f"block `{name}` is included twice: it is also {where}", hint)
+        seen.add(name)
 
 
 def _inherited(role: ResolvedRole, roles: dict[str, ResolvedRole]) -> dict[str, str]:
@@ -164,17 +173,3 @@ def _inherited(role: ResolvedRole, roles: dict[str, ResolvedRole]) -> dict[str, 
     dropped = set(role.role.relaxes)
     return {name: owner for name, owner in owners.items()
             if name in parent.blocks and name not in dropped}
-
-
-def _twice_in_agent(agent: Agent) -> Iterator[Finding]:
-    role_blocks = set(agent.role.blocks) if agent.role else set()
-    seen: set[str] = set()
-    for index, name in enumerate(agent.manifest.blocks):
-        if name in seen or name in role_blocks:
-            where = f"in role `{agent.role.name}`" if name in role_blocks and agent.role \
-                else "listed earlier in `blocks`"
-            yield Finding(
-                "AA804", agent.source, *agent.document.locate(("blocks", index)),
-                f"block `{name}` is included twice: it is also {where}",
-                "remove this entry; as it stands the block is rendered twice")
-        seen.add(name)

@@ -14,7 +14,7 @@ import difflib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ..catalog import Agent, Catalog
 from ..diagnostics import Diagnostics
@@ -83,9 +83,6 @@ class LintContext:
     @property
     def root(self) -> Path:
         return self.catalog.root
-
-    def sources(self) -> Iterator[TextFile]:
-        return (f for f in self.files.values() if f.kind != "output")
 
     def output_text(self, path: str) -> str | None:
         found = self.files.get(path)

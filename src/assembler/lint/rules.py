@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Literal
+from typing import Iterable
 
-Severity = Literal["error", "warning"]
+from .config import Severity
 CODE = re.compile(r"^AA\d{3}$")
 SELECTOR = re.compile(r"^AA\d{0,3}$")
 
