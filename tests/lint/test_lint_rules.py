@@ -160,3 +160,19 @@ def test_roles_that_repeat_a_block(clean, today):
         ("AA804", "_roles/strict.toml", 2, 40,
          "block `rules` is included twice: it is also listed earlier in this role"),
     ]
+
+
+def test_placeholder_in_a_var_is_reported_at_the_var(clean, today):
+    path = clean / "_manifests/gamma.toml"
+    path.write_text(path.read_text().replace('blocks = ["rules"', 'vars = { team = "<FILL IN>" }\nblocks = ["rules"'))
+    report = lint(clean, today=today)
+    assert [(f.code, f.path, f.line, f.column) for f in report.findings] == [
+        ("AA402", "_manifests/gamma.toml", 7, 18)]
+
+
+def test_jinja_loop_lines_map_to_the_loop_body(clean, today):
+    (clean / "_blocks/tone.md").write_text(
+        "# Tone\n\n{% for word in ['calm', 'plain', 'short'] %}\n- {{ word }}: see [x](../nowhere.md)\n"
+        "{% endfor %}\n", encoding="utf-8")
+    report = lint(clean, today=today)
+    assert {(f.code, f.path, f.line) for f in report.findings} == {("AA201", "_blocks/tone.md", 4)}

@@ -59,6 +59,7 @@ class Output:
     data: bytes
     body_start: int  # index of the first line after the frontmatter
     origins: list[Origin | None]
+    values: dict[str, Origin]  # lines of the string values (manifest, role, config) it may show
     tokens: int
 
     @property
@@ -171,18 +172,31 @@ def build_context(catalog: Catalog, rendered: list[Rendered], config: LintConfig
         file = TextFile(item.path, text, "output")
         files[item.path] = file
         split = split_frontmatter(text)
+        values = value_lines(item.agent, catalog)
         outputs.append(Output(
             agent=item.agent,
             file=file,
             data=item.data,
             body_start=split.body_line - 1,
-            origins=output_origins(item.agent, text, catalog, renderer),
+            origins=output_origins(item.agent, text, catalog, renderer, values),
+            values=values,
             tokens=estimate_tokens(text),
         ))
     return LintContext(catalog, config, today, files, outputs)
 
 
-def output_origins(agent: Agent, text: str, catalog: Catalog, renderer: Renderer) -> list[Origin | None]:
+def value_lines(agent: Agent, catalog: Catalog) -> dict[str, Origin]:
+    """The lines of every string value an agent's output may show: manifest, role, config."""
+    found: dict[str, Origin] = {}
+    for document in (catalog.settings.document, agent.role.document if agent.role else None,
+                     agent.document):
+        if document is not None:
+            found.update(leaf_lines(document))
+    return found
+
+
+def output_origins(agent: Agent, text: str, catalog: Catalog, renderer: Renderer,
+                   values: dict[str, Origin]) -> list[Origin | None]:
     """For each line of a rendered agent, the source line it came from, when known."""
     lines = text.split("\n")
     origins: list[Origin | None] = [None] * len(lines)
@@ -208,18 +222,13 @@ def output_origins(agent: Agent, text: str, catalog: Catalog, renderer: Renderer
                 origins[first + offset] = Origin(block.path, line)
         cursor = at + len(piece)
 
-    candidates: dict[str, Origin] = {}
-    documents = [catalog.settings.document, agent.role.document if agent.role else None, agent.document]
-    for document in documents:
-        if document is not None:
-            candidates.update(leaf_lines(document))
-    by_length = sorted(candidates, key=len, reverse=True)
+    by_length = sorted(values, key=len, reverse=True)
     for index, line in enumerate(lines):
         if origins[index] is not None or len(line.strip()) < 3:
             continue
         match = next((part for part in by_length if part in line), None)
         if match is not None:
-            origins[index] = candidates[match]
+            origins[index] = values[match]
     return origins
 
 
@@ -236,7 +245,9 @@ def _block_lines(source: str, rendered: str, body_line: int) -> list[int | None]
         if tag == "equal":
             for k in range(j2 - j1):
                 result[j1 + k] = body_line + i1 + k
-        elif tag == "replace":
+        elif tag == "replace":  # lines Jinja2 changed: take the most similar source line
             for j in range(j1, j2):
-                result[j] = body_line + min(i1 + (j - j1), i2 - 1)
+                best = max(range(i1, i2),
+                           key=lambda i: difflib.SequenceMatcher(None, src[i], out[j]).ratio())
+                result[j] = body_line + best
     return result

@@ -28,6 +28,7 @@ FAMILIES = (structure, references, names, placeholders, freshness, secrets, budg
 RULES: tuple[Rule, ...] = suppress.RULES + tuple(rule for family in FAMILIES for rule in family.RULES)
 BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
 _SHOWN_OUTPUTS = 3
+_MIN_VALUE_SNIPPET = 5  # shorter matched text is too common to pin on a config value
 
 
 @dataclass
@@ -157,20 +158,28 @@ def _code_hint(value: str) -> str:
 
 
 def _relocate(ctx: LintContext, outputs: dict[str, Output], finding: Finding) -> Finding:
-    """Move a finding from a generated file to the source line its text came from."""
+    """Move a finding from a generated file to the source line its text came from.
+
+    That is the line the output line was rendered from, when it holds the
+    matched text; otherwise a string value of the manifest, role or config
+    holding it — a value a block rendered through ``{{ vars.x }}``.
+    """
     output = outputs.get(finding.path)
     if output is None or not 0 < finding.line <= len(output.origins):
         return finding
-    origin = output.origins[finding.line - 1]
-    source = ctx.files.get(origin.path) if origin is not None else None
-    if origin is None or source is None or origin.line > len(source.lines):
-        return finding
-    text = source.lines[origin.line - 1]
-    column = text.find(finding.snippet) if finding.snippet is not None else 0
-    if column < 0:
-        return finding
-    return finding.moved(path=origin.path, line=origin.line, column=column + 1,
-                         outputs=(finding.path,))
+    candidates = [output.origins[finding.line - 1]]
+    if finding.snippet is not None and len(finding.snippet) >= _MIN_VALUE_SNIPPET:
+        candidates += [origin for value, origin in sorted(output.values.items())
+                       if finding.snippet in value]
+    for origin in candidates:
+        source = ctx.files.get(origin.path) if origin is not None else None
+        if origin is None or source is None or origin.line > len(source.lines):
+            continue
+        column = source.lines[origin.line - 1].find(finding.snippet) if finding.snippet else 0
+        if column >= 0:
+            return finding.moved(path=origin.path, line=origin.line, column=column + 1,
+                                 outputs=(finding.path,))
+    return finding
 
 
 def _merge(ctx: LintContext, findings: list[Finding]) -> list[Finding]:

@@ -87,13 +87,17 @@ def _check_target(ctx: LintContext, output: Output, line: int, column: int, targ
 def _resolve(ctx: LintContext, output: Output, path: str) -> Path | None:
     """The existing file or folder ``path`` names from the output's folder, or None.
 
-    Other generated files count as existing even before the first build.
+    Generated files and their folders count as existing even before the first build.
     """
     candidate = Path(os.path.normpath(ctx.root / PurePosixPath(output.path).parent / path))
-    if candidate.is_relative_to(ctx.root) \
-            and ctx.output_text(candidate.relative_to(ctx.root).as_posix()) is not None:
+    if candidate.exists():
         return candidate
-    return candidate if candidate.exists() else None
+    if candidate.is_relative_to(ctx.root):
+        rel = candidate.relative_to(ctx.root).as_posix()
+        if ctx.output_text(rel) is not None or any(
+                o.path.startswith(rel + "/") for o in ctx.outputs):
+            return candidate
+    return None
 
 
 def _anchor_hint(known: set[str], fragment: str) -> str:
