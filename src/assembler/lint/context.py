@@ -167,12 +167,13 @@ def build_context(catalog: Catalog, rendered: list[Rendered], config: LintConfig
 
     renderer = Renderer(catalog)
     outputs = []
+    cache: dict[str, dict[str, Origin]] = {}
     for item in rendered:
         text = item.data.decode("utf-8")
         file = TextFile(item.path, text, "output")
         files[item.path] = file
         split = split_frontmatter(text)
-        values = value_lines(item.agent, catalog)
+        values = value_lines(item.agent, catalog, cache)
         outputs.append(Output(
             agent=item.agent,
             file=file,
@@ -185,13 +186,16 @@ def build_context(catalog: Catalog, rendered: list[Rendered], config: LintConfig
     return LintContext(catalog, config, today, files, outputs)
 
 
-def value_lines(agent: Agent, catalog: Catalog) -> dict[str, Origin]:
+def value_lines(agent: Agent, catalog: Catalog,
+                cache: dict[str, dict[str, Origin]]) -> dict[str, Origin]:
     """The lines of every string value an agent's output may show: manifest, role, config."""
     found: dict[str, Origin] = {}
     for document in (catalog.settings.document, agent.role.document if agent.role else None,
                      agent.document):
         if document is not None:
-            found.update(leaf_lines(document))
+            if document.path not in cache:
+                cache[document.path] = leaf_lines(document)
+            found.update(cache[document.path])
     return found
 
 
