@@ -176,3 +176,12 @@ def test_jinja_loop_lines_map_to_the_loop_body(clean, today):
         "{% endfor %}\n", encoding="utf-8")
     report = lint(clean, today=today)
     assert {(f.code, f.path, f.line) for f in report.findings} == {("AA201", "_blocks/tone.md", 4)}
+
+
+def test_links_to_other_generated_agents_resolve_before_the_first_build(clean, today):
+    path = clean / "_manifests/alpha.toml"
+    path.write_text(path.read_text().replace("You are alpha.", "You are alpha; ask [beta](team/beta.md#tone)."))
+    assert not (clean / "agents").exists()
+    assert lint(clean, today=today).findings == []
+    path.write_text(path.read_text().replace("beta.md#tone", "beta.md#voice"))
+    assert [f.code for f in lint(clean, today=today).findings] == ["AA203"]

@@ -72,13 +72,13 @@ def _check_target(ctx: LintContext, output: Output, line: int, column: int, targ
                       "fix the path; it is relative to the generated file's folder "
                       f"(`{PurePosixPath(output.path).parent}/`), wherever the link is written",
                       snippet=target)
-    elif fragment and resolved.suffix == ".md" and (resolved.is_file() or not resolved.exists()):
+    elif fragment and resolved.suffix == ".md":
         text = ctx.output_text(resolved.relative_to(ctx.root).as_posix()) \
             if resolved.is_relative_to(ctx.root) else None
-        if text is None:
+        if text is None and resolved.is_file():
             text = resolved.read_text("utf-8", errors="replace")
-        targets = anchors(text.split("\n"))
-        if fragment.lower() not in targets:
+        targets = anchors(text.split("\n")) if text is not None else None
+        if targets is not None and fragment.lower() not in targets:
             yield Finding("AA203", output.path, line, column,
                           f"link to `{path}#{fragment}`, but that file has no heading with this anchor",
                           _anchor_hint(targets, fragment), snippet=target)
