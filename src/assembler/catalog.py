@@ -174,8 +174,10 @@ def _check_manifest(
                 f"`{field}` is required by the catalog config but is empty or missing",
                 f"add `{field}` to this manifest, or remove it from `required_fields`",
             )
-    for index, block in enumerate(manifest.blocks):
+    blocks_known = all([
         library.check(block, document, ("blocks", index), diagnostics)
+        for index, block in enumerate(manifest.blocks)
+    ])
 
     role = None
     role_at = document.locate(("substrate_role",), value=True)
@@ -195,7 +197,7 @@ def _check_manifest(
                 did_you_mean(manifest.substrate_role, roles, "roles"),
             )
     included = set(manifest.blocks) | set(role.blocks if role else ())
-    for required in settings.config.required_blocks:
+    for required in settings.config.required_blocks if blocks_known else ():
         if required not in included and required in library.blocks:
             diagnostics.error(
                 path, *(document.locate(("blocks",)) if "blocks" in document.data else (1, 1)),
@@ -237,6 +239,6 @@ def _check_handoffs(agents: list[Agent], all_ids: list[str], diagnostics: Diagno
                     agent.source, *at,
                     f"handoff target `{target}` is ambiguous: "
                     + ", ".join(f"`{m}`" for m in sorted(matches)),
-                    "write the target as a path under the manifests folder, "
-                    f"e.g. `{sorted(matches)[0]}`",
+                    "write the target as its path under the manifests folder: "
+                    + " or ".join(f"`{m}`" for m in sorted(matches)),
                 )

@@ -63,10 +63,12 @@ def _main(
     """Assemble agent prompt files from TOML manifests and shared Markdown blocks."""
 
 
-def _fail(diagnostics, fmt: Format = Format.text) -> None:
+def _fail(diagnostics, fmt: Format = Format.text, quiet: bool = False) -> None:
     from . import reporting
 
-    if fmt is Format.json:
+    if quiet:
+        pass
+    elif fmt is Format.json:
         sys.stdout.write(reporting.diagnostics_json(diagnostics))
     elif fmt is Format.github:
         sys.stdout.write(reporting.diagnostics_github(diagnostics))
@@ -87,14 +89,15 @@ def _load(root: Optional[Path], fmt: Format = Format.text) -> "Catalog":
         raise  # unreachable: _fail exits
 
 
-def _assemble(root: Optional[Path], fmt: Format = Format.text, names: Optional[List[str]] = None):
+def _assemble(root: Optional[Path], fmt: Format = Format.text,
+              names: Optional[List[str]] = None, quiet: bool = False):
     from .diagnostics import CatalogError
     from .render import assemble
 
     try:
         return assemble(root, names=names)
     except CatalogError as exc:
-        _fail(exc.diagnostics, fmt)
+        _fail(exc.diagnostics, fmt, quiet)
         raise  # unreachable: _fail exits
 
 
@@ -108,9 +111,13 @@ def build(
     """Regenerate agent files. Exit 0 done, 1 refused (hand edits), 2 bad input."""
     from . import reporting
     from .build import write_outputs
+    from .diagnostics import CatalogError
 
     catalog, rendered = _assemble(root, names=names)
-    result = write_outputs(catalog, rendered, force, prune=not names)
+    try:
+        result = write_outputs(catalog, rendered, force, prune=not names)
+    except CatalogError as exc:
+        _fail(exc.diagnostics)
     style = reporting.Style(sys.stdout)
     for label, paths in (("created", result.created), ("updated", result.updated),
                          ("removed", result.removed)):
@@ -142,11 +149,16 @@ def check(
     """Compare generated files with a fresh render. Exit 0 clean, 1 drift, 2 bad input."""
     from . import reporting
     from .check import compare
+    from .diagnostics import CatalogError
 
+    catalog, rendered = _assemble(root, fmt, quiet=quiet)
+    try:
+        states = compare(catalog, rendered)
+    except CatalogError as exc:
+        _fail(exc.diagnostics, fmt, quiet)
+    drifted = any(state.drifted for state in states)
     if quiet:
-        sys.stdout = sys.stderr = open(os.devnull, "w")
-    catalog, rendered = _assemble(root, fmt)
-    states = compare(catalog, rendered)
+        raise typer.Exit(EXIT_DRIFT if drifted else EXIT_OK)
     regenerate = catalog.settings.config.regenerate
     if fmt is Format.json:
         sys.stdout.write(reporting.check_json(states, regenerate, diff))
@@ -154,7 +166,7 @@ def check(
         sys.stdout.write(reporting.check_github(states, regenerate))
     else:
         sys.stdout.write(reporting.check_text(states, regenerate, reporting.Style(sys.stdout), diff))
-    if any(state.drifted for state in states):
+    if drifted:
         raise typer.Exit(EXIT_DRIFT)
 
 

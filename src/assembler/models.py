@@ -140,7 +140,7 @@ def report_validation_errors(
             place = f" in `{parent}`" if parent else ""
             at = document.locate(loc[:-1]) if loc[:-1] or document.prefix else (1, 1)
             diagnostics.error(
-                document.path, *at, f"missing required key `{key}`{place}",
+                document.path, *at, f"missing required key `{loc[-1]}`{place}",
                 f"add `{loc[-1]} = …`{place}",
             )
         elif kind == "extra_forbidden":
