@@ -55,6 +55,12 @@ BROKEN = {
     "block_frontmatter_invalid_yaml": lambda r: edit(r, "_blocks/footer.md", "placement: footer", "placement: [footer"),
     "block_frontmatter_unknown_key": lambda r: edit(r, "_blocks/footer.md", "placement: footer", "placment: footer"),
     "block_frontmatter_bad_value": lambda r: edit(r, "_blocks/footer.md", "placement: footer", "placement: bottom"),
+    "layout_without_banner": lambda r: write_tree(r, {
+        "_templates/claude-code.md.j2": "---\n{{ frontmatter }}---\n\n{{ role_text }}\n"}),
+    "layout_banner_not_on_its_own_line": lambda r: write_tree(r, {
+        "_templates/claude-code.md.j2": "---\n{{ frontmatter }}---\n\nx {{ banner }}\n"}),
+    "layout_syntax_error": lambda r: write_tree(r, {
+        "_templates/claude-code.md.j2": "---\n{{ frontmatter }---\n{{ banner }}\n"}),
     "config_unknown_key": lambda r: edit(r, "assembler.toml", 'output = "agents"', 'outptu = "agents"'),
     "config_syntax": lambda r: edit(r, "assembler.toml", "[vars]", "[vars"),
     "not_utf8": lambda r: (r / "_blocks/baseline.md").write_bytes(b"# BASELINE\n\ncaf\xe9\n"),
