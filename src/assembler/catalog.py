@@ -14,6 +14,7 @@ from .blocks import (
 )
 from .config import Settings, load_settings
 from .diagnostics import CatalogError, Diagnostics, did_you_mean
+from .fidelity import TEXT_PREFIX, check_fidelity
 from .models import MAX_NAME_LENGTH, SLUG, Manifest, report_validation_errors, validate
 from .toml_source import TomlDocument, load_toml
 
@@ -177,7 +178,9 @@ def _check_manifest(
     blocks_known = all([
         library.check(block, document, ("blocks", index), diagnostics)
         for index, block in enumerate(manifest.blocks)
+        if not block.startswith(TEXT_PREFIX)
     ])
+    check_fidelity(manifest, document, diagnostics)
 
     role = None
     role_at = document.locate(("substrate_role",), value=True)

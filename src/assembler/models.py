@@ -52,6 +52,13 @@ class Manifest(_Strict):
     output_extra_fields: list[str] = Field(default_factory=list)
     references: References = Field(default_factory=References)
     vars: dict[str, Any] = Field(default_factory=dict)
+    # Fidelity settings (see fidelity.py): they let an adopted hand-written
+    # file render back byte for byte; a catalog written from scratch needs none.
+    frontmatter: dict[str, str] = Field(default_factory=dict)
+    text: dict[str, str] = Field(default_factory=dict)
+    body: str | None = None
+    newline: Literal["lf", "crlf"] = "lf"
+    final_newlines: int = Field(default=1, ge=0)
 
 
 class Role(_Strict):
