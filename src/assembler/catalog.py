@@ -37,7 +37,9 @@ class Agent:
     @property
     def all_blocks(self) -> tuple[str, ...]:
         """Every block the agent renders: its role's, then its own."""
-        return (self.role.blocks if self.role else ()) + tuple(self.manifest.blocks)
+        return (self.role.blocks if self.role else ()) + tuple(
+            name for name in (*self.manifest.blocks, *self.manifest.footer)
+            if not name.startswith(TEXT_PREFIX))
 
 
 @dataclass(frozen=True)
@@ -176,8 +178,9 @@ def _check_manifest(
                 f"add `{field}` to this manifest, or remove it from `required_fields`",
             )
     blocks_known = all([
-        library.check(block, document, ("blocks", index), diagnostics)
-        for index, block in enumerate(manifest.blocks)
+        library.check(block, document, (field, index), diagnostics)
+        for field in ("blocks", "footer")
+        for index, block in enumerate(getattr(manifest, field))
         if not block.startswith(TEXT_PREFIX)
     ])
     check_fidelity(manifest, document, diagnostics)
@@ -199,7 +202,7 @@ def _check_manifest(
                 f"(no {settings.config.roles}/{manifest.substrate_role}.toml)",
                 did_you_mean(manifest.substrate_role, roles, "roles"),
             )
-    included = set(manifest.blocks) | set(role.blocks if role else ())
+    included = set(manifest.blocks) | set(manifest.footer) | set(role.blocks if role else ())
     for required in settings.config.required_blocks if blocks_known else ():
         if required not in included and required in library.blocks:
             diagnostics.error(

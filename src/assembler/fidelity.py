@@ -13,6 +13,8 @@ that rendering gives the original file back:
 - ``[text]``: the agent's own Markdown pieces; ``blocks`` places one with
   ``"@<key>"`` among the shared blocks. Text is written as it is: no Jinja2,
   and leading or trailing blank lines are kept.
+- ``footer``: blocks and ``"@<key>"`` texts rendered last, after the layout's
+  sections (like blocks whose own frontmatter says ``placement: footer``).
 - ``body``: the whole text after the frontmatter, verbatim, instead of the
   layout's sections (for files no layout can reproduce).
 - ``newline = "crlf"`` and ``final_newlines`` (default 1): applied to the
@@ -32,7 +34,7 @@ from .toml_source import TomlDocument
 STANDARD_KEYS = ("name", "description", "tools", "model")
 TEXT_PREFIX = "@"
 # Fields whose sections ``body`` replaces: a manifest with a body sets none of them.
-_BODY_EXCLUDES = ("role", "substrate_role", "blocks", "domain_in", "forbidden_domain",
+_BODY_EXCLUDES = ("role", "substrate_role", "blocks", "footer", "domain_in", "forbidden_domain",
                   "handoff", "output_extra_fields", "text")
 
 
@@ -92,18 +94,21 @@ def check_fidelity(manifest: Manifest, document: TomlDocument, diagnostics: Diag
     """Rules a schema cannot express: text references, body exclusivity, pinned values."""
     path = document.path
     used = set()
-    for index, entry in enumerate(manifest.blocks):
+    placed = [(("blocks", i), entry) for i, entry in enumerate(manifest.blocks)]
+    placed += [(("footer", i), entry) for i, entry in enumerate(manifest.footer)]
+    for loc, entry in placed:
         if entry.startswith(TEXT_PREFIX):
             key = entry[len(TEXT_PREFIX):]
             used.add(key)
             if key not in manifest.text:
-                diagnostics.error(path, *document.locate(("blocks", index)),
+                diagnostics.error(path, *document.locate(loc),
                                   f"`{entry}` names no entry of this manifest's [text] table",
                                   f"add `{key} = \"\"\"…\"\"\"` under [text], or remove `{entry}`")
     for key in manifest.text:
         if key not in used:
             diagnostics.error(path, *document.locate(("text", key)),
-                              f"text `{key}` is not placed: `blocks` has no \"{TEXT_PREFIX}{key}\"",
+                              f"text `{key}` is not placed: `blocks` and `footer` have no "
+                              f"\"{TEXT_PREFIX}{key}\"",
                               f"add \"{TEXT_PREFIX}{key}\" to `blocks` where it belongs, or remove it")
     if manifest.body is not None:
         present = [field for field in _BODY_EXCLUDES if getattr(manifest, field)]

@@ -54,6 +54,7 @@ class Manifest(_Strict):
     vars: dict[str, Any] = Field(default_factory=dict)
     # Fidelity settings (see fidelity.py): they let an adopted hand-written
     # file render back byte for byte; a catalog written from scratch needs none.
+    footer: list[str] = Field(default_factory=list)
     frontmatter: dict[str, str] = Field(default_factory=dict)
     text: dict[str, str] = Field(default_factory=dict)
     body: str | None = None

@@ -122,12 +122,13 @@ class Renderer:
         placements: dict[str, list[str]] = {"substrate": [], "body": [], "footer": []}
         failed = False
         role_blocks = agent.role.blocks if agent.role else ()
-        for section, names in (("substrate", role_blocks), ("body", agent.manifest.blocks)):
+        for section, names in (("substrate", role_blocks), ("body", agent.manifest.blocks),
+                               ("footer", agent.manifest.footer)):
             for name in names:
-                if section == "body" and name.startswith(TEXT_PREFIX):
+                if section != "substrate" and name.startswith(TEXT_PREFIX):
                     own = agent.manifest.text.get(name[len(TEXT_PREFIX):], "")
                     if own:  # the agent's own text: as written, blank lines kept
-                        placements["body"].append(own)
+                        placements[section].append(own)
                     continue
                 template = self.blocks.get(name)
                 text = None if template is None else self._run(f"block:{name}", template, context, agent)
