@@ -111,6 +111,9 @@ def read_agent_file(path: Path, source: str, agent_id: str) -> AgentFile:
     if split.header is None:
         raise NotAnAgent("no YAML frontmatter")
     closing = "---\n" if text[4 + len(split.header):].startswith("---\n") else "---"
+    if closing == "---":  # the banner needs a line of its own below the frontmatter
+        raise Unreadable("the file ends at its closing `---`, without a newline",
+                         split.header.count("\n") + 2, "add a newline at the end of the file")
     warnings: list[Diagnostic] = []
     entries = _entries(split.header, source, warnings)
     keys = {e.key for e in entries}

@@ -208,6 +208,44 @@ def list_agents(
     print(f"{len(rows)} agents.")
 
 
+@app.command("import")
+def import_(
+    sources: List[Path] = typer.Argument(..., metavar="SRC...",
+                                         help="Agent files, or folders searched recursively."),
+    root: Optional[Path] = typer.Option(
+        None, "--root", metavar="CATALOG", file_okay=False,
+        help="Catalog to write (default: nearest folder upwards with assembler.toml, "
+             "else the current folder)."),
+    min_shared: int = typer.Option(2, "--min-shared", metavar="N",
+                                   help="Files a section must appear in to become a block."),
+    output: Optional[str] = typer.Option(
+        None, "--output", metavar="DIR",
+        help="Output folder for a new catalog's config (default: agents)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the report; write nothing."),
+    fmt: ListFormat = typer.Option(ListFormat.text, "--format", help="Output format."),
+) -> None:
+    """Adopt hand-written agent files as a catalog. Exit 0 done, 1 refused, 2 bad input."""
+    from . import import_report
+    from .config import find_root
+    from .diagnostics import CatalogError
+    from .importer import run_import
+    from .reporting import Style
+
+    if root is None:
+        root = find_root(Path.cwd()) or Path.cwd()
+    try:
+        result = run_import(sources, root, min_shared, dry_run, output)
+    except CatalogError as exc:
+        _fail(exc.diagnostics, Format.json if fmt is ListFormat.json else Format.text)
+        raise  # unreachable: _fail exits
+    if fmt is ListFormat.json:
+        sys.stdout.write(import_report.import_json(result))
+    else:
+        sys.stdout.write(import_report.import_text(result, Style(sys.stdout)))
+    if result.refused:
+        raise typer.Exit(EXIT_DRIFT)
+
+
 def main() -> None:
     """Console entry point: fast ``--version``, and no traceback for any failure."""
     if sys.argv[1:] == ["--version"]:
