@@ -183,18 +183,25 @@ def _plan_layout(file: AgentFile, lead: int, sections: list[Section], shared: se
     after = sections[tail_at[-1] + 1:] if tail_at else []
     if any(s.gap != 2 for s in tail[:-1]):
         raise Unplannable("the seed-layout sections are not separated by single blank lines")
+    plan = Plan(file, "layout", fields)
+    parsed = 0
+    for section in tail:
+        try:
+            _parse_tail(section, plan, layout)
+        except Unplannable:
+            if parsed == 0:
+                raise
+            break  # this section and the rest follow the parsed ones as own text
+        parsed += 1
+    after = tail[parsed:] + after
+    tail = tail[:parsed]
     middle = sections[start:end]
     trailing = middle[-1].gap if middle and tail else None
     if middle:
-        items = plan_items(middle, lead_gap, shared, at_end=not tail, trailing_gap=trailing)
-    else:
-        items = []
-        if tail and lead_gap != 2:
-            raise Unplannable("the seed-layout sections are not separated by single blank lines")
-    footer = plan_items(after, tail[-1].gap, shared, at_end=True) if after else []
-    plan = Plan(file, "layout", fields, items, footer)
-    for section in tail:
-        _parse_tail(section, plan, layout)
+        plan.items = plan_items(middle, lead_gap, shared, at_end=not tail, trailing_gap=trailing)
+    elif tail and lead_gap != 2:
+        raise Unplannable("the seed-layout sections are not separated by single blank lines")
+    plan.footer = plan_items(after, tail[-1].gap, shared, at_end=True) if after else []
     headings = {s.heading for s in tail}
     if (layout.report_fields or layout.report_closing_fields) and "# OUTPUT FORMAT" not in headings:
         raise Unplannable("the catalog adds an OUTPUT FORMAT section this file does not have")

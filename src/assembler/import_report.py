@@ -31,7 +31,9 @@ def import_text(result: ImportResult, style: Style, show_diffs: bool = True) -> 
     lines.append(f"{_count(len(result.files), 'agent file')} imported into {result.root}: "
                  + ", ".join(f"{count} {mode}" for mode, count in modes.items() if count) + ".")
     for file in result.files:
-        lines.append(f"  {file.source} → {file.manifest} ({MODE_TEXT[file.mode]})")
+        why = f"; not the seed layout: {file.reason}" if file.mode == "sections" and file.reason \
+            else ""
+        lines.append(f"  {file.source} → {file.manifest} ({MODE_TEXT[file.mode]}{why})")
     if result.skipped:
         lines.append(f"{_count(len(result.skipped), 'file')} skipped:")
         lines += [f"  {source}: {reason}" for source, reason in result.skipped]
