@@ -266,3 +266,16 @@ def test_any_body_round_trips(tmp_path_factory, bodies, crlf, final):
                        st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)))
 def test_manifest_toml_reads_back_equal(data):
     assert tomllib.loads(toml_text(data)) == data
+
+
+def test_seed_layout_section_that_does_not_parse_stays_own_text(tmp_path):
+    text = CORPUS["seed/auditor.md"].replace(b"- `docs/data.md`", b"- `docs/data.md` - the schema")
+    source = write_corpus(tmp_path / "src", {"auditor.md": text,
+                                             "planner.md": CORPUS["seed/planner.md"]})
+    root = tmp_path / "catalog"
+    result = run_import([source], root)
+    assert {f.mode for f in result.files} == {"layout"}
+    data = tomllib.loads((root / "_manifests/auditor.toml").read_text())
+    assert data["forbidden_domain"] == ["Editing the data"] and "references" not in data
+    assert data["footer"] == ["@references", "footer"]
+    assert without_banner(outputs(root)["auditor"]) == text
