@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .agentfile import AgentFile
-from .fidelity import STANDARD_KEYS, TEXT_PREFIX
+from .fidelity import STANDARD_KEYS, TEXT_PREFIX, split_entry
 from .frontmatter import yaml_scalar
 from .sections import Section, slug, split_sections
 
@@ -97,17 +97,11 @@ def frontmatter_fields(file: AgentFile) -> tuple[dict[str, Any], dict[str, str]]
         if entry.key != key or entry.written != f"{key}: {yaml_scalar(written[key])}\n":
             break
         kept += 1
-    pins = {entry.key: _raw(entry.written, entry.key) for entry in file.entries[kept:]}
+    pins = {entry.key: split_entry(entry.key, entry.written) for entry in file.entries[kept:]}
     missing = [key for key in standard[kept:] if key not in pins]
     if missing:
         raise Unplannable(f"frontmatter has no `{missing[0]}` entry to pin")
     return values, pins
-
-
-def _raw(entry: str, key: str) -> str:
-    from .fidelity import split_entry
-
-    return split_entry(key, entry)
 
 
 def plan_file(file: AgentFile, mode: str, shared: set[str], layout: LayoutText) -> Plan:
