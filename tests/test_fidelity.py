@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assembler.build import build
+from assembler.build import build_catalog
 from assembler.catalog import load_catalog
 from assembler.check import compare
 from assembler.diagnostics import CatalogError
@@ -76,7 +76,7 @@ def test_crlf_and_final_newlines_survive_check_and_build(tmp_path):
     data = rendered(root)
     assert data.endswith(b"-->\r\n\r\nLast line") and b"\n" not in data.replace(b"\r\n", b"")
     loaded = load_catalog(root, root)
-    assert build(loaded).created == ["agents/agent.md"]
+    assert build_catalog(loaded).created == ["agents/agent.md"]
     _, items = assemble(root, root)
     assert [state.kind for state in compare(loaded, items)] == ["clean"]
     (root / "agents/agent.md").write_bytes(data.replace(b"Last line", b"Last line!"))

@@ -17,7 +17,7 @@ from assembler.diagnostics import CatalogError
 from assembler.importer import run_import, toml_text, without_banner
 from assembler.render import assemble
 
-from import_corpus import CORPUS
+from .import_corpus import CORPUS
 
 REPO = Path(__file__).resolve().parents[1]
 runner = CliRunner()
