@@ -63,10 +63,12 @@ def _main(
     """Assemble agent prompt files from TOML manifests and shared Markdown blocks."""
 
 
-def _fail(diagnostics, fmt: Format = Format.text) -> None:
+def _fail(diagnostics, fmt: Format = Format.text, quiet: bool = False) -> None:
     from . import reporting
 
-    if fmt is Format.json:
+    if quiet:
+        pass
+    elif fmt is Format.json:
         sys.stdout.write(reporting.diagnostics_json(diagnostics))
     elif fmt is Format.github:
         sys.stdout.write(reporting.diagnostics_github(diagnostics))
@@ -87,14 +89,15 @@ def _load(root: Optional[Path], fmt: Format = Format.text) -> "Catalog":
         raise  # unreachable: _fail exits
 
 
-def _assemble(root: Optional[Path], fmt: Format = Format.text, names: Optional[List[str]] = None):
+def _assemble(root: Optional[Path], fmt: Format = Format.text,
+              names: Optional[List[str]] = None, quiet: bool = False):
     from .diagnostics import CatalogError
     from .render import assemble
 
     try:
         return assemble(root, names=names)
     except CatalogError as exc:
-        _fail(exc.diagnostics, fmt)
+        _fail(exc.diagnostics, fmt, quiet)
         raise  # unreachable: _fail exits
 
 
@@ -108,9 +111,13 @@ def build(
     """Regenerate agent files. Exit 0 done, 1 refused (hand edits), 2 bad input."""
     from . import reporting
     from .build import write_outputs
+    from .diagnostics import CatalogError
 
     catalog, rendered = _assemble(root, names=names)
-    result = write_outputs(catalog, rendered, force, prune=not names)
+    try:
+        result = write_outputs(catalog, rendered, force, prune=not names)
+    except CatalogError as exc:
+        _fail(exc.diagnostics)
     style = reporting.Style(sys.stdout)
     for label, paths in (("created", result.created), ("updated", result.updated),
                          ("removed", result.removed)):
@@ -142,11 +149,16 @@ def check(
     """Compare generated files with a fresh render. Exit 0 clean, 1 drift, 2 bad input."""
     from . import reporting
     from .check import compare
+    from .diagnostics import CatalogError
 
+    catalog, rendered = _assemble(root, fmt, quiet=quiet)
+    try:
+        states = compare(catalog, rendered)
+    except CatalogError as exc:
+        _fail(exc.diagnostics, fmt, quiet)
+    drifted = any(state.drifted for state in states)
     if quiet:
-        sys.stdout = sys.stderr = open(os.devnull, "w")
-    catalog, rendered = _assemble(root, fmt)
-    states = compare(catalog, rendered)
+        raise typer.Exit(EXIT_DRIFT if drifted else EXIT_OK)
     regenerate = catalog.settings.config.regenerate
     if fmt is Format.json:
         sys.stdout.write(reporting.check_json(states, regenerate, diff))
@@ -154,7 +166,7 @@ def check(
         sys.stdout.write(reporting.check_github(states, regenerate))
     else:
         sys.stdout.write(reporting.check_text(states, regenerate, reporting.Style(sys.stdout), diff))
-    if any(state.drifted for state in states):
+    if drifted:
         raise typer.Exit(EXIT_DRIFT)
 
 
@@ -241,6 +253,44 @@ def list_agents(
         if row["handoffs"]:
             print(f"  handoffs  {', '.join(row['handoffs'])}")
     print(f"{len(rows)} agents.")
+
+
+@app.command("import")
+def import_(
+    sources: List[Path] = typer.Argument(..., metavar="SRC...",
+                                         help="Agent files, or folders searched recursively."),
+    root: Optional[Path] = typer.Option(
+        None, "--root", metavar="CATALOG", file_okay=False,
+        help="Catalog to write (default: nearest folder upwards with assembler.toml, "
+             "else the current folder)."),
+    min_shared: int = typer.Option(2, "--min-shared", metavar="N",
+                                   help="Files a section must appear in to become a block."),
+    output: Optional[str] = typer.Option(
+        None, "--output", metavar="DIR",
+        help="Output folder for a new catalog's config (default: agents)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the report; write nothing."),
+    fmt: ListFormat = typer.Option(ListFormat.text, "--format", help="Output format."),
+) -> None:
+    """Adopt hand-written agent files as a catalog. Exit 0 done, 1 refused, 2 bad input."""
+    from . import import_report
+    from .config import find_root
+    from .diagnostics import CatalogError
+    from .importer import run_import
+    from .reporting import Style
+
+    if root is None:
+        root = find_root(Path.cwd()) or Path.cwd()
+    try:
+        result = run_import(sources, root, min_shared, dry_run, output)
+    except CatalogError as exc:
+        _fail(exc.diagnostics, Format.json if fmt is ListFormat.json else Format.text)
+        raise  # unreachable: _fail exits
+    if fmt is ListFormat.json:
+        sys.stdout.write(import_report.import_json(result))
+    else:
+        sys.stdout.write(import_report.import_text(result, Style(sys.stdout)))
+    if result.refused:
+        raise typer.Exit(EXIT_DRIFT)
 
 
 def main() -> None:

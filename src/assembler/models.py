@@ -56,6 +56,14 @@ class Manifest(_Strict):
     vars: dict[str, Any] = Field(default_factory=dict)
     deprecated: bool | str = False  # true, or what replaces the agent
     removed_after: date | None = None
+    # Fidelity settings (see fidelity.py): they let an adopted hand-written
+    # file render back byte for byte; a catalog written from scratch needs none.
+    footer: list[str] = Field(default_factory=list)
+    frontmatter: dict[str, str] = Field(default_factory=dict)
+    text: dict[str, str] = Field(default_factory=dict)
+    body: str | None = None
+    newline: Literal["lf", "crlf"] = "lf"
+    final_newlines: int = Field(default=1, ge=0)
 
 
 class Role(_Strict):
@@ -148,7 +156,7 @@ def report_validation_errors(
             place = f" in `{parent}`" if parent else ""
             at = document.locate(loc[:-1]) if loc[:-1] or document.prefix else (1, 1)
             diagnostics.error(
-                document.path, *at, f"missing required key `{key}`{place}",
+                document.path, *at, f"missing required key `{loc[-1]}`{place}",
                 f"add `{loc[-1]} = …`{place}",
             )
         elif kind == "extra_forbidden":
