@@ -185,3 +185,18 @@ def test_links_to_other_generated_agents_resolve_before_the_first_build(clean, t
     assert lint(clean, today=today).findings == []
     path.write_text(path.read_text().replace("beta.md#tone", "beta.md#voice"))
     assert [f.code for f in lint(clean, today=today).findings] == ["AA203"]
+
+
+def test_fidelity_settings_own_text_footer_and_crlf(clean, today):
+    """Own [text] pieces, a `footer` list and CRLF outputs are linted like everything else."""
+    path = clean / "_manifests/gamma.toml"
+    path.write_text(path.read_text().replace(
+        'blocks = ["rules", "tone", "footer"]',
+        'blocks = ["rules", "@intro", "tone"]\nfooter = ["footer", "tone"]\nnewline = "crlf"\n\n'
+        '[text]\nintro = """\n## Intro\n\nAsk <FILL ME> first.\n\n## Empty one\n"""'))
+    report = lint(clean, today=today)
+    assert [(f.code, f.path, f.line) for f in report.findings] == [
+        ("AA804", "_manifests/gamma.toml", 8),
+        ("AA402", "_manifests/gamma.toml", 15),
+        ("AA104", "_manifests/gamma.toml", 17),
+    ]

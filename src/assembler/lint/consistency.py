@@ -11,6 +11,7 @@ from typing import Iterator
 
 from ..blocks import ResolvedRole
 from ..catalog import Catalog
+from ..fidelity import TEXT_PREFIX
 from ..toml_source import TomlDocument
 from .context import LintContext
 from .rules import Finding, Rule
@@ -141,23 +142,28 @@ def _twice(catalog: Catalog) -> Iterator[Finding]:
     for role in sorted(catalog.roles.values(), key=lambda r: r.name):
         inherited = {name: f"inherited from role `{owner}`"
                      for name, owner in _inherited(role, catalog.roles).items()}
-        yield from _repeats(role.role.blocks, inherited, role.path, role.document, "this role",
+        entries = [(name, ("blocks", index)) for index, name in enumerate(role.role.blocks)]
+        yield from _repeats(entries, inherited, role.path, role.document, "this role",
                             "remove this entry")
     for agent in catalog.agents:
         in_role = {name: f"in role `{agent.role.name}`" for name in agent.role.blocks} \
             if agent.role else {}
-        yield from _repeats(agent.manifest.blocks, in_role, agent.source, agent.document, "`blocks`",
+        manifest = agent.manifest
+        entries = [(name, (key, index)) for key in ("blocks", "footer")
+                   for index, name in enumerate(getattr(manifest, key))
+                   if not name.startswith(TEXT_PREFIX)]
+        yield from _repeats(entries, in_role, agent.source, agent.document, "this manifest",
                             "remove this entry; as it stands the block is rendered twice")
 
 
-def _repeats(names: list[str], earlier: dict[str, str], path: str, document: TomlDocument,
-             place: str, hint: str) -> Iterator[Finding]:
-    """AA804 for each entry of a `blocks` list that an earlier entry or ``earlier`` already covers."""
+def _repeats(entries: list[tuple[str, tuple]], earlier: dict[str, str], path: str,
+             document: TomlDocument, place: str, hint: str) -> Iterator[Finding]:
+    """AA804 for each block entry that an earlier entry or ``earlier`` already covers."""
     seen: set[str] = set()
-    for index, name in enumerate(names):
+    for name, loc in entries:
         if name in seen or name in earlier:
             where = earlier.get(name, f"listed earlier in {place}")
-            yield Finding("AA804", path, *document.locate(("blocks", index)),
+            yield Finding("AA804", path, *document.locate(loc),
                           f"block `{name}` is included twice: it is also {where}", hint)
         seen.add(name)
 

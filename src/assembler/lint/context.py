@@ -169,7 +169,7 @@ def build_context(catalog: Catalog, rendered: list[Rendered], config: LintConfig
     outputs = []
     cache: dict[str, dict[str, Origin]] = {}
     for item in rendered:
-        text = item.data.decode("utf-8")
+        text = item.data.decode("utf-8").replace("\r\n", "\n")  # rules read lines, not endings
         file = TextFile(item.path, text, "output")
         files[item.path] = file
         split = split_frontmatter(text)
@@ -205,9 +205,11 @@ def output_origins(agent: Agent, text: str, catalog: Catalog, renderer: Renderer
     lines = text.split("\n")
     origins: list[Origin | None] = [None] * len(lines)
     context = block_context(agent, catalog)
-    names = list(agent.role.blocks if agent.role else ()) + list(agent.manifest.blocks)
+    names = [n for n in (*(agent.role.blocks if agent.role else ()), *agent.manifest.blocks)
+             if n in catalog.blocks]  # `@key` entries are the manifest's own [text]
     body = [n for n in names if catalog.blocks[n].meta.placement != "footer"]
     footer = [n for n in names if catalog.blocks[n].meta.placement == "footer"]
+    footer += [n for n in agent.manifest.footer if n in catalog.blocks]
     cursor = 0
     for name in body + footer:
         block = catalog.blocks[name]
