@@ -127,3 +127,18 @@ def test_token_estimate_adds_up_across_whitespace(a, b):
     ("--", "name")])
 def test_suggested_slugs(name, slug_name):
     assert suggest_slug(name) == slug_name
+
+
+def test_only_rendered_values_can_claim_output_lines():
+    from assembler.diagnostics import Diagnostics
+    from assembler.lint.context import leaf_lines
+    from assembler.toml_source import parse_toml
+
+    config = parse_toml('regenerate = "make agents"\n[layout]\nreferences = ["`docs/a.md` - the guide"]\n'
+                        '[lint.required_sections]\nagent = ["ROLE"]\n', "assembler.toml", Diagnostics())
+    assert list(leaf_lines(config, "config")) == ["`docs/a.md` - the guide"]
+    manifest = parse_toml('name = "tone"\ntools = ["Read"]\nblocks = ["rules"]\n'
+                          'role = """\nYou are tone.\nBe brief.\n"""\n[[handoff]]\ntarget = "alpha"\n'
+                          'trigger = "when stuck"\n', "_manifests/tone.toml", Diagnostics())
+    assert {text: origin.line for text, origin in leaf_lines(manifest, "manifest").items()} == {
+        "You are tone.": 5, "Be brief.": 6, "when stuck": 10}

@@ -121,14 +121,26 @@ def string_leaves(document: TomlDocument) -> list[Leaf]:
     return leaves
 
 
-def leaf_lines(document: TomlDocument) -> dict[str, Origin]:
-    """Each line of each string value (three characters or more), mapped to its line in the file."""
+# Top-level keys whose string values can appear as text in a generated file.
+_CONFIG_TEXT = ("layout", "vars")
+_ROLE_TEXT = ("preamble",)
+_MANIFEST_NAMES = ("name", "tools", "model", "substrate_role", "blocks", "footer", "newline")
+
+
+def leaf_lines(document: TomlDocument, kind: str) -> dict[str, Origin]:
+    """Each line (three characters or more) of each string value that may be rendered as text,
+    mapped to its line in the file. Names and settings are left out: a short name like
+    `tone` would otherwise claim any output line that mentions it."""
     starts = [0]
     for index, char in enumerate(document.text):
         if char == "\n":
             starts.append(index + 1)
     found: dict[str, Origin] = {}
     for leaf in string_leaves(document):
+        top = leaf.loc[0] if leaf.loc else ""
+        if (kind == "config" and top not in _CONFIG_TEXT) or (kind == "role" and top not in _ROLE_TEXT) \
+                or (kind == "manifest" and (top in _MANIFEST_NAMES or leaf.loc[-1] == "target")):
+            continue
         offset = starts[leaf.line - 1] + leaf.column - 1
         for part in leaf.value.split("\n"):
             part = part.strip()
@@ -190,11 +202,12 @@ def value_lines(agent: Agent, catalog: Catalog,
                 cache: dict[str, dict[str, Origin]]) -> dict[str, Origin]:
     """The lines of every string value an agent's output may show: manifest, role, config."""
     found: dict[str, Origin] = {}
-    for document in (catalog.settings.document, agent.role.document if agent.role else None,
-                     agent.document):
+    for kind, document in (("config", catalog.settings.document),
+                           ("role", agent.role.document if agent.role else None),
+                           ("manifest", agent.document)):
         if document is not None:
             if document.path not in cache:
-                cache[document.path] = leaf_lines(document)
+                cache[document.path] = leaf_lines(document, kind)
             found.update(cache[document.path])
     return found
 
