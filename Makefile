@@ -19,6 +19,9 @@ agents: $(STAMP)
 check: $(STAMP)
 	$(BIN)/assembler check
 
+lint: $(STAMP)
+	$(BIN)/assembler lint
+
 # pytest exits 5 when it collects no tests: that is a failure, not a green run.
 test: $(STAMP)
 	$(BIN)/assembler check

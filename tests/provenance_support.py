@@ -1,13 +1,9 @@
-"""Shared helpers for the provenance tests: a copy of the example catalog, a CLI runner."""
+"""Shared helpers for the provenance tests: a copy of the example catalog."""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
-
-from typer.testing import CliRunner
-
-from assembler.cli import app
 
 REPO = Path(__file__).resolve().parents[1]
 CATALOG_PARTS = ("assembler.toml", "_blocks", "_roles", "_manifests", "agents")
@@ -23,11 +19,6 @@ def copy_catalog(target: Path) -> Path:
         else:
             shutil.copy2(source, target / part)
     return target
-
-
-def cli(root: Path, *args: str):
-    """Run ``assembler ARGS --root ROOT`` in-process; returns the click result."""
-    return CliRunner().invoke(app, [*args, "--root", str(root)])
 
 
 def snapshot_files(root: Path) -> dict[str, bytes]:

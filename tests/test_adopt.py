@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -11,10 +12,16 @@ from hypothesis import strategies as st
 
 from assembler.toml_source import TomlDocument
 from assembler.tomledit import TomlEditError, replace_string
-from provenance_support import cli, copy_catalog, snapshot_files
+from .provenance_support import copy_catalog, snapshot_files
 
 BASELINE_LINE = ("- **Invent nothing.** No made-up citations, versions, prices or metrics. "
                  "Anything you have not checked yourself is marked unverified.")
+
+
+@pytest.fixture()
+def run(cli):
+    """``assembler ARGS --root ROOT`` through the shared, exception-raising runner."""
+    return lambda root, *args: cli(*args, "--root", root)
 
 
 @pytest.fixture()
@@ -35,11 +42,11 @@ def sources(root: Path) -> dict[str, bytes]:
     return {k: v for k, v in snapshot_files(root).items() if not k.startswith("agents/")}
 
 
-def test_edit_inside_a_block_is_adopted_and_reaches_every_agent_using_it(root):
+def test_edit_inside_a_block_is_adopted_and_reaches_every_agent_using_it(root, run):
     new_line = BASELINE_LINE.replace("Invent nothing.", "Invent nothing, ever.")
     edited = edit(root, "agents/validator.md", BASELINE_LINE, new_line)
     before = snapshot_files(root)
-    result = cli(root, "adopt", "agents/validator.md")
+    result = run(root, "adopt", "agents/validator.md")
     assert result.exit_code == 0, result.stderr
     assert "adopted into _blocks/baseline.md:14 (block `baseline`)" in result.stdout
     block = (root / "_blocks/baseline.md").read_text().splitlines()
@@ -52,7 +59,7 @@ def test_edit_inside_a_block_is_adopted_and_reaches_every_agent_using_it(root):
     assert recovered.read_bytes() == edited
     assert recovered.relative_to(root).as_posix() in result.stdout
     # the rebuild is clean and every agent using the block now has the new line
-    check = cli(root, "check")
+    check = run(root, "check")
     assert check.exit_code == 0, check.stdout
     for path in sorted((root / "agents").rglob("*.md")):
         text = path.read_text()
@@ -62,6 +69,8 @@ def test_edit_inside_a_block_is_adopted_and_reaches_every_agent_using_it(root):
         assert f"updated {rel}" in result.stdout
 
 
+DOMAIN_SCOPE_LINE = resources.files("assembler").joinpath("layouts/claude-code.md.j2") \
+    .read_text("utf-8").split("\n").index("# DOMAIN SCOPE") + 1
 REFUSED = [
     pytest.param("validator",
                  "A report missing a field is sent back unread.\n\n# BASELINE — working rules",
@@ -69,7 +78,7 @@ REFUSED = [
                  ["spans 3 sources", "_blocks/policy/report-format.md:22", "_blocks/baseline.md:4"],
                  id="across-two-blocks-and-layout"),
     pytest.param("validator", "# DOMAIN SCOPE", "# SCOPE",
-                 ["falls in layout text (<assembler>/layouts/claude-code.md.j2:38)",
+                 [f"falls in layout text (<assembler>/layouts/claude-code.md.j2:{DOMAIN_SCOPE_LINE})",
                   "_templates/claude-code.md.j2"], id="layout-text"),
     pytest.param("validator", "Project memory lives in `notes/memory/`.",
                  "Project memory lives in `memory/`.",
@@ -85,10 +94,10 @@ REFUSED = [
 
 
 @pytest.mark.parametrize("agent, old, new, messages", REFUSED)
-def test_refused_edits_change_nothing(root, agent, old, new, messages):
+def test_refused_edits_change_nothing(root, agent, old, new, messages, run):
     edit(root, f"agents/{agent}.md", old, new)
     before = snapshot_files(root)
-    result = cli(root, "adopt", f"agents/{agent}.md")
+    result = run(root, "adopt", f"agents/{agent}.md")
     assert result.exit_code == 1
     for message in messages:
         assert message in result.stderr
@@ -96,7 +105,7 @@ def test_refused_edits_change_nothing(root, agent, old, new, messages):
     assert snapshot_files(root) == before
 
 
-def test_manifest_values_are_rewritten_in_place(root):
+def test_manifest_values_are_rewritten_in_place(root, run):
     manifest = root / "_manifests/gpu-job-runner.toml"
     original = manifest.read_text()
     edit(root, "agents/gpu-job-runner.md",
@@ -105,7 +114,7 @@ def test_manifest_values_are_rewritten_in_place(root):
     edit(root, "agents/gpu-job-runner.md",
          "Every launch you make can be repeated from your report alone",
          "Every launch can be repeated from your report alone")
-    result = cli(root, "adopt", "agents/gpu-job-runner.md")
+    result = run(root, "adopt", "agents/gpu-job-runner.md")
     assert result.exit_code == 0, result.stderr
     assert "manifest field `forbidden_domain[8]`" in result.stdout
     assert "manifest field `role`" in result.stdout
@@ -114,39 +123,39 @@ def test_manifest_values_are_rewritten_in_place(root):
                                 '"Retry settings without an upper \\"bound\\""') \
         .replace("Every launch you make can", "Every launch can")
     assert text == expected
-    assert cli(root, "check").exit_code == 0
+    assert run(root, "check").exit_code == 0
 
 
 @pytest.mark.parametrize("agent, old, new", [
     ("validator", 'description: "', 'description: "Carefully. '),  # quoted YAML
     ("training-reviewer", "description: ", "description: Carefully. "),  # plain YAML
 ])
-def test_frontmatter_description_is_adopted_through_yaml(root, agent, old, new):
+def test_frontmatter_description_is_adopted_through_yaml(root, agent, old, new, run):
     manifest = root / f"_manifests/{agent}.toml"
     before = tomllib.loads(manifest.read_text())["description"]
     edit(root, f"agents/{agent}.md", old, new)
-    result = cli(root, "adopt", f"agents/{agent}.md")
+    result = run(root, "adopt", f"agents/{agent}.md")
     assert result.exit_code == 0, result.stderr
     assert tomllib.loads(manifest.read_text())["description"] == "Carefully. " + before
-    assert cli(root, "check").exit_code == 0
+    assert run(root, "check").exit_code == 0
 
 
-def test_lines_added_at_the_end_of_a_block_go_into_the_block(root):
+def test_lines_added_at_the_end_of_a_block_go_into_the_block(root, run):
     edit(root, "agents/retro-writer.md", "A report missing a field is sent back unread.\n",
          "A report missing a field is sent back unread.\nReports are read top to bottom.\n")
-    result = cli(root, "adopt", "agents/retro-writer.md")
+    result = run(root, "adopt", "agents/retro-writer.md")
     assert result.exit_code == 0, result.stderr
     assert (root / "_blocks/policy/report-format.md").read_text().endswith(
         "A report missing a field is sent back unread.\nReports are read top to bottom.\n")
-    assert cli(root, "check").exit_code == 0
+    assert run(root, "check").exit_code == 0
 
 
-def test_a_file_rendered_from_older_sources_is_not_adopted(root):
+def test_a_file_rendered_from_older_sources_is_not_adopted(root, run):
     edit(root, "agents/validator.md", BASELINE_LINE, BASELINE_LINE + " Really.")
     block = root / "_blocks/evidence-grading.md"
     block.write_text(block.read_text().replace("# EVIDENCE GRADING", "# EVIDENCE GRADES"))
     before = snapshot_files(root)
-    result = cli(root, "adopt", "agents/validator.md")
+    result = run(root, "adopt", "agents/validator.md")
     assert result.exit_code == 1
     assert "sources changed since this file was generated" in result.stderr
     assert snapshot_files(root) == before
@@ -156,26 +165,26 @@ def test_a_file_rendered_from_older_sources_is_not_adopted(root):
     (None, "matches a fresh render"),
     ("stale", "was not edited by hand"),
 ])
-def test_nothing_to_adopt(root, change, expected):
+def test_nothing_to_adopt(root, change, expected, run):
     if change == "stale":
         block = root / "_blocks/baseline.md"
         block.write_text(block.read_text().replace("# BASELINE", "# BASE"))
-    result = cli(root, "adopt", "agents/validator.md")
+    result = run(root, "adopt", "agents/validator.md")
     assert result.exit_code == 0
     assert expected in result.stdout
 
 
-def test_check_diff_names_the_source_of_each_hunk(root):
+def test_check_diff_names_the_source_of_each_hunk(root, run):
     edit(root, "agents/validator.md", BASELINE_LINE, BASELINE_LINE.replace("nothing", "none"))
-    result = cli(root, "check", "--diff")
+    result = run(root, "check", "--diff")
     assert result.exit_code == 1
     header = next(line for line in result.stdout.splitlines() if line.startswith("@@"))
     assert header.endswith("@@ _blocks/baseline.md:14 (block `baseline`): touches 7 agents")
 
 
-def test_check_diff_counts_the_agents_of_a_manifest_value(root):
+def test_check_diff_counts_the_agents_of_a_manifest_value(root, run):
     edit(root, "agents/validator.md", "# FORBIDDEN\n\n- ", "# FORBIDDEN\n\n- Never ")
-    result = cli(root, "check", "--diff")
+    result = run(root, "check", "--diff")
     header = next(line for line in result.stdout.splitlines() if line.startswith("@@"))
     assert "(manifest field `forbidden_domain[0]`): touches 1 agent" in header
 
@@ -229,7 +238,7 @@ def test_replace_string_round_trips_any_text(value, key):
     assert text.startswith("# a comment that must survive\n")
 
 
-def test_check_diff_falls_back_to_plain_diffs_when_tracing_fails(root, monkeypatch):
+def test_check_diff_falls_back_to_plain_diffs_when_tracing_fails(root, monkeypatch, run):
     import assembler.provenance as provenance
 
     def broken(*args, **kwargs):
@@ -237,6 +246,6 @@ def test_check_diff_falls_back_to_plain_diffs_when_tracing_fails(root, monkeypat
 
     monkeypatch.setattr(provenance, "trace_catalog", broken)
     edit(root, "agents/validator.md", BASELINE_LINE, BASELINE_LINE.replace("nothing", "none"))
-    result = cli(root, "check", "--diff")
+    result = run(root, "check", "--diff")
     assert result.exit_code == 1
     assert "\n@@ -76,7 +76,7 @@\n" in result.stdout

@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from provenance_support import REPO, cli, copy_catalog
+from .provenance_support import REPO, copy_catalog
+
+
+@pytest.fixture()
+def run(cli):
+    """``assembler ARGS --root ROOT`` through the shared, exception-raising runner."""
+    return lambda root, *args: cli(*args, "--root", root)
 
 
 @pytest.fixture()
@@ -48,12 +54,12 @@ def mtimes(root: Path) -> dict[str, int]:
 
 
 # -- uses ---------------------------------------------------------------------------------------
-def test_uses_a_block_directly_and_through_roles():
-    result = cli(REPO, "uses", "compute-budget")
+def test_uses_a_block_directly_and_through_roles(run):
+    result = run(REPO, "uses", "compute-budget")
     assert result.exit_code == 0
     assert result.stdout.splitlines()[0] == "block `compute-budget` is used by 2 agents:"
     assert "gpu-job-runner     directly (`blocks`)" in result.stdout
-    result = cli(REPO, "uses", "_blocks/policy/read-only.md", "--format", "json")
+    result = run(REPO, "uses", "_blocks/policy/read-only.md", "--format", "json")
     data = json.loads(result.stdout)
     assert data["role"] is None
     users = {row["agent"]: row for row in data["block"]}
@@ -62,114 +68,114 @@ def test_uses_a_block_directly_and_through_roles():
     assert all(row["through"] == ["read-only"] for row in users.values())
 
 
-def test_uses_a_role_including_roles_that_extend_it():
-    result = cli(REPO, "uses", "read-only", "--format", "json")
+def test_uses_a_role_including_roles_that_extend_it(run):
+    result = run(REPO, "uses", "read-only", "--format", "json")
     data = json.loads(result.stdout)
     rows = {row["agent"]: row for row in data["role"]}
     assert len(rows) == 7
     assert rows["validator"]["direct"] is True
     assert rows["gpu-job-runner"]["through"] == ["edit-local"]
-    text = cli(REPO, "uses", "read-only").stdout
+    text = run(REPO, "uses", "read-only").stdout
     assert "through role `edit-local`, which extends `read-only`" in text
 
 
-def test_uses_an_unknown_name_is_an_input_error():
-    result = cli(REPO, "uses", "basline")
+def test_uses_an_unknown_name_is_an_input_error(run):
+    result = run(REPO, "uses", "basline")
     assert result.exit_code == 2
     assert "did you mean `baseline`?" in result.stderr
 
 
 # -- build --changed-since ----------------------------------------------------------------------
-def test_changed_block_rebuilds_only_its_agents(repo):
+def test_changed_block_rebuilds_only_its_agents(repo, run):
     touch_block(repo, "compute-budget")
     before = mtimes(repo)
-    result = cli(repo, "build", "--changed-since", "HEAD")
+    result = run(repo, "build", "--changed-since", "HEAD")
     assert result.exit_code == 0, result.stderr
     assert "1 file changed since HEAD: rebuilding 2 agents: gpu-job-runner, optimisation-loop." \
         in result.stdout
     after = mtimes(repo)
     changed = {path for path in after if after[path] != before[path]}
     assert changed == {"agents/gpu-job-runner.md", "agents/optimisation-loop.md"}
-    assert cli(repo, "check").exit_code == 0
+    assert run(repo, "check").exit_code == 0
 
 
-def test_changed_role_rebuilds_agents_of_roles_that_extend_it(repo):
+def test_changed_role_rebuilds_agents_of_roles_that_extend_it(repo, run):
     role = repo / "_roles" / "read-only.toml"
     role.write_text(role.read_text().replace("They are requirements", "These are requirements"))
     git(repo, "commit", "-qam", "role")
-    result = cli(repo, "build", "--changed-since", "HEAD~1")
+    result = run(repo, "build", "--changed-since", "HEAD~1")
     assert result.exit_code == 0
     # read-only's preamble only shows in agents whose own role is read-only
     assert "rebuilding 7 agents" in result.stdout
-    assert cli(repo, "check").exit_code == 0
+    assert run(repo, "check").exit_code == 0
 
 
-def test_config_change_rebuilds_everything(repo):
+def test_config_change_rebuilds_everything(repo, run):
     config = repo / "assembler.toml"
     config.write_text(config.read_text().replace('"Goal: <one line>"', '"Goal: <one sentence>"'))
-    result = cli(repo, "build", "--changed-since", "HEAD")
+    result = run(repo, "build", "--changed-since", "HEAD")
     assert "including the config or a layout: rebuilding all 7 agents" in result.stdout
     assert "7 written" in result.stdout
 
 
-def test_new_untracked_manifest_is_built(repo):
+def test_new_untracked_manifest_is_built(repo, run):
     source = (repo / "_manifests" / "validator.toml").read_text()
     (repo / "_manifests" / "checker.toml").write_text(
         source.replace('name = "validator"', 'name = "checker"'))
-    result = cli(repo, "build", "--changed-since", "HEAD")
+    result = run(repo, "build", "--changed-since", "HEAD")
     assert result.exit_code == 0, result.stderr
     assert "rebuilding 1 agent: checker." in result.stdout
     assert (repo / "agents" / "checker.md").is_file()
 
 
-def test_removed_manifest_removes_its_output(repo):
+def test_removed_manifest_removes_its_output(repo, run):
     (repo / "_manifests" / "optimisation-loop.toml").unlink()
     for path in repo.rglob("*.toml"):  # nothing hands off to the optimisation loop
         assert 'target = "optimisation-loop"' not in path.read_text()
-    result = cli(repo, "build", "--changed-since", "HEAD")
+    result = run(repo, "build", "--changed-since", "HEAD")
     assert result.exit_code == 0, result.stderr
     assert "_manifests/optimisation-loop.toml was removed" in result.stdout
     assert not (repo / "agents" / "optimisation-loop.md").exists()
 
 
-def test_nothing_changed_builds_nothing(repo):
+def test_nothing_changed_builds_nothing(repo, run):
     (repo / "notes.txt").write_text("not a source\n")
-    result = cli(repo, "build", "--changed-since", "HEAD")
+    result = run(repo, "build", "--changed-since", "HEAD")
     assert result.exit_code == 0
     assert "no agent sources among them: nothing to build." in result.stdout
 
 
-def test_bad_revision_is_an_input_error(repo):
-    result = cli(repo, "build", "--changed-since", "no-such-rev")
+def test_bad_revision_is_an_input_error(repo, run):
+    result = run(repo, "build", "--changed-since", "no-such-rev")
     assert result.exit_code == 2
     assert "--changed-since no-such-rev" in result.stderr
 
 
-def test_changed_since_and_names_do_not_mix(repo):
-    result = cli(repo, "build", "validator", "--changed-since", "HEAD")
+def test_changed_since_and_names_do_not_mix(repo, run):
+    result = run(repo, "build", "validator", "--changed-since", "HEAD")
     assert result.exit_code == 2
 
 
 # -- pre-commit ----------------------------------------------------------------------------------
-def test_fail_on_change_fails_only_when_something_was_written(repo):
-    assert cli(repo, "build", "--fail-on-change").exit_code == 0
+def test_fail_on_change_fails_only_when_something_was_written(repo, run):
+    assert run(repo, "build", "--fail-on-change").exit_code == 0
     touch_block(repo, "escalation")
-    result = cli(repo, "build", "--fail-on-change")
+    result = run(repo, "build", "--fail-on-change")
     assert result.exit_code == 1
     assert "--fail-on-change" in result.stderr
-    assert cli(repo, "build", "--fail-on-change").exit_code == 0
+    assert run(repo, "build", "--fail-on-change").exit_code == 0
     (repo / "agents" / "validator.md").unlink()
-    assert cli(repo, "build", "--fail-on-change").exit_code == 1
+    assert run(repo, "build", "--fail-on-change").exit_code == 1
 
 
-def test_pre_commit_hooks_run_commands_that_exist():
+def test_pre_commit_hooks_run_commands_that_exist(run):
     hooks = {hook["id"]: hook for hook in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
     assert set(hooks) == {"assembler-check", "assembler-build"}
     for hook in hooks.values():
         assert hook["pass_filenames"] is False
         command = hook["entry"].split()
         assert command[0] == "assembler"
-        assert cli(REPO, *command[1:], "--help").exit_code == 0
+        assert run(REPO, *command[1:], "--help").exit_code == 0
     assert "--fail-on-change" in hooks["assembler-build"]["entry"]
     readme = (REPO / "README.md").read_text()
     assert "id: assembler-check" in readme and "id: assembler-build" in readme

@@ -17,7 +17,13 @@ from assembler.provenance import explain_line, trace_catalog
 from assembler.render import Renderer, block_context, make_environment
 from assembler.sourcemap import Origin, TracingRenderer, instrument
 from assembler.tomledit import string_literal
-from provenance_support import REPO, cli, copy_catalog
+from .provenance_support import REPO, copy_catalog
+
+
+@pytest.fixture()
+def run(cli):
+    """``assembler ARGS --root ROOT`` through the shared, exception-raising runner."""
+    return lambda root, *args: cli(*args, "--root", root)
 
 
 @pytest.fixture(scope="module")
@@ -179,24 +185,24 @@ def test_instrument_marks_text_lines_and_skips_control_lines():
                       "  {% if z %}<5>c{% endif %}\n{#\nd\n#}\n")
 
 
-def test_explain_prints_source_and_blast_radius(snapshot):
-    result = cli(REPO, "explain", "agents/validator.md:20")
+def test_explain_prints_source_and_blast_radius(snapshot, run):
+    result = run(REPO, "explain", "agents/validator.md:20")
     assert result.exit_code == 0, result.stderr
     assert result.stdout == snapshot
 
 
-def test_explain_outline_of_a_whole_file(snapshot):
-    result = cli(REPO, "explain", "retro-writer")
+def test_explain_outline_of_a_whole_file(snapshot, run):
+    result = run(REPO, "explain", "retro-writer")
     assert result.exit_code == 0, result.stderr
     assert result.stdout == snapshot
 
 
-def test_explain_json_gives_parts_by_column():
-    result = cli(REPO, "explain", "gpu-job-runner:1", "--format", "json")
+def test_explain_json_gives_parts_by_column(run):
+    result = run(REPO, "explain", "gpu-job-runner:1", "--format", "json")
     assert result.exit_code == 0
     data = json.loads(result.stdout)
     assert data["source"]["kind"] == "layout"
-    result = cli(REPO, "explain", "agents/gpu-job-runner.md", "--format", "json")
+    result = run(REPO, "explain", "agents/gpu-job-runner.md", "--format", "json")
     lines = json.loads(result.stdout)["lines"]
     assert len(lines) == len((REPO / "agents/gpu-job-runner.md").read_text().splitlines())
     domain = next(entry for entry in lines if entry["source"].get("field") == "domain_in[0]")
@@ -208,30 +214,30 @@ def test_explain_json_gives_parts_by_column():
     ("agents/nope.md:3", "is not a generated file"),
     ("agents/validator.md:9999", "outside the file"),
 ])
-def test_explain_rejects_bad_targets(target, message):
-    result = cli(REPO, "explain", target)
+def test_explain_rejects_bad_targets(target, message, run):
+    result = run(REPO, "explain", target)
     assert result.exit_code == 2
     assert message in result.stderr
 
 
-def test_explain_maps_a_line_of_an_edited_file_through_the_diff(tmp_path):
+def test_explain_maps_a_line_of_an_edited_file_through_the_diff(tmp_path, run):
     root = copy_catalog(tmp_path)
     path = root / "agents" / "validator.md"
     lines = path.read_text().splitlines(keepends=True)
     lines.insert(12, "an extra line typed by hand\n")
     path.write_text("".join(lines))
-    result = cli(root, "explain", "agents/validator.md:13")
+    result = run(root, "explain", "agents/validator.md:13")
     assert result.exit_code == 0
     assert "differs from a fresh render" in result.stdout
-    moved = cli(root, "explain", f"agents/validator.md:{len(lines) - 2}")
+    moved = run(root, "explain", f"agents/validator.md:{len(lines) - 2}")
     assert f"this is line {len(lines) - 3} there" in moved.stdout
 
 
-def test_sourcemap_files_are_written_only_when_asked(tmp_path):
+def test_sourcemap_files_are_written_only_when_asked(tmp_path, run):
     root = copy_catalog(tmp_path)
-    assert cli(root, "build", "--force").exit_code == 0
+    assert run(root, "build", "--force").exit_code == 0
     assert not (root / ".assembler").exists()
-    result = cli(root, "build", "--sourcemap")
+    result = run(root, "build", "--sourcemap")
     assert result.exit_code == 0
     written = sorted((root / ".assembler" / "sourcemaps").rglob("*.json"))
     assert len(written) == 7

@@ -2,7 +2,7 @@
 
 The library API is small and plain::
 
-    from assembler import load_catalog, render_catalog, compare, build
+    from assembler import load_catalog, render_catalog, compare, build_catalog
 
     catalog = load_catalog(Path("path/to/catalog"))
     states = compare(catalog, render_catalog(catalog))
@@ -20,7 +20,8 @@ _EXPORTS = {
     "Rendered": "render",
     "compare": "check",
     "FileState": "check",
-    "build": "build",
+    "build_catalog": "build",
+    "write_outputs": "build",
     "BuildResult": "build",
     "CatalogError": "diagnostics",
     "Diagnostic": "diagnostics",

@@ -42,9 +42,10 @@ def stamp(text: str, source: str, regenerate: str) -> str:
     if start == -1:
         raise LayoutError("the layout does not render `{{ banner }}`")
     end = start + len(PLACEHOLDER)
-    if (start and text[start - 1] != "\n") or text[end : end + 1] != "\n":
+    eol = 2 if text.startswith("\r\n", end) else 1  # CRLF files keep their endings
+    if (start and text[start - 1] != "\n") or text[end : end + eol][-1:] != "\n":
         raise LayoutError("the layout must put `{{ banner }}` on a line of its own")
-    without = text[:start] + text[end + 1 :]
+    without = text[:start] + text[end + eol :]
     digest = content_hash(without.encode("utf-8"))
     return text[:start] + banner_text(source, regenerate, digest) + text[end:]
 

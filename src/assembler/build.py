@@ -32,7 +32,7 @@ class BuildResult:
         return bool(self.created or self.updated or self.removed)
 
 
-def build(catalog: Catalog, only: set[str] | None = None, force: bool = False) -> BuildResult:
+def build_catalog(catalog: Catalog, only: set[str] | None = None, force: bool = False) -> BuildResult:
     """Render a loaded catalog (or the agent ids in ``only``) and write it."""
     return write_outputs(catalog, render_catalog(catalog, only), force, prune=only is None)
 

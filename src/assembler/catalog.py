@@ -14,6 +14,7 @@ from .blocks import (
 )
 from .config import Settings, load_settings
 from .diagnostics import CatalogError, Diagnostics, did_you_mean
+from .fidelity import TEXT_PREFIX, check_fidelity
 from .models import MAX_NAME_LENGTH, SLUG, Manifest, report_validation_errors, validate
 from .toml_source import TomlDocument, load_toml
 
@@ -36,7 +37,9 @@ class Agent:
     @property
     def all_blocks(self) -> tuple[str, ...]:
         """Every block the agent renders: its role's, then its own."""
-        return (self.role.blocks if self.role else ()) + tuple(self.manifest.blocks)
+        return (self.role.blocks if self.role else ()) + tuple(
+            name for name in (*self.manifest.blocks, *self.manifest.footer)
+            if not name.startswith(TEXT_PREFIX))
 
 
 @dataclass(frozen=True)
@@ -174,8 +177,13 @@ def _check_manifest(
                 f"`{field}` is required by the catalog config but is empty or missing",
                 f"add `{field}` to this manifest, or remove it from `required_fields`",
             )
-    for index, block in enumerate(manifest.blocks):
-        library.check(block, document, ("blocks", index), diagnostics)
+    blocks_known = all([
+        library.check(block, document, (field, index), diagnostics)
+        for field in ("blocks", "footer")
+        for index, block in enumerate(getattr(manifest, field))
+        if not block.startswith(TEXT_PREFIX)
+    ])
+    check_fidelity(manifest, document, diagnostics)
 
     role = None
     role_at = document.locate(("substrate_role",), value=True)
@@ -194,8 +202,8 @@ def _check_manifest(
                 f"(no {settings.config.roles}/{manifest.substrate_role}.toml)",
                 did_you_mean(manifest.substrate_role, roles, "roles"),
             )
-    included = set(manifest.blocks) | set(role.blocks if role else ())
-    for required in settings.config.required_blocks:
+    included = set(manifest.blocks) | set(manifest.footer) | set(role.blocks if role else ())
+    for required in settings.config.required_blocks if blocks_known else ():
         if required not in included and required in library.blocks:
             diagnostics.error(
                 path, *(document.locate(("blocks",)) if "blocks" in document.data else (1, 1)),
@@ -237,6 +245,6 @@ def _check_handoffs(agents: list[Agent], all_ids: list[str], diagnostics: Diagno
                     agent.source, *at,
                     f"handoff target `{target}` is ambiguous: "
                     + ", ".join(f"`{m}`" for m in sorted(matches)),
-                    "write the target as a path under the manifests folder, "
-                    f"e.g. `{sorted(matches)[0]}`",
+                    "write the target as its path under the manifests folder: "
+                    + " or ".join(f"`{m}`" for m in sorted(matches)),
                 )

@@ -13,6 +13,7 @@ from typing import Literal
 
 from .banner import read_banner
 from .catalog import Catalog
+from .diagnostics import CatalogError, Diagnostics
 from .render import Rendered
 
 Kind = Literal["clean", "stale", "edited", "missing", "orphaned"]
@@ -69,12 +70,20 @@ def compare(catalog: Catalog, rendered: list[Rendered], find_orphans: bool = Tru
     """The state of every rendered file, and of orphaned generated files."""
     root = catalog.root
     states: list[FileState] = []
+    problems = Diagnostics()
     for item in rendered:
+        actual: bytes | None = None
         try:
-            actual: bytes | None = (root / item.path).read_bytes()
-        except (FileNotFoundError, NotADirectoryError):
-            actual = None
+            actual = (root / item.path).read_bytes()
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            problems.error(item.path, 1, 1, f"cannot read the output file: {exc.strerror}",
+                           "an output path must be a readable file (or not exist yet)")
+            continue
         states.append(_classify(item, actual))
+    if problems:
+        raise CatalogError(problems)
     if find_orphans:
         known = {item.path for item in rendered} | {a.output for a in catalog.agents}
         states.extend(_orphans(catalog, known))
@@ -102,7 +111,10 @@ def _orphans(catalog: Catalog, known: set[str]) -> list[FileState]:
         rel = path.relative_to(catalog.root).as_posix()
         if rel in known or not path.is_file():
             continue
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except OSError:  # unreadable: it cannot be shown to be ours, so leave it alone
+            continue
         banner = read_banner(data)
         if banner is not None:
             found.append(FileState(rel, "orphaned", banner.source, None, data, banner.intact))

@@ -63,10 +63,12 @@ def _main(
     """Assemble agent prompt files from TOML manifests and shared Markdown blocks."""
 
 
-def _fail(diagnostics, fmt: Format = Format.text) -> None:
+def _fail(diagnostics, fmt: Format = Format.text, quiet: bool = False) -> None:
     from . import reporting
 
-    if fmt is Format.json:
+    if quiet:
+        pass
+    elif fmt is Format.json:
         sys.stdout.write(reporting.diagnostics_json(diagnostics))
     elif fmt is Format.github:
         sys.stdout.write(reporting.diagnostics_github(diagnostics))
@@ -87,14 +89,15 @@ def _load(root: Optional[Path], fmt: Format = Format.text) -> "Catalog":
         raise  # unreachable: _fail exits
 
 
-def _assemble(root: Optional[Path], fmt: Format = Format.text, names: Optional[List[str]] = None):
+def _assemble(root: Optional[Path], fmt: Format = Format.text,
+              names: Optional[List[str]] = None, quiet: bool = False):
     from .diagnostics import CatalogError
     from .render import assemble
 
     try:
         return assemble(root, names=names)
     except CatalogError as exc:
-        _fail(exc.diagnostics, fmt)
+        _fail(exc.diagnostics, fmt, quiet)
         raise  # unreachable: _fail exits
 
 
@@ -116,6 +119,7 @@ def build(
     --fail-on-change, 2 bad input."""
     from . import reporting
     from .build import write_outputs
+    from .diagnostics import CatalogError
 
     prune = not names
     if changed_since is not None:
@@ -126,7 +130,10 @@ def build(
         catalog, rendered = _load(root), []
     else:
         catalog, rendered = _assemble(root, names=names)
-    result = write_outputs(catalog, rendered, force, prune=prune)
+    try:
+        result = write_outputs(catalog, rendered, force, prune=prune)
+    except CatalogError as exc:
+        _fail(exc.diagnostics)
     style = reporting.Style(sys.stdout)
     for label, paths in (("created", result.created), ("updated", result.updated),
                          ("removed", result.removed)):
@@ -201,11 +208,16 @@ def check(
     """Compare generated files with a fresh render. Exit 0 clean, 1 drift, 2 bad input."""
     from . import reporting
     from .check import compare
+    from .diagnostics import CatalogError
 
+    catalog, rendered = _assemble(root, fmt, quiet=quiet)
+    try:
+        states = compare(catalog, rendered)
+    except CatalogError as exc:
+        _fail(exc.diagnostics, fmt, quiet)
+    drifted = any(state.drifted for state in states)
     if quiet:
-        sys.stdout = sys.stderr = open(os.devnull, "w")
-    catalog, rendered = _assemble(root, fmt)
-    states = compare(catalog, rendered)
+        raise typer.Exit(EXIT_DRIFT if drifted else EXIT_OK)
     regenerate = catalog.settings.config.regenerate
     if fmt is Format.json:
         sys.stdout.write(reporting.check_json(states, regenerate, diff))
@@ -219,7 +231,54 @@ def check(
             diffs = annotated_diffs(catalog, states)
         sys.stdout.write(reporting.check_text(states, regenerate, reporting.Style(sys.stdout), diff,
                                               diffs))
-    if any(state.drifted for state in states):
+    if drifted:
+        raise typer.Exit(EXIT_DRIFT)
+
+
+@app.command()
+def lint(
+    fmt: Format = typer.Option(Format.text, "--format", help="Output format."),
+    score: bool = typer.Option(False, "--score",
+                               help="Print one JSON object with a 0-100 score instead of findings."),
+    select: Optional[List[str]] = typer.Option(
+        None, "--select", metavar="CODES", help="Run only these rules (codes or prefixes, comma-separated)."),
+    ignore: Optional[List[str]] = typer.Option(
+        None, "--ignore", metavar="CODES", help="Skip these rules (codes or prefixes, comma-separated)."),
+    today: Optional[str] = typer.Option(
+        None, "--today", metavar="YYYY-MM-DD", help="Date to judge freshness against (default: today)."),
+    root: Optional[Path] = RootOption,
+) -> None:
+    """Check sources and outputs against the lint rules. Exit 0 no errors, 1 errors, 2 bad input.
+
+    With --score the exit code is 0 whenever a score was computed.
+    """
+    from datetime import date
+
+    from .diagnostics import CatalogError
+    from .lint import output
+    from .lint.engine import lint as run_lint
+    from .reporting import Style
+
+    try:
+        day = date.fromisoformat(today) if today is not None else date.today()
+    except ValueError:
+        raise typer.BadParameter(f"{today!r} is not a date in the form YYYY-MM-DD",
+                                 param_hint="--today") from None
+    try:
+        report = run_lint(root, today=day, select=select or (), ignore=ignore or ())
+    except CatalogError as exc:
+        _fail(exc.diagnostics, fmt)
+        raise  # unreachable: _fail exits
+    if score:
+        sys.stdout.write(output.score_json(report))
+        return
+    if fmt is Format.json:
+        sys.stdout.write(output.as_json(report))
+    elif fmt is Format.github:
+        sys.stdout.write(output.github(report))
+    else:
+        sys.stdout.write(output.text(report, Style(sys.stdout)))
+    if report.errors:
         raise typer.Exit(EXIT_DRIFT)
 
 
@@ -259,6 +318,44 @@ def list_agents(
         if row["handoffs"]:
             print(f"  handoffs  {', '.join(row['handoffs'])}")
     print(f"{len(rows)} agents.")
+
+
+@app.command("import")
+def import_(
+    sources: List[Path] = typer.Argument(..., metavar="SRC...",
+                                         help="Agent files, or folders searched recursively."),
+    root: Optional[Path] = typer.Option(
+        None, "--root", metavar="CATALOG", file_okay=False,
+        help="Catalog to write (default: nearest folder upwards with assembler.toml, "
+             "else the current folder)."),
+    min_shared: int = typer.Option(2, "--min-shared", metavar="N",
+                                   help="Files a section must appear in to become a block."),
+    output: Optional[str] = typer.Option(
+        None, "--output", metavar="DIR",
+        help="Output folder for a new catalog's config (default: agents)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the report; write nothing."),
+    fmt: ListFormat = typer.Option(ListFormat.text, "--format", help="Output format."),
+) -> None:
+    """Adopt hand-written agent files as a catalog. Exit 0 done, 1 refused, 2 bad input."""
+    from . import import_report
+    from .config import find_root
+    from .diagnostics import CatalogError
+    from .importer import run_import
+    from .reporting import Style
+
+    if root is None:
+        root = find_root(Path.cwd()) or Path.cwd()
+    try:
+        result = run_import(sources, root, min_shared, dry_run, output)
+    except CatalogError as exc:
+        _fail(exc.diagnostics, Format.json if fmt is ListFormat.json else Format.text)
+        raise  # unreachable: _fail exits
+    if fmt is ListFormat.json:
+        sys.stdout.write(import_report.import_json(result))
+    else:
+        sys.stdout.write(import_report.import_text(result, Style(sys.stdout)))
+    if result.refused:
+        raise typer.Exit(EXIT_DRIFT)
 
 
 def _target_agent(catalog: "Catalog", target: str):

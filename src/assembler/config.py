@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .diagnostics import Diagnostics
+from .lint.config import LintConfig
 from .models import report_validation_errors, validate
 from .toml_source import TomlDocument, load_toml
 
@@ -53,6 +54,7 @@ class Config(BaseModel):
     required_fields: list[RequiredField] = Field(default_factory=list)
     vars: dict[str, Any] = Field(default_factory=dict)
     layout: LayoutConfig = Field(default_factory=LayoutConfig)
+    lint: LintConfig = Field(default_factory=LintConfig)
 
 
 @dataclass

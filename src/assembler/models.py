@@ -8,6 +8,7 @@ errors are translated into located diagnostics here.
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -28,6 +29,7 @@ class Handoff(_Strict):
 
     target: str
     trigger: str
+    cycle_reason: str | None = None  # why work may come back around; read by `assembler lint`
 
 
 class References(_Strict):
@@ -52,6 +54,16 @@ class Manifest(_Strict):
     output_extra_fields: list[str] = Field(default_factory=list)
     references: References = Field(default_factory=References)
     vars: dict[str, Any] = Field(default_factory=dict)
+    deprecated: bool | str = False  # true, or what replaces the agent
+    removed_after: date | None = None
+    # Fidelity settings (see fidelity.py): they let an adopted hand-written
+    # file render back byte for byte; a catalog written from scratch needs none.
+    footer: list[str] = Field(default_factory=list)
+    frontmatter: dict[str, str] = Field(default_factory=dict)
+    text: dict[str, str] = Field(default_factory=dict)
+    body: str | None = None
+    newline: Literal["lf", "crlf"] = "lf"
+    final_newlines: int = Field(default=1, ge=0)
 
 
 class Role(_Strict):
@@ -62,6 +74,7 @@ class Role(_Strict):
     extends: str | None = None
     relaxes: list[str] = Field(default_factory=list)
     blocks: list[str] = Field(default_factory=list)
+    tools_allowed: list[str] | None = None  # None: inherited, or no limit
 
 
 class BlockMeta(_Strict):
@@ -69,6 +82,8 @@ class BlockMeta(_Strict):
 
     description: str | None = None
     placement: Literal["body", "footer"] = "body"
+    deprecated: bool | str = False  # true, or what replaces the block
+    removed_after: date | None = None
 
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -82,6 +97,7 @@ _EXPECTED = {
     "bool_type": "true or false",
     "int_type": "an integer",
     "float_type": "a number",
+    "date_type": "a date",
 }
 _TOML_TYPES = {
     str: "a string", list: "an array", dict: "a table", bool: "a boolean",
@@ -140,7 +156,7 @@ def report_validation_errors(
             place = f" in `{parent}`" if parent else ""
             at = document.locate(loc[:-1]) if loc[:-1] or document.prefix else (1, 1)
             diagnostics.error(
-                document.path, *at, f"missing required key `{key}`{place}",
+                document.path, *at, f"missing required key `{loc[-1]}`{place}",
                 f"add `{loc[-1]} = …`{place}",
             )
         elif kind == "extra_forbidden":
@@ -174,4 +190,5 @@ def _type_hint(kind: str) -> str:
         "list_type": 'write an array: key = ["a", "b"]',
         "dict_type": "write a table: [key] on its own line, then key = value lines",
         "model_type": "write a table: [key] on its own line, then key = value lines",
+        "date_type": "write a date without quotes, e.g. 2026-06-30",
     }.get(kind, "fix the value's type")

@@ -19,7 +19,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from .banner import PLACEHOLDER, LayoutError, stamp
 from .catalog import Agent, Catalog, load_partial
 from .diagnostics import CatalogError, Diagnostics, did_you_mean
-from .frontmatter import yaml_lines
+from .fidelity import TEXT_PREFIX, body_parts, finish, frontmatter_text
 
 TARGET_LAYOUTS = {"claude-code": "claude-code.md.j2"}
 
@@ -122,8 +122,14 @@ class Renderer:
         placements: dict[str, list[str]] = {"substrate": [], "body": [], "footer": []}
         failed = False
         role_blocks = agent.role.blocks if agent.role else ()
-        for section, names in (("substrate", role_blocks), ("body", agent.manifest.blocks)):
+        for section, names in (("substrate", role_blocks), ("body", agent.manifest.blocks),
+                               ("footer", agent.manifest.footer)):
             for name in names:
+                if section != "substrate" and name.startswith(TEXT_PREFIX):
+                    own = agent.manifest.text.get(name[len(TEXT_PREFIX):], "")
+                    if own:  # the agent's own text: as written, blank lines kept
+                        placements[section].append(own)
+                    continue
                 template = self.blocks.get(name)
                 text = None if template is None else self._run(f"block:{name}", template, context, agent)
                 if text is None:
@@ -139,7 +145,7 @@ class Renderer:
         text = self._run("layout", self.layout, layout_context, agent)
         if text is None:
             return None
-        text = text.rstrip("\n") + "\n"
+        text = finish(text.rstrip("\n") + "\n", agent.manifest)
         try:
             text = stamp(text, agent.source, self.catalog.settings.config.regenerate)
         except LayoutError as exc:
@@ -152,18 +158,14 @@ class Renderer:
                         placements: dict[str, list[str]]) -> dict[str, Any]:
         manifest = agent.manifest
         layout = self.catalog.settings.config.layout
-        fields = [("name", manifest.name), ("description", manifest.description.strip())]
-        if manifest.tools:
-            fields.append(("tools", ", ".join(manifest.tools)))
-        if manifest.model:
-            fields.append(("model", manifest.model))
         report_fields = [*layout.report_fields, *manifest.output_extra_fields,
                          *layout.report_closing_fields]
         role = agent.role
         return {
             **context,
-            "frontmatter": yaml_lines(fields),
+            "frontmatter": frontmatter_text(manifest),
             "banner": PLACEHOLDER,
+            "body": body_parts(manifest),
             "role_text": manifest.role.strip("\n"),
             "substrate": None if role is None or not placements["substrate"] else {
                 "name": role.name,

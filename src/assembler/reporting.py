@@ -62,13 +62,13 @@ def github_escape(text: str, property_value: bool = False) -> str:
 
 
 def github_annotation(path: str, line: int, message: str, column: int | None = None,
-                      title: str | None = None) -> str:
+                      title: str | None = None, level: str = "error") -> str:
     props = [f"file={github_escape(path, True)}", f"line={line}"]
     if column is not None:
         props.append(f"col={column}")
     if title:
         props.append(f"title={github_escape(title, True)}")
-    return f"::error {','.join(props)}::{github_escape(message)}"
+    return f"::{level} {','.join(props)}::{github_escape(message)}"
 
 
 def diagnostics_github(diagnostics: Iterable[Diagnostic]) -> str:

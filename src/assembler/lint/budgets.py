@@ -1,0 +1,75 @@
+"""Budgets: generated files within configured sizes and within the known limits of targets.
+
+Configured limits come from ``[lint.budgets]`` (bytes, lines, estimated
+tokens). Target limits are published limits of other agent formats, checked
+when ``[lint.budgets] targets`` names them, so an agent meant to be ported is
+known to fit before it is.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..frontmatter import split_frontmatter
+from .context import LintContext, Output
+from .rules import Finding, Rule
+
+RULES = (
+    Rule("AA701", "byte-budget", "budgets", "error",
+         "a generated file is larger than `[lint.budgets] bytes`"),
+    Rule("AA702", "line-budget", "budgets", "error",
+         "a generated file has more lines than `[lint.budgets] lines`"),
+    Rule("AA703", "token-budget", "budgets", "error",
+         "a generated file's estimated token count is over `[lint.budgets] tokens`"),
+    Rule("AA704", "target-limit", "budgets", "error",
+         "a generated file would not fit a target named in `[lint.budgets] targets`"),
+)
+
+# (what is measured, unit, limit) per target; see docs/rules.md (AA704) for the sources.
+TARGET_LIMITS = {
+    "copilot": ("agent body (after the frontmatter)", "characters", 30_000),
+    "codex": ("AGENTS.md file (the whole instruction chain)", "bytes", 32 * 1024),
+    "skill": ("`description`", "characters", 1_024),
+}
+
+
+def measure(output: Output) -> dict[str, int]:
+    return {
+        "bytes": len(output.data),
+        "lines": output.file.text.count("\n"),
+        "tokens": output.tokens,
+    }
+
+
+def check(ctx: LintContext) -> Iterator[Finding]:
+    budgets = ctx.config.budgets
+    for output in ctx.outputs:
+        at = output.agent.document.locate(("name",))
+        sizes = measure(output)
+        for code, key, unit in (("AA701", "bytes", "bytes"), ("AA702", "lines", "lines"),
+                                ("AA703", "tokens", "estimated tokens")):
+            limit = getattr(budgets, key)
+            if limit is not None and sizes[key] > limit:
+                yield Finding(
+                    code, output.agent.source, *at,
+                    f"`{output.path}` has {sizes[key]:,} {unit}, over the budget of {limit:,}",
+                    "move detail out into a shared reference file the agent reads on demand, drop "
+                    f"blocks it does not need, or raise [lint.budgets] {key}")
+        for target in budgets.targets:
+            what, unit, limit = TARGET_LIMITS[target]
+            size = _target_size(output, target)
+            if size > limit:
+                yield Finding(
+                    "AA704", output.agent.source,
+                    *(output.agent.document.locate(("description",)) if target == "skill" else at),
+                    f"`{output.path}` would not fit a {target} {what}: {size:,} {unit}, "
+                    f"limit {limit:,}",
+                    "shorten it, or remove the target from [lint.budgets] targets")
+
+
+def _target_size(output: Output, target: str) -> int:
+    if target == "copilot":
+        return len(split_frontmatter(output.file.text).body)
+    if target == "codex":
+        return len(output.data)
+    return len(output.agent.manifest.description.strip())

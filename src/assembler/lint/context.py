@@ -1,0 +1,272 @@
+"""What the rules read: every source file, every rendered output, and where output lines come from.
+
+Generated files are never edited by hand, so a problem seen in one belongs to
+the manifest, block or config line that produced it. :func:`output_origins`
+maps each output line back to that source line: blocks are rendered one by one
+and found in the output, and the remaining lines are matched against the
+string values of the manifest, its role and the config.
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ..catalog import Agent, Catalog
+from ..diagnostics import Diagnostics
+from ..frontmatter import split_frontmatter
+from ..render import TARGET_LAYOUTS, Rendered, Renderer, block_context
+from ..toml_source import TomlDocument, read_text
+from .config import LintConfig
+from .tokens import estimate_tokens
+
+
+@dataclass(frozen=True)
+class Origin:
+    """A source line that produced an output line."""
+
+    path: str
+    line: int
+
+
+@dataclass
+class TextFile:
+    """A file the linter reads: a source of the catalog or a rendered output."""
+
+    path: str  # relative to the catalog root
+    text: str
+    kind: str  # config, manifest, role, block, layout or output
+    lines: list[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.lines = self.text.split("\n")
+
+    @property
+    def markdown(self) -> bool:
+        return self.kind in ("block", "layout", "output")
+
+
+@dataclass
+class Output:
+    """One rendered agent file, in memory."""
+
+    agent: Agent
+    file: TextFile
+    data: bytes
+    body_start: int  # index of the first line after the frontmatter
+    origins: list[Origin | None]
+    values: dict[str, Origin]  # lines of the string values (manifest, role, config) it may show
+    tokens: int
+
+    @property
+    def path(self) -> str:
+        return self.file.path
+
+    @property
+    def lines(self) -> list[str]:
+        return self.file.lines
+
+
+@dataclass
+class LintContext:
+    """Everything a rule may look at. Rules never read the clock: ``today`` is given."""
+
+    catalog: Catalog
+    config: LintConfig
+    today: date
+    files: dict[str, TextFile]
+    outputs: list[Output]
+
+    @property
+    def root(self) -> Path:
+        return self.catalog.root
+
+    def output_text(self, path: str) -> str | None:
+        found = self.files.get(path)
+        return found.text if found is not None and found.kind == "output" else None
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """A string value of a TOML document and where it starts."""
+
+    loc: tuple[Any, ...]
+    value: str
+    line: int
+    column: int
+
+
+def string_leaves(document: TomlDocument) -> list[Leaf]:
+    """Every string value in the document (below its prefix), with its position."""
+    data: Any = document.data
+    for key in document.prefix:
+        data = data.get(key, {})
+    leaves: list[Leaf] = []
+
+    def walk(value: Any, loc: tuple[Any, ...]) -> None:
+        if isinstance(value, str):
+            leaves.append(Leaf(loc, value, *document.locate(loc, value=True)))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, loc + (key,))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, loc + (index,))
+
+    walk(data, ())
+    return leaves
+
+
+# Top-level keys whose string values can appear as text in a generated file.
+_CONFIG_TEXT = ("layout", "vars")
+_ROLE_TEXT = ("preamble",)
+_MANIFEST_NAMES = ("name", "tools", "model", "substrate_role", "blocks", "footer", "newline")
+
+
+def leaf_lines(document: TomlDocument, kind: str) -> dict[str, Origin]:
+    """Each line (three characters or more) of each string value that may be rendered as text,
+    mapped to its line in the file. Names and settings are left out: a short name like
+    `tone` would otherwise claim any output line that mentions it."""
+    starts = [0]
+    for index, char in enumerate(document.text):
+        if char == "\n":
+            starts.append(index + 1)
+    found: dict[str, Origin] = {}
+    for leaf in string_leaves(document):
+        top = leaf.loc[0] if leaf.loc else ""
+        if (kind == "config" and top not in _CONFIG_TEXT) or (kind == "role" and top not in _ROLE_TEXT) \
+                or (kind == "manifest" and (top in _MANIFEST_NAMES or leaf.loc[-1] == "target")):
+            continue
+        offset = starts[leaf.line - 1] + leaf.column - 1
+        for part in leaf.value.split("\n"):
+            part = part.strip()
+            if len(part) < 3 or part in found:
+                continue
+            at = document.text.find(part, offset)
+            if at == -1:
+                continue
+            found[part] = Origin(document.path, bisect.bisect_right(starts, at))
+            offset = at + len(part)
+    return found
+
+
+def build_context(catalog: Catalog, rendered: list[Rendered], config: LintConfig,
+                  today: date) -> LintContext:
+    """Read the sources, and index the rendered outputs with their origins."""
+    settings = catalog.settings
+    files: dict[str, TextFile] = {}
+    if settings.document is not None:
+        files[settings.document.path] = TextFile(settings.document.path, settings.document.text, "config")
+    for agent in catalog.agents:
+        files[agent.source] = TextFile(agent.source, agent.document.text, "manifest")
+    for role in catalog.roles.values():
+        files[role.path] = TextFile(role.path, role.document.text, "role")
+    ignored = Diagnostics()
+    for block in catalog.blocks.values():
+        text = read_text(catalog.root / block.path, block.path, ignored)
+        if text is not None:
+            files[block.path] = TextFile(block.path, text, "block")
+    layout = settings.folder("templates") / TARGET_LAYOUTS[settings.config.target]
+    if layout.is_file():
+        rel = layout.relative_to(catalog.root).as_posix()
+        text = read_text(layout, rel, ignored)
+        if text is not None:
+            files[rel] = TextFile(rel, text, "layout")
+
+    renderer = Renderer(catalog)
+    outputs = []
+    cache: dict[str, dict[str, Origin]] = {}
+    for item in rendered:
+        text = item.data.decode("utf-8").replace("\r\n", "\n")  # rules read lines, not endings
+        file = TextFile(item.path, text, "output")
+        files[item.path] = file
+        split = split_frontmatter(text)
+        values = value_lines(item.agent, catalog, cache)
+        outputs.append(Output(
+            agent=item.agent,
+            file=file,
+            data=item.data,
+            body_start=split.body_line - 1,
+            origins=output_origins(item.agent, text, catalog, renderer, values),
+            values=values,
+            tokens=estimate_tokens(text),
+        ))
+    return LintContext(catalog, config, today, files, outputs)
+
+
+def value_lines(agent: Agent, catalog: Catalog,
+                cache: dict[str, dict[str, Origin]]) -> dict[str, Origin]:
+    """The lines of every string value an agent's output may show: manifest, role, config."""
+    found: dict[str, Origin] = {}
+    for kind, document in (("config", catalog.settings.document),
+                           ("role", agent.role.document if agent.role else None),
+                           ("manifest", agent.document)):
+        if document is not None:
+            if document.path not in cache:
+                cache[document.path] = leaf_lines(document, kind)
+            found.update(cache[document.path])
+    return found
+
+
+def output_origins(agent: Agent, text: str, catalog: Catalog, renderer: Renderer,
+                   values: dict[str, Origin]) -> list[Origin | None]:
+    """For each line of a rendered agent, the source line it came from, when known."""
+    lines = text.split("\n")
+    origins: list[Origin | None] = [None] * len(lines)
+    context = block_context(agent, catalog)
+    names = [n for n in (*(agent.role.blocks if agent.role else ()), *agent.manifest.blocks)
+             if n in catalog.blocks]  # `@key` entries are the manifest's own [text]
+    body = [n for n in names if catalog.blocks[n].meta.placement != "footer"]
+    footer = [n for n in names if catalog.blocks[n].meta.placement == "footer"]
+    footer += [n for n in agent.manifest.footer if n in catalog.blocks]
+    cursor = 0
+    for name in body + footer:
+        block = catalog.blocks[name]
+        template = renderer.blocks.get(name)
+        try:
+            piece = template if isinstance(template, str) else template.render(context) if template else ""
+        except Exception:  # the render already succeeded once; never fail the lint on this
+            continue
+        piece = piece.strip("\n")
+        at = text.find(piece, cursor) if piece else -1
+        if at == -1:
+            continue
+        first = text.count("\n", 0, at)
+        for offset, line in enumerate(_block_lines(block.source, piece, block.body_line)):
+            if line is not None:
+                origins[first + offset] = Origin(block.path, line)
+        cursor = at + len(piece)
+
+    by_length = sorted(values, key=len, reverse=True)
+    for index, line in enumerate(lines):
+        if origins[index] is not None or len(line.strip()) < 3:
+            continue
+        match = next((part for part in by_length if part in line), None)
+        if match is not None:
+            origins[index] = values[match]
+    return origins
+
+
+def _block_lines(source: str, rendered: str, body_line: int) -> list[int | None]:
+    """File line of each rendered line of a block; approximate where Jinja2 changed lines."""
+    out = rendered.split("\n")
+    if rendered == source.strip("\n"):
+        lead = len(source) - len(source.lstrip("\n"))
+        return [body_line + lead + index for index in range(len(out))]
+    src = source.split("\n")
+    result: list[int | None] = [None] * len(out)
+    matcher = difflib.SequenceMatcher(None, src, out, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            for k in range(j2 - j1):
+                result[j1 + k] = body_line + i1 + k
+        elif tag == "replace":  # lines Jinja2 changed: take the most similar source line
+            for j in range(j1, j2):
+                best = max(range(i1, i2),
+                           key=lambda i: difflib.SequenceMatcher(None, src[i], out[j]).ratio())
+                result[j] = body_line + best
+    return result

@@ -1,0 +1,131 @@
+"""Just enough Markdown for the rules: code to skip, headings, links, anchors.
+
+This is a line scanner, not a full CommonMark parser: fenced code (``` and
+~~~) and inline code spans are recognised so rules can skip them, ATX
+headings (``# Title``) are found outside code, and links are
+``[text](target)``, ``![alt](target)`` and ``[id]: target`` definitions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_INLINE_CODE = re.compile(r"(`+)(.+?)\1")
+_HTML_COMMENT = re.compile(r"<!--.*?-->")
+_JINJA_COMMENT = re.compile(r"\{#.*?#\}")
+_MARKUP = re.compile(r"[*_`]")
+LINK = re.compile(r"!?\[(?:[^\]\\]|\\.)*\]\(\s*(<[^>]*>|[^)\s]+)(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
+LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*(<[^>]*>|\S+)")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
+_RULE_LINE = re.compile(r"^ {0,3}([-*_])(?:\s*\1){2,}\s*$")
+TOC_TITLES = {"table of contents", "contents", "toc", "on this page"}
+
+
+@dataclass(frozen=True)
+class Heading:
+    """An ATX heading: 1-based line, level 1–6, text as written, and its comparison key."""
+
+    line: int
+    level: int
+    text: str
+
+    @property
+    def key(self) -> str:
+        return normalize(self.text)
+
+    @property
+    def marker(self) -> str:
+        return f"{'#' * self.level} {self.text}"
+
+
+def normalize(text: str) -> str:
+    """Heading text for comparison: no comments or emphasis marks, single spaces, case-folded."""
+    text = _JINJA_COMMENT.sub("", _HTML_COMMENT.sub("", text))
+    return " ".join(_MARKUP.sub("", text).split()).casefold()
+
+
+def in_code(lines: list[str]) -> list[bool]:
+    """For each line, whether it belongs to a fenced code block (fence lines included)."""
+    flags = []
+    fence: str | None = None
+    for line in lines:
+        match = _FENCE.match(line)
+        if fence is None:
+            if match:
+                fence = match.group(1)
+            flags.append(fence is not None)
+            continue
+        flags.append(True)
+        if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence) \
+                and not line.strip().strip(fence[0]):
+            fence = None
+    return flags
+
+
+def mask_inline_code(line: str) -> str:
+    """The line with inline code spans blanked out, so columns stay where they were."""
+    return _INLINE_CODE.sub(lambda m: " " * len(m.group(0)), line)
+
+
+def prose(lines: list[str]) -> list[str]:
+    """The lines with all code (fenced and inline) blanked out."""
+    return ["" if code else mask_inline_code(line) for line, code in zip(lines, in_code(lines))]
+
+
+def inline_code_spans(line: str) -> list[tuple[int, str]]:
+    """``(column, content)`` of each inline code span of a line (0-based column of the content)."""
+    return [(m.start(2), m.group(2)) for m in _INLINE_CODE.finditer(line)]
+
+
+def headings(lines: list[str], first: int = 0) -> list[Heading]:
+    """The ATX headings outside code, from line index ``first`` on."""
+    found = []
+    for index, (line, code) in enumerate(zip(lines, in_code(lines))):
+        if index < first or code:
+            continue
+        match = _HEADING.match(line)
+        if match:
+            found.append(Heading(index + 1, len(match.group(1)), (match.group(2) or "").strip()))
+    return found
+
+
+def is_blank(line: str) -> bool:
+    """Blank for the purpose of "is this section empty": whitespace, comments, ``---``."""
+    stripped = _JINJA_COMMENT.sub("", _HTML_COMMENT.sub("", line)).strip()
+    return not stripped or bool(_RULE_LINE.match(stripped))
+
+
+def list_item(line: str) -> str | None:
+    match = _LIST_ITEM.match(line)
+    return match.group(1).strip() if match else None
+
+
+def link_targets(line: str) -> list[tuple[int, str]]:
+    """``(column, target)`` of every link on a (code-masked) line; column is 0-based."""
+    found = [(m.start(1), m.group(1)) for m in LINK.finditer(line)]
+    definition = LINK_DEFINITION.match(line)
+    if definition:
+        found.append((definition.start(1), definition.group(1)))
+    return [(column, target.strip("<>")) for column, target in found]
+
+
+def slug(text: str) -> str:
+    """The anchor a heading gets on GitHub-style renderers (``## Foo bar`` → ``foo-bar``)."""
+    text = normalize(text)
+    text = re.sub(r"[^\w\- ]", "", text)
+    return text.replace(" ", "-")
+
+
+def anchors(lines: list[str]) -> set[str]:
+    """Every heading anchor of a document, with ``-1``, ``-2`` … for repeated headings."""
+    seen: dict[str, int] = {}
+    result = set()
+    for heading in headings(lines):
+        base = slug(heading.text)
+        count = seen.get(base, 0)
+        seen[base] = count + 1
+        result.add(base if count == 0 else f"{base}-{count}")
+    return result

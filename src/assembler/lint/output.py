@@ -1,0 +1,55 @@
+"""Printing lint results: text for people, JSON and GitHub annotations for machines, the score."""
+
+from __future__ import annotations
+
+import json
+
+from ..reporting import Style, github_annotation
+from .engine import BY_CODE, LintReport
+from .score import score
+
+_SEVERITY_COLOURS = {"error": "red", "warning": "yellow"}
+
+
+def text(report: LintReport, style: Style) -> str:
+    lines = []
+    for f in report.findings:
+        where = style(f"{f.path}:{f.line}:{f.column}:", "bold")
+        severity = style(f.severity, _SEVERITY_COLOURS[f.severity])
+        lines.append(f"{where} {style(f.code, 'bold')} {severity}: {f.message}")
+        if f.hint:
+            lines.append(f"  {style('hint:', 'cyan')} {f.hint}")
+    agents = len(report.context.outputs)
+    scope = f"{agents} agent{'s' if agents != 1 else ''}"
+    if report.findings:
+        counts = [_count(report.errors, "error"), _count(report.warnings, "warning")]
+        summary = ", ".join(c for c in counts if c) + f" in {scope}"
+    else:
+        summary = style(f"No findings in {scope}", "green")
+    if report.silenced:
+        summary += f"; {_count(report.silenced, 'finding')} silenced by comments"
+    lines.append(summary + ".")
+    return "\n".join(lines) + "\n"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' if number != 1 else ''}" if number else ""
+
+
+def as_json(report: LintReport) -> str:
+    return json.dumps([f.as_dict() for f in report.findings], indent=2, ensure_ascii=False) + "\n"
+
+
+def github(report: LintReport) -> str:
+    return "".join(
+        github_annotation(
+            f.path, f.line, f.message + (f" (hint: {f.hint})" if f.hint else ""), f.column,
+            f"{f.code} {BY_CODE[f.code].name}", level=f.severity,
+        ) + "\n"
+        for f in report.findings
+    )
+
+
+def score_json(report: LintReport) -> str:
+    return json.dumps(score(report), sort_keys=True) + "\n"
+

@@ -1,0 +1,48 @@
+"""Placeholders: template syntax and fill-in markers that reached a generated file.
+
+Checked in the rendered outputs, outside code (fenced blocks and inline code
+spans), and reported at the manifest, block or config line they came from.
+Manifests are not templates, so ``{{ vars.x }}`` written in a manifest field
+arrives in the output as it is; that is the typical AA401.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from .context import LintContext
+from .markdown import prose
+from .rules import Finding, Rule
+
+RULES = (
+    Rule("AA401", "unrendered-template", "placeholders", "error",
+         "`{{ … }}` or `{% … %}` left as text in a generated file"),
+    Rule("AA402", "fill-in-placeholder", "placeholders", "error",
+         "a fill-in marker such as `<FILL ME>`, `<TODO>` or `TODO:` left in a generated file"),
+)
+
+_TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{\{|\{%")
+_FILL_IN = re.compile(
+    r"<\s*(?:fill[\s_-]*(?:me|in)|todo|tbd|fixme|placeholder|change[\s_-]*me|insert\b[^<>\n]*)\s*>"
+    r"|\[\s*(?:todo|tbd|fixme)\s*\]|lorem ipsum",
+    re.IGNORECASE,
+)
+_MARKER = re.compile(r"\b(?:TODO|FIXME|TBD|XXX)\b:")
+
+
+def check(ctx: LintContext) -> Iterator[Finding]:
+    for output in ctx.outputs:
+        for index, line in enumerate(prose(output.lines)):
+            match = _TEMPLATE.search(line)
+            if match:
+                yield Finding(
+                    "AA401", output.path, index + 1, match.start() + 1,
+                    "template syntax `{{ … }}` / `{% … %}` was not rendered",
+                    "manifest and config text is not a template: write the value itself, or move "
+                    "the text into a block where `{{ vars.x }}` is rendered", snippet=match.group(0))
+            for found in (*_FILL_IN.finditer(line), *_MARKER.finditer(line)):
+                yield Finding(
+                    "AA402", output.path, index + 1, found.start() + 1,
+                    f"placeholder `{found.group(0)}` was never filled in",
+                    "replace it with the real text, or remove it", snippet=found.group(0))

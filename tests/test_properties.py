@@ -1,0 +1,123 @@
+"""Invariants over generated catalogs: build then check is clean, renders are
+reproducible, frontmatter always parses back to the manifest's values."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+import tomli_w
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from assembler import build_catalog, compare, load_catalog, render_catalog
+from assembler.banner import read_banner
+from assembler.frontmatter import yaml_scalar
+
+# Printable text without Jinja2 delimiters and without bare carriage returns.
+safe_chars = st.characters(
+    blacklist_categories=("Cc", "Cs", "Co", "Cn", "Zl", "Zp"), blacklist_characters="{}%\r"
+)
+line = st.text(safe_chars, min_size=1, max_size=40).filter(lambda s: s.strip())
+paragraph = st.lists(line, min_size=1, max_size=4).map("\n".join)
+slug = st.from_regex(r"[a-z][a-z0-9]{0,8}(-[a-z0-9]{1,6}){0,2}", fullmatch=True)
+
+
+@st.composite
+def catalogs(draw) -> dict[str, str]:
+    names = draw(st.lists(slug, min_size=1, max_size=4, unique=True))
+    blocks = draw(st.lists(slug, min_size=1, max_size=3, unique=True))
+    files: dict[str, str] = {"assembler.toml": tomli_w.dumps({
+        "required_blocks": [blocks[0]],
+        "vars": {"team": draw(line)},
+        "layout": {"report_fields": draw(st.lists(line, max_size=2)),
+                   "references": draw(st.lists(line, max_size=2))},
+    })}
+    for index, block in enumerate(blocks):
+        body = draw(paragraph)
+        if index == 0:
+            body += "\nOwned by {{ vars.team }} for {{ agent.name }}."
+        files[f"_blocks/{block}.md"] = f"# {block.upper()}\n\n{body}\n"
+    files["_roles/base.toml"] = tomli_w.dumps({"blocks": blocks[-1:], "preamble": draw(line)})
+    for name in names:
+        manifest = {
+            "name": name,
+            "description": draw(paragraph),
+            "tools": draw(st.lists(st.sampled_from(["Read", "Edit", "Bash", "Grep"]), unique=True)),
+            "role": draw(paragraph),
+            "blocks": [blocks[0], *draw(st.lists(st.sampled_from(blocks[1:] or blocks), max_size=2, unique=True))],
+            "domain_in": draw(st.lists(line, max_size=3)),
+            "forbidden_domain": draw(st.lists(line, max_size=3)),
+            "handoff": [{"target": t, "trigger": draw(line)}
+                        for t in draw(st.lists(st.sampled_from(names), max_size=2, unique=True))],
+            "output_extra_fields": draw(st.lists(line, max_size=2)),
+        }
+        if draw(st.booleans()):
+            manifest["model"] = draw(st.sampled_from(["sonnet", "opus", "haiku", "inherit"]))
+        if draw(st.booleans()):
+            manifest["substrate_role"] = "base"
+        files[f"_manifests/{name}.toml"] = tomli_w.dumps(manifest)
+    return files
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(catalogs())
+def test_build_then_check_is_clean_and_renders_are_reproducible(files):
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        write(root, files)
+        catalog = load_catalog(root)
+        first = build_catalog(catalog)
+        assert not first.refused
+        rendered = render_catalog(catalog)
+        assert all(state.kind == "clean" for state in compare(catalog, rendered))
+        again = render_catalog(load_catalog(root))
+        assert [r.data for r in again] == [r.data for r in rendered]
+        assert not build_catalog(catalog).changed
+        for item in rendered:
+            text = item.data.decode()
+            assert text.endswith("\n") and not text.endswith("\n\n") and "\r" not in text
+            header = yaml.safe_load(text[4 : text.index("\n---\n")])
+            manifest = item.agent.manifest
+            assert header["name"] == manifest.name
+            assert header["description"] == manifest.description.strip()
+            assert header.get("tools", "") == ", ".join(manifest.tools)
+            assert read_banner(item.data).intact
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text())
+def test_yaml_scalar_round_trips(value):
+    assert yaml.safe_load(f"key: {yaml_scalar(value)}\n") == {"key": value}
+
+
+@pytest.mark.parametrize("value", [
+    "yes", "No", "on", "null", "~", "true", "1.0", "0x1F", "2026-01-01", "12:30",
+    "a: b", "ends with:", "x #comment", " leading", "trailing ", "- item", "[list]",
+    "{map}", "*alias", "&anchor", "!tag", "|", ">", "'quoted'", '"double"', "%directive",
+    "@at", "`tick", "line\nbreak", "tab\there", "", ".inf",
+])
+def test_yaml_scalar_quotes_what_yaml_would_misread(value):
+    scalar = yaml_scalar(value)
+    assert scalar.startswith('"')
+    assert yaml.safe_load(f"key: {scalar}\n") == {"key": value}
+
+
+@pytest.mark.parametrize("value", [
+    "Runs paid jobs. Use for any launch, retry or inspection.",
+    "Glob, Grep, Read, Edit",
+    "sonnet",
+    "code-implementer",
+    "(beta) reviews things — carefully",
+])
+def test_yaml_scalar_leaves_plain_text_plain(value):
+    assert yaml_scalar(value) == value

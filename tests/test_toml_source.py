@@ -1,0 +1,66 @@
+"""Key positions in TOML text, used to point errors at the right line and column."""
+
+from __future__ import annotations
+
+from assembler.diagnostics import Diagnostics
+from assembler.toml_source import key_positions, parse_toml
+
+TEXT = '''\
+name = "x"   # comment
+"quoted key" = 1
+dotted.inner = 'lit'
+role = """
+line one
+name = "not a key"
+"""
+blocks = [
+  "a",  # first
+  "b",
+]
+table = { inner = [1, 2], other = "y" }
+
+[references]
+extra = ["e"]
+
+[[handoff]]
+target = "t1"
+
+[[handoff]]
+target = "t2"
+trigger = "go"
+'''
+
+
+def test_positions_of_keys_values_and_elements():
+    positions = key_positions(TEXT)
+    assert positions[("name",)] == (1, 1)
+    assert positions[("quoted key",)] == (2, 1)
+    assert positions[("dotted",)] == positions[("dotted", "inner")] == (3, 1)
+    assert positions[("role",)] == (4, 1)
+    assert positions[("blocks",)] == (8, 1)
+    assert positions[("blocks", 0)] == (9, 3)
+    assert positions[("blocks", 1)] == (10, 3)
+    assert positions[("table", "inner", 1)] == (12, 23)
+    assert positions[("table", "other")] == (12, 27)
+    assert positions[("references",)] == (14, 1)
+    assert positions[("references", "extra", 0)] == (15, 10)
+    assert positions[("handoff", 0, "target")] == (18, 1)
+    assert positions[("handoff", 1)] == (20, 1)
+    assert positions[("handoff", 1, "trigger")] == (22, 1)
+    # text inside a multi-line string is not mistaken for a key
+    assert positions[("name",)] != (6, 1)
+
+
+def test_locate_falls_back_to_the_nearest_known_prefix():
+    document = parse_toml(TEXT, "x.toml", Diagnostics())
+    assert document.locate(("handoff", 1, "missing")) == (20, 1)
+    assert document.locate(("handoff", 0, "target"), value=True) == (18, 10)
+    assert document.locate(("nowhere",)) == (1, 1)
+
+
+def test_syntax_error_is_located():
+    diagnostics = Diagnostics()
+    assert parse_toml('a = 1\nb = [1,\n', "bad.toml", diagnostics) is None
+    (error,) = diagnostics
+    assert (error.path, error.line) == ("bad.toml", 3)
+    assert error.message.startswith("invalid TOML:")
