@@ -249,3 +249,48 @@ def test_check_diff_falls_back_to_plain_diffs_when_tracing_fails(root, monkeypat
     result = run(root, "check", "--diff")
     assert result.exit_code == 1
     assert "\n@@ -76,7 +76,7 @@\n" in result.stdout
+
+
+FIDELITY = '''
+newline = "crlf"
+final_newlines = 2
+
+[frontmatter]
+color = "blue"
+
+[text]
+note = """
+## Local note
+
+This agent keeps its own paragraph.
+"""
+'''
+
+
+def test_fidelity_settings_are_traced_and_own_text_is_adopted(root, run):
+    from assembler.catalog import load_catalog
+    from assembler.provenance import trace_catalog
+    from assembler.render import Renderer
+
+    manifest = root / "_manifests/validator.toml"
+    text = manifest.read_text().replace('blocks = ["', 'blocks = ["@note", "', 1)
+    head, _, tail = text.partition("\n[[handoff]]")
+    manifest.write_text(head + FIDELITY + "\n[[handoff]]" + tail)
+    assert run(root, "build").exit_code == 0
+    catalog = load_catalog(root)
+    trace = trace_catalog(catalog)
+    plain = {item.path: item.data for item in Renderer(catalog).render_all()}
+    assert {path: item.data for path, item in trace.rendered.items()} == plain
+    smap = trace.maps["agents/validator.md"]
+    origins = {line.text: line.origin for line in smap.lines}
+    assert origins["This agent keeps its own paragraph."].field == "text.note"
+    assert origins["color: blue"].field == "frontmatter.color"
+    data = (root / "agents/validator.md").read_bytes()
+    assert data.endswith(b"\r\n\r\n")
+    (root / "agents/validator.md").write_bytes(
+        data.replace(b"keeps its own paragraph.", b"keeps its very own paragraph."))
+    result = run(root, "adopt", "agents/validator.md")
+    assert result.exit_code == 0, result.stderr
+    assert "manifest field `text.note`" in result.stdout
+    assert "This agent keeps its very own paragraph." in manifest.read_text()
+    assert run(root, "check").exit_code == 0

@@ -106,7 +106,8 @@ def plan(trace: Trace, agent: Agent, actual: bytes) -> tuple[list[SourceEdit], l
         else:
             by_value.setdefault(change.origins[0].unit, []).append(change)
     for unit_changes in by_value.values():
-        edit = _value_edit(trace, agent, chars, expected.decode("utf-8"), unit_changes, refusals)
+        edit = _value_edit(trace, agent, chars, expected.decode("utf-8").replace("\r\n", "\n"),
+                           unit_changes, refusals)
         if edit is not None:
             edits.append(edit)
     return edits, refusals
@@ -344,8 +345,8 @@ def adopt(catalog: Catalog, agent: Agent) -> AdoptOutcome:
         return AdoptOutcome("refused", agent.output, edits,
                             [f"the adopted sources do not render: {problems}"], recovered)
     mine = next(r for r in rendered if r.path == agent.output)
-    wanted = actual.replace(b"\r\n", b"\n")
-    if _without_banner(mine.data) != _without_banner(wanted):
+    if _without_banner(mine.data.replace(b"\r\n", b"\n")) \
+            != _without_banner(actual.replace(b"\r\n", b"\n")):
         _restore(root, originals)
         return AdoptOutcome("refused", agent.output, edits, [
             "rewriting the sources would not reproduce the edited file exactly "

@@ -142,7 +142,7 @@ class Change:
 
 def _split(data: bytes | str) -> list[str]:
     text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
-    return text.splitlines(keepends=True)
+    return text.replace("\r\n", "\n").splitlines(keepends=True)
 
 
 class CharMap:

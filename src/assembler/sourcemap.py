@@ -377,7 +377,12 @@ class TracingRenderer(Renderer):
             lines.pop()
         if lines and lines[-1][1] is None:
             lines[-1] = (lines[-1][0], self._layout_base)
-        final = rendered.data.decode("utf-8").split("\n")[:-1]
+        text = rendered.data.decode("utf-8").replace("\r\n", "\n")
+        final = text.split("\n")
+        if text.endswith("\n"):
+            final.pop()
+        while len(lines) < len(final):  # extra final newlines (`final_newlines`)
+            lines.append(([], self._layout_base))
         if len(final) != len(lines):
             raise AssertionError(f"source map of {rendered.path} has {len(lines)} lines, "
                                  f"the file {len(final)}")
@@ -469,6 +474,16 @@ class _LayoutMarker:
         out = dict(values)
         out["frontmatter"] = self._frontmatter(values["frontmatter"])
         out["role_text"] = self._value(values["role_text"], agent.document, ("role",))
+        own = {text: key for key, text in getattr(manifest, "text", {}).items()}
+        for section in ("blocks", "footer"):
+            out[section] = [
+                self._value(item, agent.document, ("text", own[item]))
+                if item in own and not _MARKER_CHARS.search(item) else item
+                for item in values.get(section, [])
+            ]
+        if values.get("body"):
+            blank, body = values["body"]
+            out["body"] = (blank, self._value(body, agent.document, ("body",)))
         if values.get("substrate"):
             substrate = dict(values["substrate"])
             substrate["name"] = self._value(substrate["name"], agent.document,
@@ -524,16 +539,23 @@ class _LayoutMarker:
         return out
 
     def _frontmatter(self, text: str) -> str:
-        out = []
+        """Each entry marked with the manifest key it comes from (pinned ones too)."""
+        document = self.agent.document
+        pinned = self.agent.manifest.frontmatter
+        out, origin = [], None
         for line in text.splitlines(keepends=True):
-            key = line.split(":", 1)[0]
-            if key in ("name", "description", "model", "tools") and key in self.agent.document.data:
-                transform = "derived" if key in ("tools", "name") else "yaml"
-                origin = _toml_origin(self.agent.document, (key,), 0, "manifest", self.agent.id,
+            key = re.match(r"([^\s:]+):", line)
+            if key and key.group(1) in pinned:
+                origin = _toml_origin(document, ("frontmatter", key.group(1)), 0, "manifest",
+                                      self.agent.id, "derived", self.renderer.value_lines)
+            elif key and key.group(1) in ("name", "description", "model", "tools") \
+                    and key.group(1) in document.data:
+                transform = "derived" if key.group(1) in ("tools", "name") else "yaml"
+                origin = _toml_origin(document, (key.group(1),), 0, "manifest", self.agent.id,
                                       transform, self.renderer.value_lines)
-                out.append(self.renderer._open(origin) + line + CLOSE)
-            else:
-                out.append(line)
+            elif key:
+                origin = None
+            out.append(line if origin is None else self.renderer._open(origin) + line + CLOSE)
         return "".join(out)
 
     def _value(self, text: Any, document: TomlDocument, loc: tuple, kind: str = "manifest",
