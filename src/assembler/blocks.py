@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from .diagnostics import Diagnostics, did_you_mean
@@ -200,23 +201,23 @@ def _resolve(
     role, document = raw[name]
     inherited: tuple[str, ...] = ()
     if role.extends is not None:
-        at = document.locate(("extends",), value=True)
+        at = partial(document.locate, ("extends",), value=True)
         if role.extends in chain + (name,):
             cycle = " → ".join(chain[chain.index(role.extends):] + (name, role.extends)) \
                 if role.extends in chain else f"{name} → {name}"
             diagnostics.error(
-                document.path, *at, f"role `extends` forms a cycle: {cycle}",
+                document.path, *at(), f"role `extends` forms a cycle: {cycle}",
                 "remove `extends` from one of these roles",
             )
             return None
         problem = name_problem(role.extends, document.path.split("/")[0])
         if problem:
-            diagnostics.error(document.path, *at, f"parent role name `{role.extends}` {problem}",
+            diagnostics.error(document.path, *at(), f"parent role name `{role.extends}` {problem}",
                               "name a role by its path under the roles folder, without `.toml`")
             return None
         if role.extends not in raw:
             diagnostics.error(
-                document.path, *at, f"unknown parent role `{role.extends}`",
+                document.path, *at(), f"unknown parent role `{role.extends}`",
                 did_you_mean(role.extends, raw, "roles"),
             )
             return None

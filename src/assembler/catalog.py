@@ -7,6 +7,7 @@ every problem it finds, and only returns a :class:`Catalog` when there is none.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from .blocks import (
@@ -155,16 +156,17 @@ def _check_manifest(
     """Per-manifest rules that a schema alone cannot express."""
     path = document.path
     stem = agent_id.rsplit("/", 1)[-1]
-    name_at = document.locate(("name",), value=True)
+    # Positions cost a scan of the file: compute them only for an error.
+    name_at = partial(document.locate, ("name",), value=True)
     if not SLUG.match(manifest.name) or len(manifest.name) > MAX_NAME_LENGTH:
         diagnostics.error(
-            path, *name_at, f"`name` {manifest.name!r} is not a slug",
+            path, *name_at(), f"`name` {manifest.name!r} is not a slug",
             f"use lowercase letters, digits and single hyphens, at most {MAX_NAME_LENGTH} "
             "characters (e.g. `gpu-job-runner`)",
         )
     elif manifest.name != stem:
         diagnostics.error(
-            path, *name_at, f"`name` {manifest.name!r} does not match the file name `{stem}.toml`",
+            path, *name_at(), f"`name` {manifest.name!r} does not match the file name `{stem}.toml`",
             f"set `name = \"{stem}\"` or rename the file to `{manifest.name}.toml`",
         )
     if not manifest.description.strip():
@@ -186,18 +188,18 @@ def _check_manifest(
     check_fidelity(manifest, document, diagnostics)
 
     role = None
-    role_at = document.locate(("substrate_role",), value=True)
+    role_at = partial(document.locate, ("substrate_role",), value=True)
     if manifest.substrate_role is not None:
         role = roles.get(manifest.substrate_role)
         problem = name_problem(manifest.substrate_role, settings.config.roles)
         if problem:
             diagnostics.error(
-                path, *role_at, f"role name `{manifest.substrate_role}` {problem}",
+                path, *role_at(), f"role name `{manifest.substrate_role}` {problem}",
                 f"name a role by its path under {settings.config.roles}/, without `.toml`",
             )
         elif role is None and manifest.substrate_role not in broken_roles:
             diagnostics.error(
-                path, *role_at,
+                path, *role_at(),
                 f"unknown role `{manifest.substrate_role}` "
                 f"(no {settings.config.roles}/{manifest.substrate_role}.toml)",
                 did_you_mean(manifest.substrate_role, roles, "roles"),
@@ -226,23 +228,23 @@ def _check_handoffs(agents: list[Agent], all_ids: list[str], diagnostics: Diagno
     for agent in agents:
         for index, handoff in enumerate(agent.manifest.handoff):
             target = handoff.target
-            at = agent.document.locate(("handoff", index, "target"), value=True)
+            at = partial(agent.document.locate, ("handoff", index, "target"), value=True)
             if "/" in target:
                 if target not in ids:
                     diagnostics.error(
-                        agent.source, *at, f"handoff to `{target}`, which has no manifest",
+                        agent.source, *at(), f"handoff to `{target}`, which has no manifest",
                         did_you_mean(target, ids, "agents"),
                     )
                 continue
             matches = by_name.get(target, [])
             if not matches:
                 diagnostics.error(
-                    agent.source, *at, f"handoff to `{target}`, which has no manifest",
+                    agent.source, *at(), f"handoff to `{target}`, which has no manifest",
                     did_you_mean(target, by_name, "agents"),
                 )
             elif len(matches) > 1:
                 diagnostics.error(
-                    agent.source, *at,
+                    agent.source, *at(),
                     f"handoff target `{target}` is ambiguous: "
                     + ", ".join(f"`{m}`" for m in sorted(matches)),
                     "write the target as its path under the manifests folder: "
