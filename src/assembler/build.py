@@ -11,10 +11,13 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .catalog import Catalog
 from .check import FileState, compare
-from .render import Rendered, render_catalog
+
+if TYPE_CHECKING:  # not imported at run time: a cached no-op build needs no jinja2
+    from .catalog import Catalog
+    from .render import Rendered
 
 
 @dataclass
@@ -34,6 +37,8 @@ class BuildResult:
 
 def build_catalog(catalog: Catalog, only: set[str] | None = None, force: bool = False) -> BuildResult:
     """Render a loaded catalog (or the agent ids in ``only``) and write it."""
+    from .render import render_catalog
+
     return write_outputs(catalog, render_catalog(catalog, only), force, prune=only is None)
 
 

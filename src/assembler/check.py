@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from typing import Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 from .banner import read_banner
-from .catalog import Catalog
 from .diagnostics import CatalogError, Diagnostics
-from .render import Rendered
+
+if TYPE_CHECKING:  # not imported at run time: the render cache uses this module without jinja2
+    from .catalog import Catalog
+    from .render import Rendered
 
 Kind = Literal["clean", "stale", "edited", "missing", "orphaned"]
 DRIFT_KINDS: tuple[Kind, ...] = ("stale", "edited", "missing", "orphaned")
@@ -94,8 +97,8 @@ def _classify(item: Rendered, actual: bytes | None) -> FileState:
     source = item.agent.source
     if actual is None:
         return FileState(item.path, "missing", source, item.data, None)
-    if actual == item.data:
-        return FileState(item.path, "clean", source, item.data, actual)
+    if actual == item.data:  # keep one copy of equal bytes: halves memory on big catalogs
+        return FileState(item.path, "clean", source, item.data, item.data)
     banner = read_banner(actual)
     if banner is not None and banner.intact:
         return FileState(item.path, "stale", source, item.data, actual)
@@ -103,12 +106,16 @@ def _classify(item: Rendered, actual: bytes | None) -> FileState:
 
 
 def _orphans(catalog: Catalog, known: set[str]) -> list[FileState]:
-    output = catalog.settings.folder("output")
+    return find_orphans(catalog.root, catalog.settings.folder("output"), known)
+
+
+def find_orphans(root: Path, output: Path, known: set[str]) -> list[FileState]:
+    """Files under ``output`` that carry our banner but are not in ``known``."""
     if not output.is_dir():
         return []
     found = []
     for path in sorted(output.rglob("*.md")):
-        rel = path.relative_to(catalog.root).as_posix()
+        rel = path.relative_to(root).as_posix()
         if rel in known or not path.is_file():
             continue
         try:

@@ -118,22 +118,32 @@ def build(
     """Regenerate agent files. Exit 0 done, 1 refused (hand edits) or changed with
     --fail-on-change, 2 bad input."""
     from . import reporting
-    from .build import write_outputs
+    from .build import BuildResult, write_outputs
+    from .cache import RenderCache
     from .diagnostics import CatalogError
 
+    everything = not names and changed_since is None
+    cache = RenderCache.open(root)
+    # A source map needs the render itself: --sourcemap never takes the cache's answer.
+    clean = cache.clean_states() if everything and not sourcemap else None
     prune = not names
-    if changed_since is not None:
-        names, prune = _changed_since(root, changed_since, names)
-        if not names and not prune:
-            return
-    if names == []:  # only orphans to remove
-        catalog, rendered = _load(root), []
+    if clean is not None:  # every output known to match its sources: nothing to write
+        result, rendered = BuildResult(unchanged=len(clean)), []
     else:
-        catalog, rendered = _assemble(root, names=names)
-    try:
-        result = write_outputs(catalog, rendered, force, prune=prune)
-    except CatalogError as exc:
-        _fail(exc.diagnostics)
+        if changed_since is not None:
+            names, prune = _changed_since(root, changed_since, names)
+            if not names and not prune:
+                return
+        if names == []:  # only orphans to remove
+            catalog, rendered = _load(root), []
+        else:
+            catalog, rendered = _assemble(root, names=names)
+        try:
+            result = write_outputs(catalog, rendered, force, prune=prune)
+        except CatalogError as exc:
+            _fail(exc.diagnostics)
+        if everything:
+            cache.store(catalog, rendered)
     style = reporting.Style(sys.stdout)
     for label, paths in (("created", result.created), ("updated", result.updated),
                          ("removed", result.removed)):
@@ -207,18 +217,25 @@ def check(
 ) -> None:
     """Compare generated files with a fresh render. Exit 0 clean, 1 drift, 2 bad input."""
     from . import reporting
+    from .cache import RenderCache
     from .check import compare
     from .diagnostics import CatalogError
 
-    catalog, rendered = _assemble(root, fmt, quiet=quiet)
-    try:
-        states = compare(catalog, rendered)
-    except CatalogError as exc:
-        _fail(exc.diagnostics, fmt, quiet)
+    cache = RenderCache.open(root)
+    states = cache.clean_states()
+    if states is not None:  # every output known to match its sources
+        regenerate = cache.regenerate
+    else:
+        catalog, rendered = _assemble(root, fmt, quiet=quiet)
+        cache.store(catalog, rendered)
+        try:
+            states = compare(catalog, rendered)
+        except CatalogError as exc:
+            _fail(exc.diagnostics, fmt, quiet)
+        regenerate = catalog.settings.config.regenerate
     drifted = any(state.drifted for state in states)
     if quiet:
         raise typer.Exit(EXIT_DRIFT if drifted else EXIT_OK)
-    regenerate = catalog.settings.config.regenerate
     if fmt is Format.json:
         sys.stdout.write(reporting.check_json(states, regenerate, diff))
     elif fmt is Format.github:

@@ -17,10 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from .diagnostics import Diagnostics
 from .lint.config import LintConfig
 from .models import report_validation_errors, validate
+from .roots import CONFIG_FILE, PYPROJECT_FILE, find_root
 from .toml_source import TomlDocument, load_toml
-
-CONFIG_FILE = "assembler.toml"
-PYPROJECT_FILE = "pyproject.toml"
 
 RequiredField = Literal[
     "role", "domain_in", "forbidden_domain", "tools", "model", "handoff",
@@ -67,17 +65,6 @@ class Settings:
 
     def folder(self, name: str) -> Path:
         return self.root / getattr(self.config, name)
-
-
-def find_root(start: Path) -> Path | None:
-    """The nearest folder at or above ``start`` that holds a catalog config."""
-    for folder in (start, *start.parents):
-        if (folder / CONFIG_FILE).is_file():
-            return folder
-        pyproject = folder / PYPROJECT_FILE
-        if pyproject.is_file() and b"[tool.assembler]" in pyproject.read_bytes():
-            return folder
-    return None
 
 
 def load_settings(root: Path | None, cwd: Path, diagnostics: Diagnostics) -> Settings | None:

@@ -1,0 +1,275 @@
+"""A render cache that lets a clean ``check`` or a no-op ``build`` skip rendering.
+
+Rendering is a pure function of the input files and of the tool itself, so
+after a successful render we record, for each agent, the hash of the file it
+renders to. The record is keyed by content hashes only:
+
+* the tool: the bytes of this package's own files, the Python version, and the
+  installed files of the libraries that take part in rendering;
+* the catalog: the config file(s), every file under the blocks, roles and
+  templates folders, and the list of manifest files;
+* each agent: all of the above plus the bytes of its manifest.
+
+A lookup reads every input and every output once and hashes them; it imports
+neither jinja2 nor pydantic. When every agent is known and every output on
+disk matches its recorded hash (and no orphan exists), the result is exactly
+what a full render would report: all files clean. Anything else (a changed
+input, a drifted output, a symbolic link, an unreadable cache) falls back to
+the full render, which then refreshes the record. The cache lives in
+``.assembler/render-cache.json`` under the catalog root; deleting it is always
+safe, and ``ASSEMBLER_NO_CACHE=1`` turns it off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from importlib.util import find_spec
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import __version__
+from .check import FileState, find_orphans
+from .roots import CONFIG_FILE, PYPROJECT_FILE, find_root
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
+    from .render import Rendered
+
+FORMAT = 1
+CACHE_DIR = ".assembler"
+CACHE_FILE = "render-cache.json"
+DISABLE_ENV = "ASSEMBLER_NO_CACHE"
+# Libraries whose behaviour shapes what is accepted or rendered.
+LIBRARIES = ("jinja2", "markupsafe", "pydantic", "pydantic_core", "yaml", "tomli")
+INPUT_FOLDERS = ("blocks", "roles", "templates")
+# File times come from a coarse kernel clock; an input changed less than this
+# before the run started could still have been read half-way: not recorded.
+RACE_MARGIN_NS = 200_000_000
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class _Unsupported(Exception):
+    """The inputs hold something the cache does not vouch for (a symbolic link)."""
+
+
+def _files(folder: Path) -> list[tuple[Path, os.stat_result]]:
+    """Every regular file under ``folder``, depth first; links are not followed."""
+    found = []
+    try:
+        entries = list(os.scandir(folder))
+    except (FileNotFoundError, NotADirectoryError):
+        return found
+    for entry in entries:
+        if entry.is_symlink():
+            raise _Unsupported(entry.path)
+        if entry.is_dir():
+            found += _files(Path(entry.path))
+        elif entry.is_file():
+            found.append((Path(entry.path), entry.stat()))
+    return found
+
+
+def tool_fingerprint() -> str:
+    """Changes whenever this package, Python or a rendering library changes."""
+    hasher = hashlib.sha256(f"{FORMAT}\0{__version__}\0{sys.version}".encode())
+    package = Path(__file__).parent
+    for path, _ in sorted(_files(package)):
+        if path.suffix in (".py", ".j2"):
+            hasher.update(path.relative_to(package).as_posix().encode() + b"\0")
+            hasher.update(path.read_bytes())
+    for name in LIBRARIES:
+        spec = find_spec(name)
+        origin = spec.origin if spec is not None else None
+        if origin:
+            info = os.stat(origin)
+            hasher.update(f"\0{name}\0{origin}\0{info.st_size}\0{info.st_mtime_ns}".encode())
+    return hasher.hexdigest()
+
+
+@dataclass
+class Inputs:
+    """What the catalog's input files hash to, and how they looked on disk."""
+
+    key: str  # covers the tool, the config and every shared input file
+    agents: dict[str, str]  # manifest path (relative) -> the agent's own key
+    stats: dict[str, tuple[int, int, int]]  # relative path -> (inode, size, mtime)
+
+
+@dataclass
+class RenderCache:
+    """The record for one catalog root; every method fails soft."""
+
+    root: Path | None
+    record: dict[str, Any] = field(default_factory=dict)
+    inputs: Inputs | None = None  # hashed before rendering, when the record allowed it
+    started: int = field(default_factory=time.time_ns)
+
+    @classmethod
+    def open(cls, root: Path | None, cwd: Path | None = None) -> "RenderCache":
+        """Find the root as the loader would and read its record, if any."""
+        if os.environ.get(DISABLE_ENV):
+            return cls(None)
+        try:
+            root = root.resolve() if root is not None else find_root(cwd or Path.cwd())
+            if root is None or not root.is_dir():
+                return cls(None)
+            cache = cls(root.resolve())
+            with open(cache.path, "rb") as handle:
+                record = json.load(handle)
+            if isinstance(record, dict) and record.get("format") == FORMAT:
+                cache.record = record
+            return cache
+        except (OSError, ValueError):
+            return cls(root if isinstance(root, Path) and root.is_dir() else None)
+
+    @property
+    def path(self) -> Path:
+        assert self.root is not None
+        return self.root / CACHE_DIR / CACHE_FILE
+
+    @property
+    def regenerate(self) -> str:
+        return self.record["regenerate"]
+
+    # -- hashing ---------------------------------------------------------------------
+    def scan(self, folders: dict[str, str], tool: str) -> Inputs:
+        """Read and hash every input file of the catalog (see the module docstring)."""
+        assert self.root is not None
+        root = self.root
+        hasher = hashlib.sha256(tool.encode())
+        stats: dict[str, tuple[int, int, int]] = {}
+
+        def add(path: Path, info: os.stat_result) -> str:
+            rel = path.relative_to(root).as_posix()
+            stats[rel] = (info.st_ino, info.st_size, info.st_mtime_ns)
+            return rel
+
+        for name in (CONFIG_FILE, PYPROJECT_FILE):
+            path = root / name
+            if path.is_symlink():
+                raise _Unsupported(str(path))
+            if path.is_file():
+                add(path, path.stat())
+                hasher.update(f"\0{name}\0".encode() + _digest(path.read_bytes()).encode())
+        for kind in INPUT_FOLDERS:
+            hasher.update(f"\0[{kind}]".encode())
+            for path, info in sorted(_files(root / folders[kind])):
+                rel = add(path, info)
+                hasher.update(f"\0{rel}\0".encode() + _digest(path.read_bytes()).encode())
+        manifests: dict[str, str] = {}
+        hasher.update(b"\0[manifests]")
+        for path, info in sorted(_files(root / folders["manifests"])):
+            rel = add(path, info)
+            hasher.update(f"\0{rel}".encode())
+            content = _digest(path.read_bytes())
+            if path.name.endswith(".toml"):
+                manifests[rel] = content
+            else:
+                hasher.update(b"\0" + content.encode())
+        key = hasher.hexdigest()
+        agents = {rel: _digest(f"{key}\0{rel}\0{content}".encode()) for rel, content in manifests.items()}
+        return Inputs(key, agents, stats)
+
+    # -- lookup ----------------------------------------------------------------------
+    def clean_states(self) -> list[FileState] | None:
+        """Every output as a full check would see it, when all are known and clean.
+
+        Returns None (and the caller renders) whenever the record cannot vouch
+        for every file, or when anything has drifted.
+        """
+        if self.root is None:
+            return None
+        try:
+            tool = tool_fingerprint()
+            if self.record.get("tool") == tool:
+                self.inputs = self.scan(self.record["folders"], tool)
+            else:
+                return None
+        except (_Unsupported, OSError, KeyError, TypeError, ValueError):
+            return None
+        known = self.record.get("agents", {})
+        states = []
+        for source, key in self.inputs.agents.items():
+            entry = known.get(key)
+            if entry is None:
+                return None
+            output, expected = entry
+            try:
+                data = (self.root / output).read_bytes()
+            except OSError:
+                return None
+            if _digest(data) != expected:
+                return None
+            states.append(FileState(output, "clean", source, data, data))
+        output_folder = self.root / self.record["folders"]["output"]
+        if find_orphans(self.root, output_folder, {state.path for state in states}):
+            return None
+        return sorted(states, key=lambda state: state.path)
+
+    # -- recording -------------------------------------------------------------------
+    def store(self, catalog: "Catalog", rendered: list["Rendered"]) -> None:
+        """Record a successful render of every agent (nothing else is recorded).
+
+        When :meth:`clean_states` hashed the inputs before the render, the
+        record is written only if no input file changed since (inode, size,
+        modification time). Otherwise the inputs are hashed now, and recorded
+        only if none was modified after this run started.
+        """
+        if self.root is None or catalog.root != self.root:
+            return
+        if len(rendered) != len(catalog.agents):
+            return
+        config = catalog.settings.config
+        folders = {name: getattr(config, name) for name in ("manifests", "output", *INPUT_FOLDERS)}
+        try:
+            tool = tool_fingerprint()
+            inputs = self.inputs
+            if inputs is not None and self.record.get("folders") == folders \
+                    and self.record.get("tool") == tool:
+                if self.scan_stats(folders) != inputs.stats:
+                    return
+            else:
+                inputs = self.scan(folders, tool)
+                if any(mtime >= self.started - RACE_MARGIN_NS for _, _, mtime in inputs.stats.values()):
+                    return
+            agents = {}
+            for item in rendered:
+                key = inputs.agents.get(item.agent.source)
+                if key is None:
+                    return
+                agents[key] = [item.path, _digest(item.data)]
+            record = {"format": FORMAT, "tool": tool, "folders": folders,
+                      "regenerate": config.regenerate, "agents": agents}
+            self._write(record)
+        except (_Unsupported, OSError):
+            return
+
+    def scan_stats(self, folders: dict[str, str]) -> dict[str, tuple[int, int, int]]:
+        """Inode, size and modification time of every input file, without reading it."""
+        assert self.root is not None
+        stats = {}
+        paths = [(self.root / name) for name in (CONFIG_FILE, PYPROJECT_FILE)]
+        found = [(path, path.stat()) for path in paths if path.is_file()]
+        for kind in (*INPUT_FOLDERS, "manifests"):
+            found += _files(self.root / folders[kind])
+        for path, info in found:
+            stats[path.relative_to(self.root).as_posix()] = (info.st_ino, info.st_size, info.st_mtime_ns)
+        return stats
+
+    def _write(self, record: dict[str, Any]) -> None:
+        from .build import write_atomic
+
+        folder = self.path.parent
+        if not folder.is_dir():
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / ".gitignore").write_text("# Render cache of agent-assembler; safe to delete.\n*\n")
+        write_atomic(self.path, json.dumps(record, separators=(",", ":")).encode())
+        self.record = record
