@@ -1,0 +1,337 @@
+"""``make bench``: time whole ``assembler`` processes on synthetic catalogs.
+
+For each catalog size it generates a catalog in a temporary folder, then runs
+each scenario as a separate process (one warm-up, then N timed runs) and
+records the wall time and the peak resident memory of every run. A floor
+script that only imports the dependencies and reads every file is timed the
+same way, and every figure is also given as a multiple of that floor.
+
+The harness checks what it measures: a no-op build must leave every output
+file untouched (same inode and modification time), a clean check must exit 0
+and a stale one 1. Results go to stdout and to the generated part of
+BENCHMARKS.md; the hand-written notes around it are kept.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import catalog_gen  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+FLOOR = HERE / "floor.py"
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+# The block every synthetic agent includes, so changing it rewrites every file.
+CHANGED_BLOCK = "baseline"
+# Child processes run as users run them: with Python's bytecode cache on (some
+# shells and CI images switch it off, which recompiles the package every run).
+ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+
+
+class HarnessError(RuntimeError):
+    """A run did not do what the scenario expects: the figures would be wrong."""
+
+
+@dataclass
+class Result:
+    name: str
+    size: int | None
+    times: list[float] = field(default_factory=list)
+    rss_mb: list[float] = field(default_factory=list)
+    floor: float | None = None
+    note: str = ""
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times)
+
+    @property
+    def peak_mb(self) -> float:
+        return max(self.rss_mb)
+
+
+def assembler_command() -> list[str]:
+    """The installed console script beside this interpreter, as users run it."""
+    script = Path(sys.executable).parent / "assembler"
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("assembler")
+    if found:
+        return [found]
+    return [sys.executable, "-m", "assembler"]
+
+
+def run_once(argv: list[str], cwd: Path) -> tuple[float, float, int, str]:
+    """Wall seconds, peak RSS in MB, exit code and output of one process."""
+    with tempfile.TemporaryFile() as out:
+        start = time.perf_counter()
+        process = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, env=ENV)
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        text = out.read().decode("utf-8", "replace")
+    return elapsed, usage.ru_maxrss / 1024, process.returncode, text
+
+
+def measure(name: str, argv: list[str], cwd: Path, runs: int, size: int | None = None,
+            expect: int | None = 0, prepare: Callable[[], None] | None = None,
+            verify: Callable[[str], None] | None = None, note: str = "") -> Result:
+    """One warm-up, then ``runs`` timed runs; every run is prepared and verified."""
+    result = Result(name, size, note=note)
+    for attempt in range(runs + 1):
+        if prepare:
+            prepare()
+        elapsed, rss, code, output = run_once(argv, cwd)
+        if expect is not None and code != expect:
+            raise HarnessError(f"{name} ({size}): exit {code}, expected {expect}\n{output[-2000:]}")
+        if verify:
+            verify(output)
+        if attempt:  # the first run warms the caches and is not counted
+            result.times.append(elapsed)
+            result.rss_mb.append(rss)
+    return result
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    """Inode and modification time of every file: a write changes one or the other."""
+    found = {}
+    for parent, _, files in os.walk(folder):
+        for name in files:
+            info = os.stat(os.path.join(parent, name))
+            found[os.path.join(parent, name)] = (info.st_ino, info.st_mtime_ns)
+    return found
+
+
+def written(output: str) -> int:
+    match = re.search(r"^(\d+) written, (\d+) unchanged", output, re.MULTILINE)
+    if match is None:
+        raise HarnessError(f"build printed no summary line:\n{output[-2000:]}")
+    return int(match.group(1))
+
+
+def has_command(cli: list[str], name: str, cwd: Path) -> bool:
+    return run_once([*cli, name, "--help"], cwd)[2] == 0
+
+
+def bench_size(size: int, runs: int, work: Path, cli: list[str]) -> list[Result]:
+    root = catalog_gen.generate(work / f"catalog-{size}", size)
+    outputs = root / "agents"
+    results: list[Result] = []
+
+    def log(result: Result) -> None:
+        results.append(result)
+        print(f"  {result.name:<34} {result.median:8.3f} s  {result.peak_mb:6.0f} MB", flush=True)
+
+    def from_nothing() -> None:
+        shutil.rmtree(outputs, ignore_errors=True)
+
+    def all_created(output: str) -> None:
+        if written(output) != size:
+            raise HarnessError(f"build from nothing wrote {written(output)} of {size} files")
+
+    log(measure("build, from nothing", [*cli, "build"], root, runs, size,
+                prepare=from_nothing, verify=all_created))
+
+    before: dict[str, tuple[int, int]] = {}
+
+    def take_snapshot() -> None:
+        before.clear()
+        before.update(snapshot(outputs))
+
+    def nothing_written(output: str) -> None:
+        after = snapshot(outputs)
+        touched = sorted(path for path in before.keys() | after.keys()
+                         if before.get(path) != after.get(path))
+        if touched or written(output):
+            raise HarnessError(f"no-op build wrote {len(touched)} files, e.g. {touched[:3]}")
+
+    log(measure("build, nothing changed", [*cli, "build"], root, runs, size,
+                prepare=take_snapshot, verify=nothing_written,
+                note="asserted: every output keeps its inode and mtime"))
+
+    floor = measure("floor (import + read all)", [sys.executable, str(FLOOR), str(root)],
+                    root, runs, size)
+    log(floor)
+
+    def clean(output: str) -> None:
+        if "up to date" not in output:
+            raise HarnessError(f"clean check reported drift:\n{output[-2000:]}")
+
+    log(measure("check, clean", [*cli, "check"], root, runs, size, verify=clean,
+                note="the render cache is warm, as after any build or check"))
+    log(measure("check, clean, no cache", [*cli, "check"], root, runs, size, verify=clean,
+                prepare=lambda: shutil.rmtree(root / ".assembler", ignore_errors=True),
+                note="`.assembler/` deleted before each run, as in a fresh clone"))
+
+    manifest = catalog_gen.manifest_path(root)
+    original = manifest.read_bytes()
+    catalog_gen.make_stale(root)
+
+    def one_stale(output: str) -> None:
+        if "1 of" not in output or "stale" not in output:
+            raise HarnessError(f"expected exactly one stale agent:\n{output[-2000:]}")
+
+    log(measure("check, one agent stale", [*cli, "check"], root, runs, size, expect=1,
+                verify=one_stale))
+    manifest.write_bytes(original)
+
+    def some_written(output: str) -> None:
+        if not written(output):
+            raise HarnessError("build after a block change wrote nothing")
+
+    log(measure(f"build, block `{CHANGED_BLOCK}` changed", [*cli, "build"], root, runs, size,
+                prepare=lambda: catalog_gen.edit_block(root, CHANGED_BLOCK), verify=some_written,
+                note="the block is used by every agent, so every file is rewritten"))
+    if has_command(cli, "lint", root):
+        log(measure("lint", [*cli, "lint"], root, runs, size, expect=None,
+                    note="exit code not checked: findings are expected"))
+    for result in results:
+        result.floor = floor.median
+    shutil.rmtree(root)
+    return results
+
+
+def bench_startup(runs: int, work: Path, cli: list[str]) -> list[Result]:
+    results = [measure("python -c pass", [sys.executable, "-c", "pass"], work, runs)]
+    for flag in ("--version", "--help"):
+        results.append(measure(f"assembler {flag}", [*cli, flag], work, runs))
+    for result in results:
+        result.floor = results[0].median
+    for result in results:
+        print(f"  {result.name:<34} {result.median:8.3f} s  {result.peak_mb:6.0f} MB", flush=True)
+    return results
+
+
+# -- report -------------------------------------------------------------------------------
+def _row(result: Result) -> str:
+    spread = f"{min(result.times):.3f}–{max(result.times):.3f}"
+    ratio = f"{result.median / result.floor:.1f}×" if result.floor else "–"
+    return (f"| {result.name} | {result.median:.3f} | {spread} | {ratio} | "
+            f"{result.peak_mb:.0f} | {len(result.times)} |")
+
+
+def _find(results: list[Result], name: str, size: int | None) -> Result | None:
+    return next((r for r in results if r.name == name and r.size == size), None)
+
+
+def targets(results: list[Result]) -> list[str]:
+    """Each target of the project, the measured figure, and whether it is met."""
+    lines = ["| target | measured | met |", "|---|---|---|"]
+
+    def add(text: str, value: float | None, limit: float, unit: str = "s") -> None:
+        if value is None:
+            lines.append(f"| {text} | not measured | – |")
+        else:
+            lines.append(f"| {text} | {value:.3f} {unit} | {'yes' if value <= limit else 'NO'} |"
+                         if unit == "s" else
+                         f"| {text} | {value:.0f} {unit} | {'yes' if value <= limit else 'NO'} |")
+
+    for scenario, label in (("check, clean", "cache warm"), ("check, clean, no cache", "no cache")):
+        checks = {size: _find(results, scenario, size) for size in (40, 1000, 10000)}
+        for size, limit in ((40, 0.25), (1000, 0.8), (10000, 6.0)):
+            check = checks[size]
+            add(f"`check` clean, {size:,} agents, {label} ≤ {limit} s",
+                check.median if check else None, limit)
+        big = checks[10000]
+        add(f"`check` clean, 10,000 agents, {label}: peak RSS ≤ 300 MB",
+            big.peak_mb if big else None, 300, "MB")
+        if checks[1000] and checks[10000]:
+            growth = checks[10000].median / checks[1000].median
+            lines.append(f"| `check` clean, {label}: time grows at most linearly, 1,000 → 10,000 "
+                         f"(≤ 10×) | {growth:.1f}× | {'yes' if growth <= 10 else 'NO'} |")
+    version = _find(results, "assembler --version", None)
+    add("`--version` ≤ 0.10 s", version.median if version else None, 0.10)
+    noop = [r for r in results if r.name == "build, nothing changed"]
+    if noop:
+        lines.append(f"| no-op `build` writes no file | 0 files in {sum(len(r.times) + 1 for r in noop)}"
+                     " runs (inode and mtime of every output compared) | yes |")
+    return lines
+
+
+def report(results: list[Result], runs_note: str) -> str:
+    header = ("| scenario | median s | spread (min–max) s | × floor | peak RSS MB | runs |\n"
+              "|---|---|---|---|---|---|")
+    parts = [
+        BEGIN,
+        f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores, "
+        f"Python {platform.python_version()} ({platform.system()} {platform.machine()}). "
+        f"{runs_note}",
+        "",
+        "### Start-up (floor: bare interpreter start-up)",
+        "",
+        header,
+        *(_row(r) for r in results if r.size is None),
+    ]
+    for size in sorted({r.size for r in results if r.size is not None}):
+        rows = [r for r in results if r.size == size]
+        parts += ["", f"### {size:,} agents (floor: import the dependencies, read every file)", "",
+                  header, *(_row(r) for r in rows)]
+        notes = [f"- {r.name}: {r.note}" for r in rows if r.note]
+        parts += ([""] + notes) if notes else []
+    parts += ["", "### Targets", "", *targets(results), END]
+    return "\n".join(parts) + "\n"
+
+
+def write_report(path: Path, text: str) -> None:
+    """Replace the generated part of ``path``, keeping the notes around it."""
+    old = path.read_text("utf-8") if path.exists() else "# Benchmarks\n\n"
+    if BEGIN in old and END in old:
+        before, rest = old.split(BEGIN, 1)
+        after = rest.split(END, 1)[1].lstrip("\n")
+        new = before + text + ("\n" + after if after else "")
+    else:
+        new = old.rstrip("\n") + "\n\n" + text
+    path.write_text(new, "utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="40,1000,10000",
+                        help="agent counts, comma-separated (default: 40,1000,10000)")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per scenario (default 5)")
+    parser.add_argument("--large-runs", type=int, default=3,
+                        help="timed runs per scenario at 10,000 agents and more (default 3)")
+    parser.add_argument("--output", type=Path, default=HERE.parent / "BENCHMARKS.md",
+                        help="file whose generated part is replaced (default BENCHMARKS.md)")
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    cli = assembler_command()
+    results: list[Result] = []
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="assembler-bench-") as temp:
+        work = Path(temp)
+        print("start-up", flush=True)
+        results += bench_startup(args.runs, work, cli)
+        for size in sizes:
+            print(f"{size:,} agents", flush=True)
+            runs = args.large_runs if size >= 10000 else args.runs
+            results += bench_size(size, runs, work, cli)
+    note = (f"Each scenario: one warm-up run, then {args.runs} timed runs "
+            f"({args.large_runs} at 10,000 agents, to stay within five minutes); "
+            f"the whole benchmark took {time.perf_counter() - started:.0f} s.")
+    text = report(results, note)
+    print(text)
+    if not args.no_write:
+        write_report(args.output, text)
+        print(f"wrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

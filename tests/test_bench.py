@@ -1,0 +1,90 @@
+"""The benchmark's catalog generator and the harness's own checks (no timings)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+from .conftest import REPO
+
+
+def _load(filename: str, name: str):
+    spec = importlib.util.spec_from_file_location(name, REPO / "bench" / f"{filename}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+catalog_gen = _load("catalog_gen", "catalog_gen")
+bench = _load("run", "bench_run")
+
+
+def test_a_generated_catalog_builds_and_checks_clean(tmp_path, cli):
+    root = catalog_gen.generate(tmp_path / "catalog", 3)
+    assert cli("build", "--root", root).stdout.endswith("3 written, 0 unchanged.\n")
+    outputs = sorted((root / "agents").rglob("*.md"))
+    assert [p.relative_to(root / "agents").as_posix() for p in outputs] == \
+        ["data/agent-00000.md", "infra/agent-00001.md", "ml/agent-00002.md"]
+    assert all(10_000 < p.stat().st_size < 20_000 for p in outputs)  # about 15 KB each
+    result = cli("check", "--root", root)
+    assert (result.exit_code, result.stdout) == (0, "3 generated files up to date.\n")
+
+
+def test_generation_is_deterministic(tmp_path):
+    first = catalog_gen.generate(tmp_path / "a", 4)
+    second = catalog_gen.generate(tmp_path / "b", 4)
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    assert all((first / f).read_bytes() == (second / f).read_bytes() for f in files)
+
+
+def test_the_scenario_edits_do_what_the_harness_expects(tmp_path, cli):
+    root = catalog_gen.generate(tmp_path / "catalog", 3)
+    cli("build", "--root", root)
+    block = root / "_blocks" / "baseline.md"
+    original = block.read_bytes()
+    catalog_gen.make_stale(root)
+    result = cli("check", "--root", root)
+    assert result.exit_code == 1
+    assert "agents/data/agent-00000.md: stale" in result.stdout and "1 of 3" in result.stdout
+    catalog_gen.edit_block(root)
+    assert block.read_bytes() != original
+    catalog_gen.edit_block(root)
+    assert block.read_bytes() == original
+
+
+def test_snapshot_sees_a_rewrite_even_with_the_same_bytes(tmp_path):
+    path = tmp_path / "out" / "a.md"
+    path.parent.mkdir()
+    path.write_text("same")
+    before = bench.snapshot(tmp_path / "out")
+    replacement = tmp_path / "out" / ".a.tmp"
+    replacement.write_text("same")
+    replacement.replace(path)  # what an atomic write does
+    assert bench.snapshot(tmp_path / "out") != before
+
+
+def test_written_reads_the_build_summary():
+    assert bench.written("created agents/a.md\n1 written, 4 unchanged.\n") == 1
+
+
+def test_the_report_replaces_only_its_own_part(tmp_path):
+    path = tmp_path / "BENCHMARKS.md"
+    path.write_text(f"# Benchmarks\n\nnotes before\n\n{bench.BEGIN}\nold\n{bench.END}\n\nnotes after\n")
+    bench.write_report(path, f"{bench.BEGIN}\nnew\n{bench.END}\n")
+    assert path.read_text() == (f"# Benchmarks\n\nnotes before\n\n{bench.BEGIN}\nnew\n{bench.END}\n"
+                                "\nnotes after\n")
+
+
+def test_targets_are_judged_from_the_results():
+    results = [
+        bench.Result("check, clean", 40, [0.1, 0.2, 0.3], [30, 31, 32]),
+        bench.Result("check, clean", 1000, [1.0, 1.0, 1.0], [50, 50, 50]),
+        bench.Result("assembler --version", None, [0.05], [10]),
+    ]
+    table = "\n".join(bench.targets(results))
+    assert "| `check` clean, 40 agents, cache warm ≤ 0.25 s | 0.200 s | yes |" in table
+    assert "| `check` clean, 1,000 agents, cache warm ≤ 0.8 s | 1.000 s | NO |" in table
+    assert "| `--version` ≤ 0.10 s | 0.050 s | yes |" in table

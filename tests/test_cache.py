@@ -1,0 +1,170 @@
+"""The render cache: it answers only when a full render would say "all clean"."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assembler import cache as render_cache
+from assembler.cache import CACHE_DIR, CACHE_FILE, RenderCache
+from assembler.catalog import load_catalog
+from assembler.check import compare
+from assembler.render import render_catalog
+
+LONG_AGO = 946_684_800  # 2000-01-01: inputs written by a test are not "just changed"
+
+
+def age_inputs(root: Path) -> None:
+    for path in root.rglob("*"):
+        if path.is_file() and "agents" not in path.parts:
+            os.utime(path, (LONG_AGO, LONG_AGO))
+
+
+@pytest.fixture
+def cached(mini, cli) -> Path:
+    """The small catalog, built, with a render record written by that build."""
+    age_inputs(mini)
+    assert cli("build", "--root", mini).exit_code == 0
+    assert (mini / CACHE_DIR / CACHE_FILE).is_file()
+    return mini
+
+
+def test_a_warm_cache_gives_the_states_a_full_check_gives(cached):
+    states = RenderCache.open(cached).clean_states()
+    catalog = load_catalog(cached)
+    full = compare(catalog, render_catalog(catalog))
+    assert states is not None
+    assert [(s.path, s.kind, s.manifest, s.expected, s.actual) for s in states] == \
+        [(s.path, s.kind, s.manifest, s.expected, s.actual) for s in full]
+
+
+def test_the_cache_folder_ignores_itself_in_git(cached):
+    assert (cached / CACHE_DIR / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+def test_a_cached_check_loads_neither_jinja2_nor_pydantic_models(cached):
+    code = ("import sys; from assembler.cache import RenderCache; "
+            f"states = RenderCache.open(__import__('pathlib').Path({str(cached)!r})).clean_states(); "
+            "print(len(states), 'jinja2' in sys.modules, 'assembler.models' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.split() == ["2", "False", "False"], result.stderr
+
+
+def test_a_no_op_build_from_the_cache_touches_nothing(cached, cli):
+    outputs = sorted((cached / "agents").rglob("*.md"))
+    before = [(p.stat().st_ino, p.stat().st_mtime_ns) for p in outputs]
+    result = cli("build", "--root", cached)
+    assert (result.exit_code, result.stdout) == (0, "0 written, 2 unchanged.\n")
+    assert [(p.stat().st_ino, p.stat().st_mtime_ns) for p in outputs] == before
+
+
+def test_a_changed_block_misses_and_the_check_reports_stale_files(cached, cli):
+    block = cached / "_blocks" / "baseline.md"
+    block.write_text(block.read_text() + "\nOne more rule.\n")
+    assert RenderCache.open(cached).clean_states() is None
+    result = cli("check", "--root", cached)
+    assert result.exit_code == 1
+    assert "2 of 2 files out of date (2 stale)" in result.stdout
+
+
+@pytest.mark.parametrize("rel", ["_manifests/alpha.toml", "_roles/reader.toml",
+                                 "assembler.toml", "_templates/claude-code.md.j2"])
+def test_any_input_change_misses(cached, rel):
+    path = cached / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text((path.read_text() if path.exists() else "") + "\n# changed\n")
+    assert RenderCache.open(cached).clean_states() is None
+
+
+def test_a_new_manifest_misses(cached):
+    (cached / "_manifests" / "gamma.toml").write_text('name = "gamma"\n')
+    assert RenderCache.open(cached).clean_states() is None
+
+
+def test_a_hand_edit_falls_back_to_the_full_check(cached, cli):
+    output = cached / "agents" / "alpha.md"
+    output.write_text(output.read_text() + "extra line\n")
+    assert RenderCache.open(cached).clean_states() is None
+    result = cli("check", "--root", cached)
+    assert result.exit_code == 1 and "alpha.md: edited" in result.stdout
+
+
+def test_an_orphan_falls_back_to_the_full_check(cached, cli):
+    (cached / "agents" / "old.md").write_bytes((cached / "agents" / "alpha.md").read_bytes())
+    assert RenderCache.open(cached).clean_states() is None
+    assert "agents/old.md: orphaned" in cli("check", "--root", cached).stdout
+
+
+def test_a_missing_output_falls_back_to_the_full_check(cached, cli):
+    (cached / "agents" / "beta.md").unlink()
+    assert RenderCache.open(cached).clean_states() is None
+    assert "agents/beta.md: missing" in cli("check", "--root", cached).stdout
+
+
+def test_a_new_tool_version_misses(cached, monkeypatch):
+    monkeypatch.setattr(render_cache, "tool_fingerprint", lambda: "another tool")
+    assert RenderCache.open(cached).clean_states() is None
+
+
+def test_a_symbolic_link_in_the_inputs_disables_the_cache(cached):
+    (cached / "_blocks" / "link.md").symlink_to(cached / "_blocks" / "baseline.md")
+    assert RenderCache.open(cached).clean_states() is None
+
+
+@pytest.mark.parametrize("content", ["not json", '{"format": 99}', '{"format": 1, "tool": 3}', "[]"])
+def test_a_damaged_record_is_ignored(cached, cli, content):
+    (cached / CACHE_DIR / CACHE_FILE).write_text(content)
+    assert RenderCache.open(cached).clean_states() is None
+    assert cli("check", "--root", cached).exit_code == 0
+    assert json.loads((cached / CACHE_DIR / CACHE_FILE).read_text())["format"] == 1
+
+
+def test_deleting_the_cache_is_safe(cached, cli):
+    for path in (cached / CACHE_DIR).iterdir():
+        path.unlink()
+    (cached / CACHE_DIR).rmdir()
+    assert cli("check", "--root", cached).exit_code == 0
+    assert RenderCache.open(cached).clean_states() is not None
+
+
+def test_the_environment_switch_turns_it_off(mini, cli, monkeypatch):
+    monkeypatch.setenv("ASSEMBLER_NO_CACHE", "1")
+    age_inputs(mini)
+    assert cli("build", "--root", mini).exit_code == 0
+    assert not (mini / CACHE_DIR).exists()
+
+
+def test_inputs_changed_during_a_render_are_not_recorded(mini):
+    age_inputs(mini)
+    catalog = load_catalog(mini)
+    rendered = render_catalog(catalog)
+    late = RenderCache.open(mini)
+    late.started = LONG_AGO * 10**9  # as if the inputs were written after the run began
+    late.store(catalog, rendered)
+    assert not (mini / CACHE_DIR).exists()
+    RenderCache.open(mini).store(catalog, rendered)
+    assert (mini / CACHE_DIR / CACHE_FILE).is_file()
+
+
+def test_an_input_that_changes_after_the_lookup_is_not_recorded(cached):
+    cache = RenderCache.open(cached)
+    block = cached / "_blocks" / "baseline.md"
+    block.write_text(block.read_text() + "\nOne more rule.\n")
+    assert cache.clean_states() is None  # hashes the inputs as they are now
+    catalog = load_catalog(cached)
+    rendered = render_catalog(catalog)
+    (cached / "_blocks" / "baseline.md").write_text("# changed again\n")
+    before = (cached / CACHE_DIR / CACHE_FILE).read_bytes()
+    cache.store(catalog, rendered)
+    assert (cached / CACHE_DIR / CACHE_FILE).read_bytes() == before
+
+
+def test_a_partial_build_records_nothing(mini, cli):
+    age_inputs(mini)
+    assert cli("build", "--root", mini, "alpha").exit_code == 0
+    assert not (mini / CACHE_DIR).exists()
