@@ -185,13 +185,13 @@ class Renderer:
         }
 
     def render_all(self, only: set[str] | None = None) -> list[Rendered]:
-        """Render the agents (all, or the ids in ``only``); failures are collected."""
-        return [
-            result
-            for agent in self.catalog.agents
-            if only is None or agent.id in only
-            if (result := self.render_agent(agent)) is not None
-        ]
+        """Render the agents (all, or the ids in ``only``); failures are collected.
+
+        Large catalogs are rendered on every core (see :mod:`assembler.parallel`).
+        """
+        from .parallel import render_agents
+
+        return render_agents(self, [a for a in self.catalog.agents if only is None or a.id in only])
 
     def failures(self) -> Diagnostics:
         """Template errors, one per source line, naming the agents they broke."""

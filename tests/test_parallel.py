@@ -1,0 +1,73 @@
+"""Rendering on several cores gives exactly what a serial render gives."""
+
+from __future__ import annotations
+
+import pytest
+
+from assembler import parallel
+from assembler.catalog import load_partial
+from assembler.render import Renderer
+
+from .conftest import write_tree
+
+
+def many_agents(root, count: int, broken_every: int = 0):
+    files = {
+        "assembler.toml": 'output = "agents"\n',
+        "_blocks/intro.md": "Hello from {{ agent.name }}.\n",
+        "_blocks/fragile.md": "Topic: {{ vars.topic }}.\n",
+    }
+    for index in range(count):
+        blocks = '["intro", "fragile"]' if broken_every and index % broken_every == 0 else '["intro"]'
+        files[f"_manifests/a{index:03d}.toml"] = (
+            f'name = "a{index:03d}"\ndescription = "Agent {index}."\nblocks = {blocks}\n')
+    return write_tree(root, files)
+
+
+def render(root, workers: int, monkeypatch):
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_AGENTS", 1)
+    monkeypatch.setenv(parallel.JOBS_ENV, str(workers))
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: set(range(4)))
+    catalog, diagnostics = load_partial(root)
+    assert not diagnostics
+    renderer = Renderer(catalog)
+    rendered = renderer.render_all()
+    return [(r.agent.id, r.path, r.data) for r in rendered], list(renderer.failures())
+
+
+@pytest.mark.parametrize("workers", [2, 3, 4])
+def test_several_processes_render_the_same_bytes_in_the_same_order(tmp_path, monkeypatch, workers):
+    root = many_agents(tmp_path / "c", 10)
+    serial = render(root, 1, monkeypatch)
+    assert render(root, workers, monkeypatch) == serial
+    assert [agent_id for agent_id, _, _ in serial[0]] == [f"a{i:03d}" for i in range(10)]
+
+
+def test_template_failures_name_the_same_agents_in_the_same_order(tmp_path, monkeypatch):
+    root = many_agents(tmp_path / "c", 12, broken_every=2)
+    serial = render(root, 1, monkeypatch)
+    assert render(root, 3, monkeypatch) == serial
+    (failure,) = serial[1]
+    assert "rendering a000, a002, a004 and 3 more" in failure.message
+
+
+def test_a_failed_child_is_replaced_by_rendering_here(tmp_path, monkeypatch):
+    root = many_agents(tmp_path / "c", 10, broken_every=3)
+    serial = render(root, 1, monkeypatch)
+
+    def lost(pid, reader):  # the child's results never arrive
+        parallel.os.close(reader)
+        parallel.os.waitpid(pid, 0)
+
+    monkeypatch.setattr(parallel, "_collect", lost)
+    assert render(root, 2, monkeypatch) == serial
+
+
+def test_small_catalogs_and_a_jobs_setting_of_one_stay_in_one_process(monkeypatch):
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: {0, 1})
+    assert parallel.worker_count(parallel.PARALLEL_MIN_AGENTS - 1) == 1
+    assert parallel.worker_count(parallel.PARALLEL_MIN_AGENTS) == 2
+    monkeypatch.setenv(parallel.JOBS_ENV, "1")
+    assert parallel.worker_count(10_000) == 1
+    monkeypatch.setenv(parallel.JOBS_ENV, "lots")
+    assert parallel.worker_count(10_000) == 2
