@@ -7,12 +7,12 @@ agent only ever sees a flat, ordered list of block names.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+from . import walk
 from .diagnostics import Diagnostics, did_you_mean
 from .frontmatter import FrontmatterError, parse_yaml_mapping, split_frontmatter
 from .models import BlockMeta, Role, report_validation_errors, validate
@@ -104,7 +104,7 @@ def discover(
     if not folder.is_dir():
         return found
     real_root = root.resolve()
-    for parts, entry in _files_named(folder, suffix):
+    for parts, entry in walk.files(folder, suffix):
         name = "/".join(parts)[: -len(suffix)]
         path = Path(entry.path)
         if entry.is_symlink() and not path.resolve().is_relative_to(real_root):
@@ -118,30 +118,6 @@ def discover(
                 broken.add(name)
             continue
         found[name] = path
-    return found
-
-
-def _files_named(folder: Path, suffix: str) -> list[tuple[tuple[str, ...], os.DirEntry]]:
-    """The files ``sorted(folder.rglob("*" + suffix))`` finds, with their relative parts.
-
-    One ``scandir`` per folder instead of several ``stat`` calls per file. As
-    with ``rglob``, folders that are symbolic links are not entered (so only a
-    file itself can be a link) and unreadable folders are skipped.
-    """
-    found = []
-    pending: list[tuple[str, tuple[str, ...]]] = [(str(folder), ())]
-    while pending:
-        directory, parts = pending.pop()
-        try:
-            with os.scandir(directory) as entries:
-                for entry in entries:
-                    if entry.name.endswith(suffix) and entry.is_file():
-                        found.append(((*parts, entry.name), entry))
-                    if entry.is_dir(follow_symlinks=False):
-                        pending.append((entry.path, (*parts, entry.name)))
-        except (PermissionError, FileNotFoundError, NotADirectoryError):
-            continue
-    found.sort(key=lambda item: item[0])
     return found
 
 

@@ -32,7 +32,7 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import __version__
+from . import __version__, walk
 from .check import FileState, find_orphans
 from .roots import CONFIG_FILE, PYPROJECT_FILE, find_root
 
@@ -60,31 +60,26 @@ class _Unsupported(Exception):
     """The inputs hold something the cache does not vouch for (a symbolic link)."""
 
 
-def _files(folder: Path) -> list[tuple[Path, os.stat_result]]:
-    """Every regular file under ``folder``, depth first; links are not followed."""
-    found = []
-    try:
-        entries = list(os.scandir(folder))
-    except (FileNotFoundError, NotADirectoryError):
-        return found
-    for entry in entries:
-        if entry.is_symlink():
-            raise _Unsupported(entry.path)
-        if entry.is_dir():
-            found += _files(Path(entry.path))
-        elif entry.is_file():
-            found.append((Path(entry.path), entry.stat()))
-    return found
+def _files(folder: Path) -> list[tuple[str, str, os.stat_result]]:
+    """``(path relative to folder, full path, stat)`` of every file; no links allowed."""
+    linked: list[str] = []
+    found = walk.files(folder, linked_folders=linked)
+    if linked or any(entry.is_symlink() for _, entry in found):
+        raise _Unsupported(folder)
+    return [("/".join(parts), entry.path, entry.stat()) for parts, entry in found]
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
 
 
 def tool_fingerprint() -> str:
     """Changes whenever this package, Python or a rendering library changes."""
     hasher = hashlib.sha256(f"{FORMAT}\0{__version__}\0{sys.version}".encode())
-    package = Path(__file__).parent
-    for path, _ in sorted(_files(package)):
-        if path.suffix in (".py", ".j2"):
-            hasher.update(path.relative_to(package).as_posix().encode() + b"\0")
-            hasher.update(path.read_bytes())
+    for rel, path, _ in _files(Path(__file__).parent):
+        if rel.endswith((".py", ".j2")):
+            hasher.update(rel.encode() + b"\0" + _read(path))
     for name in LIBRARIES:
         spec = find_spec(name)
         origin = spec.origin if spec is not None else None
@@ -142,41 +137,43 @@ class RenderCache:
     # -- hashing ---------------------------------------------------------------------
     def scan(self, folders: dict[str, str], tool: str) -> Inputs:
         """Read and hash every input file of the catalog (see the module docstring)."""
-        assert self.root is not None
-        root = self.root
         hasher = hashlib.sha256(tool.encode())
         stats: dict[str, tuple[int, int, int]] = {}
-
-        def add(path: Path, info: os.stat_result) -> str:
-            rel = path.relative_to(root).as_posix()
+        for rel, path, info in self._inputs(folders, ("config", *INPUT_FOLDERS)):
             stats[rel] = (info.st_ino, info.st_size, info.st_mtime_ns)
-            return rel
-
-        for name in (CONFIG_FILE, PYPROJECT_FILE):
-            path = root / name
-            if path.is_symlink():
-                raise _Unsupported(str(path))
-            if path.is_file():
-                add(path, path.stat())
-                hasher.update(f"\0{name}\0".encode() + _digest(path.read_bytes()).encode())
-        for kind in INPUT_FOLDERS:
-            hasher.update(f"\0[{kind}]".encode())
-            for path, info in sorted(_files(root / folders[kind])):
-                rel = add(path, info)
-                hasher.update(f"\0{rel}\0".encode() + _digest(path.read_bytes()).encode())
+            hasher.update(f"\0{rel}\0".encode() + _digest(_read(path)).encode())
         manifests: dict[str, str] = {}
         hasher.update(b"\0[manifests]")
-        for path, info in sorted(_files(root / folders["manifests"])):
-            rel = add(path, info)
+        for rel, path, info in self._inputs(folders, ("manifests",)):
+            stats[rel] = (info.st_ino, info.st_size, info.st_mtime_ns)
+            content = _digest(_read(path))
             hasher.update(f"\0{rel}".encode())
-            content = _digest(path.read_bytes())
-            if path.name.endswith(".toml"):
+            if rel.endswith(".toml"):
                 manifests[rel] = content
             else:
                 hasher.update(b"\0" + content.encode())
         key = hasher.hexdigest()
         agents = {rel: _digest(f"{key}\0{rel}\0{content}".encode()) for rel, content in manifests.items()}
         return Inputs(key, agents, stats)
+
+    def _inputs(self, folders: dict[str, str], kinds: tuple[str, ...]
+                ) -> list[tuple[str, str, os.stat_result]]:
+        """``(path relative to the root, full path, stat)`` of the input files of ``kinds``."""
+        assert self.root is not None
+        found = []
+        for kind in kinds:
+            if kind == "config":
+                for name in (CONFIG_FILE, PYPROJECT_FILE):
+                    path = self.root / name
+                    if path.is_symlink():
+                        raise _Unsupported(str(path))
+                    if path.is_file():
+                        found.append((name, str(path), path.stat()))
+                continue
+            folder = folders[kind]
+            prefix = Path(folder).as_posix() + "/"
+            found += [(prefix + rel, path, info) for rel, path, info in _files(self.root / folder)]
+        return found
 
     # -- lookup ----------------------------------------------------------------------
     def clean_states(self) -> list[FileState] | None:
@@ -203,7 +200,7 @@ class RenderCache:
                 return None
             output, expected = entry
             try:
-                data = (self.root / output).read_bytes()
+                data = _read(os.path.join(self.root, output))
             except OSError:
                 return None
             if _digest(data) != expected:
@@ -254,15 +251,8 @@ class RenderCache:
 
     def scan_stats(self, folders: dict[str, str]) -> dict[str, tuple[int, int, int]]:
         """Inode, size and modification time of every input file, without reading it."""
-        assert self.root is not None
-        stats = {}
-        paths = [(self.root / name) for name in (CONFIG_FILE, PYPROJECT_FILE)]
-        found = [(path, path.stat()) for path in paths if path.is_file()]
-        for kind in (*INPUT_FOLDERS, "manifests"):
-            found += _files(self.root / folders[kind])
-        for path, info in found:
-            stats[path.relative_to(self.root).as_posix()] = (info.st_ino, info.st_size, info.st_mtime_ns)
-        return stats
+        return {rel: (info.st_ino, info.st_size, info.st_mtime_ns)
+                for rel, _, info in self._inputs(folders, ("config", *INPUT_FOLDERS, "manifests"))}
 
     def _write(self, record: dict[str, Any]) -> None:
         from .build import write_atomic

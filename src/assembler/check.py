@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from . import walk
 from .banner import read_banner
 from .diagnostics import CatalogError, Diagnostics
 
@@ -114,10 +115,12 @@ def find_orphans(root: Path, output: Path, known: set[str]) -> list[FileState]:
     if not output.is_dir():
         return []
     found = []
-    for path in sorted(output.rglob("*.md")):
-        rel = path.relative_to(root).as_posix()
-        if rel in known or not path.is_file():
+    prefix = output.relative_to(root).as_posix() + "/"
+    for parts, entry in walk.files(output, ".md"):
+        rel = "/".join(parts) if prefix == "./" else prefix + "/".join(parts)
+        if rel in known:
             continue
+        path = Path(entry.path)
         try:
             data = path.read_bytes()
         except OSError:  # unreadable: it cannot be shown to be ours, so leave it alone
