@@ -74,12 +74,17 @@ def assembler_command() -> list[str]:
     return [sys.executable, "-m", "assembler"]
 
 
-def run_once(argv: list[str], cwd: Path) -> tuple[float, float, int, str]:
-    """Wall seconds, peak RSS in MB, exit code and output of one process."""
+def run_once(argv: list[str], cwd: Path, env: dict[str, str] | None = None
+             ) -> tuple[float, float, int, str]:
+    """Wall seconds, peak RSS in MB, exit code and output of one process.
+
+    The peak is ``ru_maxrss`` from ``wait4``: the largest of the process and
+    the children it waited for (the render workers).
+    """
     with tempfile.TemporaryFile() as out:
         start = time.perf_counter()
         process = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, env=ENV)
+                                   stdin=subprocess.DEVNULL, env={**ENV, **(env or {})})
         _, status, usage = os.wait4(process.pid, 0)
         elapsed = time.perf_counter() - start
         process.returncode = os.waitstatus_to_exitcode(status)
@@ -90,13 +95,14 @@ def run_once(argv: list[str], cwd: Path) -> tuple[float, float, int, str]:
 
 def measure(name: str, argv: list[str], cwd: Path, runs: int, size: int | None = None,
             expect: int | None = 0, prepare: Callable[[], None] | None = None,
-            verify: Callable[[str], None] | None = None, note: str = "") -> Result:
+            verify: Callable[[str], None] | None = None, note: str = "",
+            env: dict[str, str] | None = None) -> Result:
     """One warm-up, then ``runs`` timed runs; every run is prepared and verified."""
     result = Result(name, size, note=note)
     for attempt in range(runs + 1):
         if prepare:
             prepare()
-        elapsed, rss, code, output = run_once(argv, cwd)
+        elapsed, rss, code, output = run_once(argv, cwd, env)
         if expect is not None and code != expect:
             raise HarnessError(f"{name} ({size}): exit {code}, expected {expect}\n{output[-2000:]}")
         if verify:
@@ -174,9 +180,15 @@ def bench_size(size: int, runs: int, work: Path, cli: list[str]) -> list[Result]
 
     log(measure("check, clean", [*cli, "check"], root, runs, size, verify=clean,
                 note="the render cache is warm, as after any build or check"))
+    def no_cache() -> None:
+        shutil.rmtree(root / ".assembler", ignore_errors=True)
+
     log(measure("check, clean, no cache", [*cli, "check"], root, runs, size, verify=clean,
-                prepare=lambda: shutil.rmtree(root / ".assembler", ignore_errors=True),
-                note="`.assembler/` deleted before each run, as in a fresh clone"))
+                prepare=no_cache, note="`.assembler/` deleted before each run, as in a fresh clone"))
+    if size == 1000:  # at 10,000 agents this row alone would take half a minute
+        log(measure("check, clean, no cache, 1 process", [*cli, "check"], root, runs, size,
+                    verify=clean, prepare=no_cache, env={"ASSEMBLER_JOBS": "1"},
+                    note="the same with ASSEMBLER_JOBS=1: what rendering on both cores buys"))
 
     manifest = catalog_gen.manifest_path(root)
     original = manifest.read_bytes()
@@ -263,6 +275,10 @@ def targets(results: list[Result]) -> list[str]:
     return lines
 
 
+def load_average() -> str:
+    return "/".join(f"{value:.2f}" for value in os.getloadavg())
+
+
 def report(results: list[Result], runs_note: str) -> str:
     header = ("| scenario | median s | spread (min–max) s | × floor | peak RSS MB | runs |\n"
               "|---|---|---|---|---|---|")
@@ -313,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(s) for s in args.sizes.split(",") if s]
     cli = assembler_command()
     results: list[Result] = []
-    started = time.perf_counter()
+    started, load_before = time.perf_counter(), load_average()
     with tempfile.TemporaryDirectory(prefix="assembler-bench-") as temp:
         work = Path(temp)
         print("start-up", flush=True)
@@ -324,7 +340,9 @@ def main(argv: list[str] | None = None) -> int:
             results += bench_size(size, runs, work, cli)
     note = (f"Each scenario: one warm-up run, then {args.runs} timed runs "
             f"({args.large_runs} at 10,000 agents, to stay within five minutes); "
-            f"the whole benchmark took {time.perf_counter() - started:.0f} s.")
+            f"the whole benchmark took {time.perf_counter() - started:.0f} s. "
+            f"Load average (1/5/15 min) {load_before} before and {load_average()} after: "
+            "the machine's two cores are shared, and a busy core slows every figure.")
     text = report(results, note)
     print(text)
     if not args.no_write:
