@@ -88,3 +88,9 @@ def test_targets_are_judged_from_the_results():
     assert "| `check` clean, 40 agents, cache warm ≤ 0.25 s | 0.200 s | yes |" in table
     assert "| `check` clean, 1,000 agents, cache warm ≤ 0.8 s | 1.000 s | NO |" in table
     assert "| `--version` ≤ 0.10 s | 0.050 s | yes |" in table
+
+
+def test_a_figure_on_the_limit_shows_the_deciding_digit():
+    results = [bench.Result("check, clean", 40, [0.2504], [30])]
+    assert "| `check` clean, 40 agents, cache warm ≤ 0.25 s | 0.2504 s | NO |" in \
+        "\n".join(bench.targets(results))

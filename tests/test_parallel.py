@@ -63,22 +63,14 @@ def test_a_failed_child_is_replaced_by_rendering_here(tmp_path, monkeypatch):
     assert render(root, 2, monkeypatch) == serial
 
 
-@pytest.mark.parametrize("load, workers", [(0.0, 2), (0.4, 2), (0.6, 1), (1.0, 1), (3.0, 1)])
-def test_only_idle_cores_get_a_process(monkeypatch, load, workers):
+def test_one_process_per_core_unless_the_catalog_is_small_or_jobs_say_otherwise(monkeypatch):
     monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: {0, 1})
-    monkeypatch.setattr(parallel.os, "getloadavg", lambda: (load, 0.0, 0.0))
     monkeypatch.delenv(parallel.JOBS_ENV, raising=False)
-    assert parallel.worker_count(parallel.PARALLEL_MIN_AGENTS) == workers
     assert parallel.worker_count(parallel.PARALLEL_MIN_AGENTS - 1) == 1
-
-
-def test_the_jobs_setting_overrides_the_load(monkeypatch):
-    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: {0, 1})
-    monkeypatch.setattr(parallel.os, "getloadavg", lambda: (5.0, 0.0, 0.0))
-    monkeypatch.setenv(parallel.JOBS_ENV, "2")
-    assert parallel.worker_count(10_000) == 2
+    assert parallel.worker_count(parallel.PARALLEL_MIN_AGENTS) == 2
     monkeypatch.setenv(parallel.JOBS_ENV, "1")
-    monkeypatch.setattr(parallel.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
     assert parallel.worker_count(10_000) == 1
+    monkeypatch.setenv(parallel.JOBS_ENV, "8")  # never more than the cores
+    assert parallel.worker_count(10_000) == 2
     monkeypatch.setenv(parallel.JOBS_ENV, "lots")  # not a number: ignored
     assert parallel.worker_count(10_000) == 2

@@ -9,8 +9,7 @@ the first slice. Results are merged in catalog order, so output, failure
 messages and their agent lists are the same as a serial render. Small
 catalogs, platforms other than Linux (where ``fork`` is cheap and safe) and
 any failure of a child fall back to rendering in this process.
-Only idle cores are used; ``ASSEMBLER_JOBS=N`` sets the number of
-processes instead (1: never fork).
+``ASSEMBLER_JOBS=N`` caps the number of processes (1: never fork).
 """
 
 from __future__ import annotations
@@ -30,21 +29,12 @@ JOBS_ENV = "ASSEMBLER_JOBS"
 
 
 def worker_count(agents: int) -> int:
-    """How many processes should render ``agents`` agents.
-
-    A second process pays only if a core is idle for it: on a machine whose
-    other cores are busy, forking only adds the transfer back. So besides this
-    process, one more is started per core that the one-minute load average
-    leaves free (with half a core of margin). ``ASSEMBLER_JOBS`` overrides it.
-    """
+    """How many processes should render ``agents`` agents: one per available core."""
     if agents < PARALLEL_MIN_AGENTS or not sys.platform.startswith("linux"):
         return 1
     cores = len(os.sched_getaffinity(0))
     setting = os.environ.get(JOBS_ENV, "")
-    if setting.isdigit() and int(setting) > 0:
-        return min(cores, int(setting))
-    idle = cores - os.getloadavg()[0]
-    return max(1, min(cores, 1 + int(idle - 0.5)))
+    return min(cores, int(setting)) if setting.isdigit() and int(setting) > 0 else cores
 
 
 def render_agents(renderer: Renderer, agents: list[Agent]) -> list[Rendered]:
