@@ -156,8 +156,7 @@ def build(
             + reporting.colour_diff(state.diff(), reporting.Style(sys.stderr))
         )
     total = len(result.created) + len(result.updated) + len(result.removed)
-    print(f"{total} written, {result.unchanged} unchanged"
-          + (f", {len(result.refused)} refused" if result.refused else "") + ".")
+    print(reporting.build_summary(total, result.unchanged, len(result.refused)))
     if sourcemap and rendered:
         from .provenance import write_sourcemaps
 
@@ -236,18 +235,12 @@ def check(
     drifted = any(state.drifted for state in states)
     if quiet:
         raise typer.Exit(EXIT_DRIFT if drifted else EXIT_OK)
-    if fmt is Format.json:
-        sys.stdout.write(reporting.check_json(states, regenerate, diff))
-    elif fmt is Format.github:
-        sys.stdout.write(reporting.check_github(states, regenerate))
-    else:
-        diffs = None
-        if diff and any(state.kind in ("edited", "stale") for state in states):
-            from .provenance import annotated_diffs
+    diffs = None  # drift comes only from the full render, so `catalog` is set here
+    if fmt is Format.text and diff and any(state.kind in ("edited", "stale") for state in states):
+        from .provenance import annotated_diffs
 
-            diffs = annotated_diffs(catalog, states)
-        sys.stdout.write(reporting.check_text(states, regenerate, reporting.Style(sys.stdout), diff,
-                                              diffs))
+        diffs = annotated_diffs(catalog, states)
+    sys.stdout.write(reporting.check_report(states, regenerate, fmt.value, diff, sys.stdout, diffs))
     if drifted:
         raise typer.Exit(EXIT_DRIFT)
 

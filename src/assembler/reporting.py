@@ -158,3 +158,20 @@ def check_github(states: list[FileState], regenerate: str) -> str:
         lines.append(github_annotation(state.path, state.first_changed_line(), message,
                                        title=f"assembler: {state.kind} agent file"))
     return "".join(line + "\n" for line in lines)
+
+
+def check_report(states: list[FileState], regenerate: str, fmt: str, show_diff: bool,
+                 stream: IO[str], diffs: dict[str, str] | None = None) -> str:
+    """What ``assembler check --format fmt`` prints for these states on ``stream``."""
+    if fmt == "json":
+        return check_json(states, regenerate, show_diff)
+    if fmt == "github":
+        return check_github(states, regenerate)
+    return check_text(states, regenerate, Style(stream), show_diff, diffs)
+
+
+# -- build -----------------------------------------------------------------------------------
+def build_summary(written: int, unchanged: int, refused: int) -> str:
+    """The last line of ``assembler build``."""
+    return (f"{written} written, {unchanged} unchanged"
+            + (f", {refused} refused" if refused else "") + ".")

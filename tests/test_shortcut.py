@@ -1,0 +1,78 @@
+"""The cache-only answer for check and build prints exactly what the full command prints."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from assembler.shortcut import parse
+
+from .test_cache import age_inputs
+
+FULL = "import sys; from assembler.cli import main; sys.argv[0] = 'assembler'; main()"
+SHORT = ("import atexit, sys; sys.argv[0] = 'assembler'; atexit.register(lambda: sys.stderr.write("
+         "'framework loaded\\n' if 'typer' in sys.modules else '')); "
+         "from assembler.launch import main; main()")
+
+
+def run(code: str, args: list[str], cwd, **env: str):
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          cwd=cwd, timeout=60, env={**os.environ, **env})
+
+
+@pytest.fixture
+def warm(mini, cli):
+    age_inputs(mini)
+    assert cli("build", "--root", mini).exit_code == 0
+    return mini
+
+
+ANSWERED = [
+    ["check"], ["check", "-q"], ["check", "--quiet"], ["check", "--diff"],
+    ["check", "--format", "json"], ["check", "--format=github"], ["check", "--format", "text"],
+    ["check", "--format", "json", "--diff"], ["build"], ["build", "--force"],
+]
+
+
+@pytest.mark.parametrize("case", range(len(ANSWERED)))
+def test_answers_match_the_full_command(warm, case):
+    """Each option set once, from the root or with --root, with colour forced on or off."""
+    args = ANSWERED[case]
+    where, extra = [(warm, []), (warm.parent, ["--root", str(warm)]),
+                    (warm.parent, [f"--root={warm}"])][case % 3]
+    env = {"NO_COLOR": "1", "FORCE_COLOR": ""} if case % 2 else {"NO_COLOR": "", "FORCE_COLOR": "1"}
+    full = run(FULL, args + extra, where, **env)
+    short = run(SHORT, args + extra, where, **env)  # would add "framework loaded" if it fell back
+    assert full.returncode == 0
+    assert (short.returncode, short.stdout, short.stderr) == (full.returncode, full.stdout, full.stderr)
+
+
+def test_drift_is_left_to_the_full_command(warm):
+    (warm / "agents" / "beta.md").write_text("hand written\n")
+    short = run(SHORT, ["check"], warm)
+    assert short.returncode == 1 and "framework loaded" in short.stderr
+    assert "agents/beta.md: edited" in short.stdout
+
+
+def test_a_clean_answer_never_loads_the_framework(warm):
+    assert run(SHORT, ["check"], warm).stderr == ""
+    assert run(SHORT, ["check"], warm, ASSEMBLER_NO_CACHE="1").stderr == "framework loaded\n"
+
+
+@pytest.mark.parametrize("args", [
+    [], ["list"], ["lint"], ["check", "--help"], ["build", "alpha"], ["check", "--format", "xml"],
+    ["check", "--root"], ["check", "--root", "--diff"], ["check", "--root="], ["check", "-x"],
+    ["check", "--force"], ["build", "--diff"], ["build", "--format", "json"], ["--version", "check"],
+])
+def test_everything_else_goes_to_the_full_command(args):
+    assert parse(args) is None
+
+
+def test_options_are_read_like_the_full_command_reads_them():
+    assert parse(["check", "--root", "a", "--root=b", "-q", "--format", "json"]) == (
+        "check", {"root": "b", "format": "json", "diff": False, "quiet": True})
+    assert parse(["build", "--force", "--root", "x"]) == (
+        "build", {"root": "x", "format": "text", "diff": False, "quiet": False})
