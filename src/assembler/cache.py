@@ -28,6 +28,7 @@ import os
 import sys
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -74,6 +75,7 @@ def _read(path: str) -> bytes:
         return handle.read()
 
 
+@lru_cache(maxsize=1)
 def tool_fingerprint() -> str:
     """Changes whenever this package, Python or a rendering library changes."""
     hasher = hashlib.sha256(f"{FORMAT}\0{__version__}\0{sys.version}".encode())
