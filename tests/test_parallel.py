@@ -74,3 +74,17 @@ def test_one_process_per_core_unless_the_catalog_is_small_or_jobs_say_otherwise(
     assert parallel.worker_count(10_000) == 2
     monkeypatch.setenv(parallel.JOBS_ENV, "lots")  # not a number: ignored
     assert parallel.worker_count(10_000) == 2
+
+
+def test_a_renderer_subclass_is_never_forked(tmp_path, monkeypatch):
+    root = many_agents(tmp_path / "c", 6)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_AGENTS", 1)
+    monkeypatch.setenv(parallel.JOBS_ENV, "2")
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.setattr(parallel, "_fork", lambda *args: pytest.fail("forked"))
+
+    class Keeping(Renderer):
+        pass
+
+    catalog, _ = load_partial(root)
+    assert len(Keeping(catalog).render_all()) == 6

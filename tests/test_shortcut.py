@@ -34,6 +34,7 @@ ANSWERED = [
     ["check"], ["check", "-q"], ["check", "--quiet"], ["check", "--diff"],
     ["check", "--format", "json"], ["check", "--format=github"], ["check", "--format", "text"],
     ["check", "--format", "json", "--diff"], ["build"], ["build", "--force"],
+    ["build", "--fail-on-change"],
 ]
 
 
@@ -66,6 +67,7 @@ def test_a_clean_answer_never_loads_the_framework(warm):
     [], ["list"], ["lint"], ["check", "--help"], ["build", "alpha"], ["check", "--format", "xml"],
     ["check", "--root"], ["check", "--root", "--diff"], ["check", "--root="], ["check", "-x"],
     ["check", "--force"], ["build", "--diff"], ["build", "--format", "json"], ["--version", "check"],
+    ["build", "--sourcemap"], ["build", "--changed-since", "HEAD"], ["adopt", "agents/a.md"],
 ])
 def test_everything_else_goes_to_the_full_command(args):
     assert parse(args) is None

@@ -236,7 +236,7 @@ def test_explain_maps_a_line_of_an_edited_file_through_the_diff(tmp_path, run):
 def test_sourcemap_files_are_written_only_when_asked(tmp_path, run):
     root = copy_catalog(tmp_path)
     assert run(root, "build", "--force").exit_code == 0
-    assert not (root / ".assembler").exists()
+    assert not (root / ".assembler" / "sourcemaps").exists()  # .assembler/ holds the render cache
     result = run(root, "build", "--sourcemap")
     assert result.exit_code == 0
     written = sorted((root / ".assembler" / "sourcemaps").rglob("*.json"))

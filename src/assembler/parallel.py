@@ -38,9 +38,15 @@ def worker_count(agents: int) -> int:
 
 
 def render_agents(renderer: Renderer, agents: list[Agent]) -> list[Rendered]:
-    """``renderer.render_agent`` for each agent, in order, dropping failures."""
+    """``renderer.render_agent`` for each agent, in order, dropping failures.
+
+    Only a plain :class:`~assembler.render.Renderer` is forked: a subclass (the
+    tracing renderer, for one) may keep per-agent state that a child would lose.
+    """
+    from .render import Renderer
+
     workers = worker_count(len(agents))
-    if workers < 2:
+    if workers < 2 or type(renderer) is not Renderer:
         return _serial(renderer, agents)
     size = -(-len(agents) // workers)
     slices = [agents[start:start + size] for start in range(0, len(agents), size)]

@@ -26,7 +26,7 @@ def parse(args: list[str]) -> tuple[str, dict[str, object]] | None:
     command, rest = args[0], args[1:]
     options: dict[str, object] = {"root": None, "format": "text", "diff": False, "quiet": False}
     flags = {"check": {"--diff": "diff", "-q": "quiet", "--quiet": "quiet"},
-             "build": {"--force": None}}[command]
+             "build": {"--force": None, "--fail-on-change": None}}[command]
     valued = ("--root", "--format") if command == "check" else ("--root",)
     index = 0
     while index < len(rest):
