@@ -116,8 +116,25 @@ def test_a_symbolic_link_in_the_inputs_disables_the_cache(cached):
     assert RenderCache.open(cached).clean_states() is None
 
 
-@pytest.mark.parametrize("content", ["not json", '{"format": 99}', '{"format": 1, "tool": 3}', "[]"])
+def _damaged(record: dict, part: str) -> str:
+    """The record with one part broken, keeping the tool so the lookup reads on."""
+    if part == "folders":
+        record["folders"] = {"blocks": "_blocks"}
+    elif part == "entry":
+        record["agents"] = {key: ["agents/alpha.md"] for key in record["agents"]}
+    elif part == "agents":
+        record["agents"] = ["not", "a", "table"]
+    elif part == "output":
+        record["agents"] = {key: [7, value[1]] for key, value in record["agents"].items()}
+    return json.dumps(record)
+
+
+@pytest.mark.parametrize("content", ["not json", '{"format": 99}', '{"format": 1, "tool": 3}', "[]",
+                                     "folders", "entry", "agents", "output"])
 def test_a_damaged_record_is_ignored(cached, cli, content):
+    record = json.loads((cached / CACHE_DIR / CACHE_FILE).read_text())
+    if content in ("folders", "entry", "agents", "output"):
+        content = _damaged(record, content)
     (cached / CACHE_DIR / CACHE_FILE).write_text(content)
     assert RenderCache.open(cached).clean_states() is None
     assert cli("check", "--root", cached).exit_code == 0

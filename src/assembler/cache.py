@@ -182,34 +182,33 @@ class RenderCache:
         """Every output as a full check would see it, when all are known and clean.
 
         Returns None (and the caller renders) whenever the record cannot vouch
-        for every file, or when anything has drifted.
+        for every file, when anything has drifted, or when the record is
+        damaged in any way.
         """
         if self.root is None:
             return None
         try:
-            tool = tool_fingerprint()
-            if self.record.get("tool") == tool:
-                self.inputs = self.scan(self.record["folders"], tool)
-            else:
-                return None
-        except (_Unsupported, OSError, KeyError, TypeError, ValueError):
+            return self._clean_states(self.root)
+        except (_Unsupported, OSError, AttributeError, KeyError, TypeError, ValueError):
             return None
-        known = self.record.get("agents", {})
+
+    def _clean_states(self, root: Path) -> list[FileState] | None:
+        tool = tool_fingerprint()
+        if self.record.get("tool") != tool:
+            return None
+        folders, known = self.record["folders"], self.record["agents"]
+        self.inputs = self.scan(folders, tool)
         states = []
         for source, key in self.inputs.agents.items():
             entry = known.get(key)
             if entry is None:
                 return None
             output, expected = entry
-            try:
-                data = _read(os.path.join(self.root, output))
-            except OSError:
-                return None
+            data = _read(os.path.join(root, output))
             if _digest(data) != expected:
                 return None
             states.append(FileState(output, "clean", source, data, data))
-        output_folder = self.root / self.record["folders"]["output"]
-        if find_orphans(self.root, output_folder, {state.path for state in states}):
+        if find_orphans(root, root / folders["output"], {state.path for state in states}):
             return None
         return sorted(states, key=lambda state: state.path)
 
