@@ -118,7 +118,7 @@ def build(
     """Regenerate agent files. Exit 0 done, 1 refused (hand edits) or changed with
     --fail-on-change, 2 bad input."""
     from . import reporting
-    from .build import BuildResult, write_outputs
+    from .build import write_outputs
     from .cache import RenderCache
     from .diagnostics import CatalogError
 
@@ -126,24 +126,24 @@ def build(
     cache = RenderCache.open(root)
     # A source map needs the render itself: --sourcemap never takes the cache's answer.
     clean = cache.clean_states() if everything and not sourcemap else None
-    prune = not names
     if clean is not None:  # every output known to match its sources: nothing to write
-        result, rendered = BuildResult(unchanged=len(clean)), []
+        print(reporting.build_summary(0, len(clean), 0))
+        return
+    prune = not names
+    if changed_since is not None:
+        names, prune = _changed_since(root, changed_since, names)
+        if not names and not prune:
+            return
+    if names == []:  # only orphans to remove
+        catalog, rendered = _load(root), []
     else:
-        if changed_since is not None:
-            names, prune = _changed_since(root, changed_since, names)
-            if not names and not prune:
-                return
-        if names == []:  # only orphans to remove
-            catalog, rendered = _load(root), []
-        else:
-            catalog, rendered = _assemble(root, names=names)
-        try:
-            result = write_outputs(catalog, rendered, force, prune=prune)
-        except CatalogError as exc:
-            _fail(exc.diagnostics)
-        if everything:
-            cache.store(catalog, rendered)
+        catalog, rendered = _assemble(root, names=names)
+    try:
+        result = write_outputs(catalog, rendered, force, prune=prune)
+    except CatalogError as exc:
+        _fail(exc.diagnostics)
+    if everything:
+        cache.store(catalog, rendered)
     style = reporting.Style(sys.stdout)
     for label, paths in (("created", result.created), ("updated", result.updated),
                          ("removed", result.removed)):
@@ -221,21 +221,23 @@ def check(
     from .diagnostics import CatalogError
 
     cache = RenderCache.open(root)
-    states = cache.clean_states()
-    if states is not None:  # every output known to match its sources
-        regenerate = cache.regenerate
-    else:
-        catalog, rendered = _assemble(root, fmt, quiet=quiet)
-        cache.store(catalog, rendered)
-        try:
-            states = compare(catalog, rendered)
-        except CatalogError as exc:
-            _fail(exc.diagnostics, fmt, quiet)
-        regenerate = catalog.settings.config.regenerate
+    clean = cache.clean_states()
+    if clean is not None:  # every output known to match its sources
+        if not quiet:
+            sys.stdout.write(
+                reporting.check_report(clean, cache.regenerate, fmt.value, diff, sys.stdout))
+        return
+    catalog, rendered = _assemble(root, fmt, quiet=quiet)
+    cache.store(catalog, rendered)
+    try:
+        states = compare(catalog, rendered)
+    except CatalogError as exc:
+        _fail(exc.diagnostics, fmt, quiet)
     drifted = any(state.drifted for state in states)
     if quiet:
         raise typer.Exit(EXIT_DRIFT if drifted else EXIT_OK)
-    diffs = None  # drift comes only from the full render, so `catalog` is set here
+    regenerate = catalog.settings.config.regenerate
+    diffs = None
     if fmt is Format.text and diff and any(state.kind in ("edited", "stale") for state in states):
         from .provenance import annotated_diffs
 
