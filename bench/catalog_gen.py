@@ -201,7 +201,8 @@ def _manifest(index: int, count: int, rng: random.Random) -> str:
         f"blocks = {_toml_list(blocks)}",
         f"domain_in = {_toml_list([_sentence(rng, 12) for _ in range(6)])}",
         f"forbidden_domain = {_toml_list([_sentence(rng, 10) for _ in range(7)])}",
-        f"output_extra_fields = {_toml_list([f'{w.capitalize()}: <{_sentence(rng, 4)}>' for w in rng.sample(WORDS, 3)])}",
+        "output_extra_fields = " + _toml_list(
+            [f"{w.capitalize()}: <{_sentence(rng, 4)}>" for w in rng.sample(WORDS, 3)]),
     ]
     for target in handoffs:
         lines += ["", "[[handoff]]", f'target = "{agent_name(target)}"',
