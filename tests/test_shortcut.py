@@ -49,16 +49,26 @@ def test_answers_match_the_full_command(warm, case):
     assert (short.returncode, short.stdout, short.stderr) == (full.returncode, full.stdout, full.stderr)
 
 
-def test_drift_is_left_to_the_full_command(warm):
+@pytest.mark.parametrize("args", [["check"], ["check", "--diff"], ["check", "--format", "json"],
+                                  ["check", "--format", "github"], ["check", "-q"]])
+def test_drift_and_bad_input_print_what_the_full_command_prints(warm, args):
     (warm / "agents" / "beta.md").write_text("hand written\n")
-    short = run(SHORT, ["check"], warm)
-    assert short.returncode == 1 and "framework loaded" in short.stderr
-    assert "agents/beta.md: edited" in short.stdout
+    full, short = run(FULL, args, warm), run(SHORT, args, warm)
+    assert short.returncode == full.returncode == 1
+    assert (short.stdout, short.stderr) == (full.stdout, full.stderr)
+    manifest = warm / "_manifests" / "alpha.toml"
+    manifest.write_text(manifest.read_text().replace("blocks =", "blokcs ="))
+    full, short = run(FULL, args, warm), run(SHORT, args, warm)
+    assert short.returncode == full.returncode == 2
+    assert (short.stdout, short.stderr) == (full.stdout, full.stderr)
 
 
-def test_a_clean_answer_never_loads_the_framework(warm):
+def test_a_check_never_loads_the_framework(warm):
     assert run(SHORT, ["check"], warm).stderr == ""
-    assert run(SHORT, ["check"], warm, ASSEMBLER_NO_CACHE="1").stderr == "framework loaded\n"
+    assert run(SHORT, ["check"], warm, ASSEMBLER_NO_CACHE="1").stderr == ""
+    (warm / "agents" / "beta.md").write_text("hand written\n")
+    assert "framework loaded" not in run(SHORT, ["check"], warm).stderr
+    assert run(SHORT, ["build"], warm).stderr.endswith("framework loaded\n")
 
 
 @pytest.mark.parametrize("args", [

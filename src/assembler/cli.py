@@ -7,7 +7,6 @@ commands so ``--help`` and ``--version`` start fast.
 
 from __future__ import annotations
 
-import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -20,7 +19,7 @@ from . import __version__
 if TYPE_CHECKING:
     from .catalog import Catalog
 
-EXIT_OK, EXIT_DRIFT, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_OK, EXIT_DRIFT, EXIT_INPUT = 0, 1, 2
 
 app = typer.Typer(
     name="assembler",
@@ -64,17 +63,9 @@ def _main(
 
 
 def _fail(diagnostics, fmt: Format = Format.text, quiet: bool = False) -> None:
-    from . import reporting
+    from .reporting import print_diagnostics
 
-    if quiet:
-        pass
-    elif fmt is Format.json:
-        sys.stdout.write(reporting.diagnostics_json(diagnostics))
-    elif fmt is Format.github:
-        sys.stdout.write(reporting.diagnostics_github(diagnostics))
-        sys.stderr.write(reporting.diagnostics_text(diagnostics, reporting.Style(sys.stderr)))
-    else:
-        sys.stderr.write(reporting.diagnostics_text(diagnostics, reporting.Style(sys.stderr)))
+    print_diagnostics(diagnostics, fmt.value, quiet)
     raise typer.Exit(EXIT_INPUT)
 
 
@@ -215,36 +206,9 @@ def check(
     root: Optional[Path] = RootOption,
 ) -> None:
     """Compare generated files with a fresh render. Exit 0 clean, 1 drift, 2 bad input."""
-    from . import reporting
-    from .cache import RenderCache
-    from .check import compare
-    from .diagnostics import CatalogError
+    from .check_command import run_check
 
-    cache = RenderCache.open(root)
-    clean = cache.clean_states()
-    if clean is not None:  # every output known to match its sources
-        if not quiet:
-            sys.stdout.write(
-                reporting.check_report(clean, cache.regenerate, fmt.value, diff, sys.stdout))
-        return
-    catalog, rendered = _assemble(root, fmt, quiet=quiet)
-    cache.store(catalog, rendered)
-    try:
-        states = compare(catalog, rendered)
-    except CatalogError as exc:
-        _fail(exc.diagnostics, fmt, quiet)
-    drifted = any(state.drifted for state in states)
-    if quiet:
-        raise typer.Exit(EXIT_DRIFT if drifted else EXIT_OK)
-    regenerate = catalog.settings.config.regenerate
-    diffs = None
-    if fmt is Format.text and diff and any(state.kind in ("edited", "stale") for state in states):
-        from .provenance import annotated_diffs
-
-        diffs = annotated_diffs(catalog, states)
-    sys.stdout.write(reporting.check_report(states, regenerate, fmt.value, diff, sys.stdout, diffs))
-    if drifted:
-        raise typer.Exit(EXIT_DRIFT)
+    raise typer.Exit(run_check(root, fmt.value, diff, quiet))
 
 
 @app.command()
@@ -516,24 +480,10 @@ def uses(
 
 
 def main() -> None:
-    """Console entry point: fast ``--version``, and no traceback for any failure."""
+    """Run the command line with the entry point's guard: no traceback for any failure."""
+    from .launch import guarded
+
     if sys.argv[1:] == ["--version"]:
         print(f"assembler {__version__}")
         return
-    try:
-        app(standalone_mode=True)
-    except KeyboardInterrupt:
-        sys.stderr.write("interrupted\n")
-        sys.exit(130)
-    except SystemExit:
-        raise
-    except OSError as exc:
-        sys.stderr.write(f"assembler: error: {exc}\n")
-        sys.exit(EXIT_INPUT)
-    except Exception as exc:  # a bug: say so plainly, show the traceback only on request
-        if os.environ.get("ASSEMBLER_DEBUG"):
-            raise
-        sys.stderr.write(
-            f"assembler: internal error: {type(exc).__name__}: {exc}\n"
-            "This is a bug in agent-assembler. Run again with ASSEMBLER_DEBUG=1 for details.\n")
-        sys.exit(EXIT_INTERNAL)
+    guarded(lambda: app(standalone_mode=True))

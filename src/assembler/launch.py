@@ -12,9 +12,35 @@ about a fifth of the run (memory use measured the same with and without it).
 from __future__ import annotations
 
 import gc
+import os
 import sys
+from typing import Callable, TypeVar
 
 from . import __version__
+
+EXIT_INPUT, EXIT_INTERNAL = 2, 3
+T = TypeVar("T")
+
+
+def guarded(run: Callable[[], T]) -> T:
+    """Run a command so that no failure ends in a traceback."""
+    try:
+        return run()
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except OSError as exc:
+        sys.stderr.write(f"assembler: error: {exc}\n")
+        sys.exit(EXIT_INPUT)
+    except Exception as exc:  # a bug: say so plainly, show the traceback only on request
+        if os.environ.get("ASSEMBLER_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"assembler: internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in agent-assembler. Run again with ASSEMBLER_DEBUG=1 for details.\n")
+        sys.exit(EXIT_INTERNAL)
 
 
 def main() -> None:
@@ -23,12 +49,8 @@ def main() -> None:
         return
     from .shortcut import answer
 
-    try:
-        if answer(sys.argv[1:]):
-            return
-    except OSError as exc:  # reported as the full command reports it (e.g. a closed pipe)
-        sys.stderr.write(f"assembler: error: {exc}\n")
-        sys.exit(2)
+    if guarded(lambda: answer(sys.argv[1:])):
+        return
     gc.disable()
     from .cli import main as run
 

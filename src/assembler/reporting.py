@@ -175,3 +175,17 @@ def build_summary(written: int, unchanged: int, refused: int) -> str:
     """The last line of ``assembler build``."""
     return (f"{written} written, {unchanged} unchanged"
             + (f", {refused} refused" if refused else "") + ".")
+
+
+def print_diagnostics(diagnostics, fmt: str = "text", quiet: bool = False) -> None:
+    """Report invalid input: JSON or annotations on stdout, text on stderr."""
+    import sys
+
+    if quiet:
+        return
+    if fmt == "json":
+        sys.stdout.write(diagnostics_json(diagnostics))
+        return
+    if fmt == "github":
+        sys.stdout.write(diagnostics_github(diagnostics))
+    sys.stderr.write(diagnostics_text(diagnostics, Style(sys.stderr)))
