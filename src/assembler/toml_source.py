@@ -22,6 +22,13 @@ from .diagnostics import Diagnostics
 Loc = tuple[Any, ...]
 _TOML_ERROR_AT = re.compile(r"^(?P<msg>.*?) \(at line (?P<line>\d+), column (?P<col>\d+)\)$")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+# What the scanner steps over in one go; each mirrors a character-by-character
+# rule: a backslash in a basic string also takes the character after it.
+_SPACE = {True: re.compile(r"(?:[ \t\n]+|#[^\n]*)*"), False: re.compile(r"(?:[ \t]+|#[^\n]*)*")}
+_BASIC_BODY = re.compile(r'(?:[^"\\\n]+|\\[\s\S])*')
+_BASIC_MULTILINE_BODY = re.compile(r'(?:[^"\\]+|\\[\s\S]|"(?!""))*')
+_LITERAL_BODY = re.compile(r"[^'\n]*")
+_SCALAR = re.compile(r"[^,\]}\n#]*")
 _VALUE = object()  # marks the position of a key's value in the position map
 
 
@@ -121,22 +128,19 @@ class _Scanner:
         return self.text[self.i : self.i + n]
 
     def advance(self, n: int = 1) -> None:
-        for _ in range(n):
-            if self.i < len(self.text) and self.text[self.i] == "\n":
-                self.line += 1
-                self.line_start = self.i + 1
-            self.i += 1
+        end = self.i + n
+        last = self.text.rfind("\n", self.i, end)
+        if last != -1:
+            self.line += self.text.count("\n", self.i, last + 1)
+            self.line_start = last + 1
+        self.i = end
+
+    def skip(self, pattern: re.Pattern[str]) -> None:
+        """Step over what ``pattern`` matches here (one character at a time would be slow)."""
+        self.advance(max(0, pattern.match(self.text, self.i).end() - self.i))
 
     def skip_space(self, newlines: bool) -> None:
-        while self.i < len(self.text):
-            ch = self.text[self.i]
-            if ch in " \t" or (newlines and ch == "\n"):
-                self.advance()
-            elif ch == "#":
-                while self.i < len(self.text) and self.text[self.i] != "\n":
-                    self.advance()
-            else:
-                return
+        self.skip(_SPACE[newlines])
 
     def record(self, loc: Loc, at: tuple[int, int]) -> None:
         self.positions.setdefault(loc, at)
@@ -160,28 +164,38 @@ class _Scanner:
                 return parts
             self.advance()
 
-    def string(self) -> str:
+    def string(self, decode: bool = True) -> str:
         quote = self.peek()
         start = self.i
         if self.peek(3) == quote * 3:
             self.advance(3)
-            while self.i < len(self.text) and self.peek(3) != quote * 3:
-                self.advance(2 if quote == '"' and self.peek() == "\\" else 1)
+            if quote == '"':
+                self.skip(_BASIC_MULTILINE_BODY)
+                self._trailing_backslash()
+            else:
+                end = self.text.find(quote * 3, self.i)
+                self.advance((len(self.text) if end == -1 else end) - self.i)
             self.advance(3)
             while self.peek() == quote:  # up to two quotes may end the string
                 self.advance()
             return self.text[start + 3 : self.i - 3]
         self.advance()
-        while self.i < len(self.text) and self.peek() not in (quote, "\n"):
-            self.advance(2 if quote == '"' and self.peek() == "\\" else 1)
+        self.skip(_BASIC_BODY if quote == '"' else _LITERAL_BODY)
+        if quote == '"':
+            self._trailing_backslash()
         self.advance()
         raw = self.text[start + 1 : self.i - 1]
-        return tomllib.loads(f"k = {self.text[start:self.i]}")["k"] if quote == '"' else raw
+        return tomllib.loads(f"k = {self.text[start:self.i]}")["k"] if quote == '"' and decode else raw
+
+    def _trailing_backslash(self) -> None:
+        """A backslash as the very last character takes a character that is not there."""
+        if self.i == len(self.text) - 1 and self.text[self.i] == "\\":
+            self.advance(2)
 
     def value(self, loc: Loc) -> None:
         ch = self.peek()
         if ch in "\"'":
-            self.string()
+            self.string(decode=False)  # only keys need their text
         elif ch == "[":
             self.advance()
             index = 0
@@ -208,8 +222,7 @@ class _Scanner:
                 if self.peek() == ",":
                     self.advance()
         else:
-            while self.i < len(self.text) and self.peek() not in ",]}\n#":
-                self.advance()
+            self.skip(_SCALAR)
 
     def key_value(self, table: Loc) -> None:
         at = self.pos()
