@@ -4,16 +4,18 @@ Generated files are never edited by hand, so a problem seen in one belongs to
 the manifest, block or config line that produced it. :func:`output_origins`
 maps each output line back to that source line: blocks are rendered one by one
 and found in the output, and the remaining lines are matched against the
-string values of the manifest, its role and the config.
+string values of the manifest, its role and the config. The mapping is made on
+first use, because only outputs with a finding to move need it.
 """
 
 from __future__ import annotations
 
 import bisect
-import difflib
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from pathlib import Path
+from itertools import islice
 from typing import Any
 
 from ..catalog import Agent, Catalog
@@ -22,7 +24,9 @@ from ..frontmatter import split_frontmatter
 from ..render import TARGET_LAYOUTS, Rendered, Renderer, block_context
 from ..toml_source import TomlDocument, read_text
 from .config import LintConfig
-from .tokens import estimate_tokens
+from .linematch import BlockLines
+from .markdown import Heading, anchors, headings, in_code, prose
+from .tokens import LineTokens
 
 
 @dataclass(frozen=True)
@@ -50,17 +54,47 @@ class TextFile:
         return self.kind in ("block", "layout", "output")
 
 
+class SharedWork:
+    """What the outputs of one lint run work out once for all: they share most of their text."""
+
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+        self.tokens = LineTokens()
+        self._renderer: Renderer | None = None
+        self._documents: dict[str, dict[str, Origin]] = {}
+        self._blocks = BlockLines()
+
+    def values(self, agent: Agent) -> dict[str, Origin]:
+        return value_lines(agent, self.catalog, self._documents)
+
+    def origins(self, agent: Agent, text: str, values: dict[str, Origin]) -> list[Origin | None]:
+        if self._renderer is None:
+            self._renderer = Renderer(self.catalog)
+        return output_origins(agent, text, self.catalog, self._renderer, values, self._blocks)
+
+
 @dataclass
 class Output:
-    """One rendered agent file, in memory."""
+    """One rendered agent file, in memory.
+
+    Everything past its text is worked out when a rule first asks for it.
+    """
 
     agent: Agent
     file: TextFile
     data: bytes
     body_start: int  # index of the first line after the frontmatter
-    origins: list[Origin | None]
-    values: dict[str, Origin]  # lines of the string values (manifest, role, config) it may show
-    tokens: int
+    shared: SharedWork = field(repr=False)
+
+    @cached_property
+    def values(self) -> dict[str, Origin]:
+        """Lines of the string values (manifest, role, config) the output may show."""
+        return self.shared.values(self.agent)
+
+    @cached_property
+    def origins(self) -> list[Origin | None]:
+        """The source line of each output line, where known."""
+        return self.shared.origins(self.agent, self.file.text, self.values)
 
     @property
     def path(self) -> str:
@@ -69,6 +103,31 @@ class Output:
     @property
     def lines(self) -> list[str]:
         return self.file.lines
+
+    @cached_property
+    def tokens(self) -> int:
+        """Estimated tokens (see :mod:`.tokens`)."""
+        return self.shared.tokens.count(self.lines)
+
+    @cached_property
+    def code_flags(self) -> list[bool]:
+        """For each line, whether it is fenced code."""
+        return in_code(self.lines)
+
+    @cached_property
+    def prose_lines(self) -> list[str]:
+        """The lines with all code blanked out."""
+        return prose(self.lines, self.code_flags)
+
+    @cached_property
+    def body_headings(self) -> list[Heading]:
+        """The headings after the frontmatter."""
+        return headings(self.lines, self.body_start, self.code_flags)
+
+    @cached_property
+    def anchor_names(self) -> set[str]:
+        """The anchors a link into this file may name."""
+        return anchors(self.lines, self.code_flags)
 
 
 @dataclass
@@ -88,6 +147,15 @@ class LintContext:
     def output_text(self, path: str) -> str | None:
         found = self.files.get(path)
         return found.text if found is not None and found.kind == "output" else None
+
+    @cached_property
+    def output_folders(self) -> set[str]:
+        """Every folder that holds a generated file, at any depth (``agents``, ``agents/ml``)."""
+        folders = set()
+        for output in self.outputs:
+            parts = output.path.split("/")[:-1]
+            folders.update("/".join(parts[:depth]) for depth in range(1, len(parts) + 1))
+        return folders
 
 
 @dataclass(frozen=True)
@@ -177,23 +245,19 @@ def build_context(catalog: Catalog, rendered: list[Rendered], config: LintConfig
         if text is not None:
             files[rel] = TextFile(rel, text, "layout")
 
-    renderer = Renderer(catalog)
+    shared = SharedWork(catalog)
     outputs = []
-    cache: dict[str, dict[str, Origin]] = {}
     for item in rendered:
         text = item.data.decode("utf-8").replace("\r\n", "\n")  # rules read lines, not endings
         file = TextFile(item.path, text, "output")
         files[item.path] = file
         split = split_frontmatter(text)
-        values = value_lines(item.agent, catalog, cache)
         outputs.append(Output(
             agent=item.agent,
             file=file,
             data=item.data,
             body_start=split.body_line - 1,
-            origins=output_origins(item.agent, text, catalog, renderer, values),
-            values=values,
-            tokens=estimate_tokens(text),
+            shared=shared,
         ))
     return LintContext(catalog, config, today, files, outputs)
 
@@ -213,8 +277,9 @@ def value_lines(agent: Agent, catalog: Catalog,
 
 
 def output_origins(agent: Agent, text: str, catalog: Catalog, renderer: Renderer,
-                   values: dict[str, Origin]) -> list[Origin | None]:
+                   values: dict[str, Origin], blocks: BlockLines | None = None) -> list[Origin | None]:
     """For each line of a rendered agent, the source line it came from, when known."""
+    blocks = blocks if blocks is not None else BlockLines()
     lines = text.split("\n")
     origins: list[Origin | None] = [None] * len(lines)
     context = block_context(agent, catalog)
@@ -236,37 +301,22 @@ def output_origins(agent: Agent, text: str, catalog: Catalog, renderer: Renderer
         if at == -1:
             continue
         first = text.count("\n", 0, at)
-        for offset, line in enumerate(_block_lines(block.source, piece, block.body_line)):
+        for offset, line in enumerate(blocks.lines(block.source, piece, block.body_line)):
             if line is not None:
                 origins[first + offset] = Origin(block.path, line)
         cursor = at + len(piece)
 
     by_length = sorted(values, key=len, reverse=True)
+    shortest_first = [-len(part) for part in by_length]
     for index, line in enumerate(lines):
-        if origins[index] is not None or len(line.strip()) < 3:
+        stripped = line.strip()
+        if origins[index] is not None or len(stripped) < 3:
             continue
-        match = next((part for part in by_length if part in line), None)
+        if stripped in values:  # no longer value fits in the line, so this is the match
+            origins[index] = values[stripped]
+            continue
+        fits = bisect.bisect_left(shortest_first, -len(stripped))  # values are stripped too
+        match = next((part for part in islice(by_length, fits, None) if part in line), None)
         if match is not None:
             origins[index] = values[match]
     return origins
-
-
-def _block_lines(source: str, rendered: str, body_line: int) -> list[int | None]:
-    """File line of each rendered line of a block; approximate where Jinja2 changed lines."""
-    out = rendered.split("\n")
-    if rendered == source.strip("\n"):
-        lead = len(source) - len(source.lstrip("\n"))
-        return [body_line + lead + index for index in range(len(out))]
-    src = source.split("\n")
-    result: list[int | None] = [None] * len(out)
-    matcher = difflib.SequenceMatcher(None, src, out, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            for k in range(j2 - j1):
-                result[j1 + k] = body_line + i1 + k
-        elif tag == "replace":  # lines Jinja2 changed: take the most similar source line
-            for j in range(j1, j2):
-                best = max(range(i1, i2),
-                           key=lambda i: difflib.SequenceMatcher(None, src[i], out[j]).ratio())
-                result[j] = body_line + best
-    return result

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
@@ -32,7 +33,7 @@ class Heading:
     level: int
     text: str
 
-    @property
+    @cached_property
     def key(self) -> str:
         return normalize(self.text)
 
@@ -67,12 +68,15 @@ def in_code(lines: list[str]) -> list[bool]:
 
 def mask_inline_code(line: str) -> str:
     """The line with inline code spans blanked out, so columns stay where they were."""
+    if "`" not in line:
+        return line
     return _INLINE_CODE.sub(lambda m: " " * len(m.group(0)), line)
 
 
-def prose(lines: list[str]) -> list[str]:
-    """The lines with all code (fenced and inline) blanked out."""
-    return ["" if code else mask_inline_code(line) for line, code in zip(lines, in_code(lines))]
+def prose(lines: list[str], code: list[bool] | None = None) -> list[str]:
+    """The lines with all code (fenced and inline) blanked out; ``code`` is ``in_code(lines)``."""
+    flags = in_code(lines) if code is None else code
+    return ["" if fenced else mask_inline_code(line) for line, fenced in zip(lines, flags)]
 
 
 def inline_code_spans(line: str) -> list[tuple[int, str]]:
@@ -80,11 +84,11 @@ def inline_code_spans(line: str) -> list[tuple[int, str]]:
     return [(m.start(2), m.group(2)) for m in _INLINE_CODE.finditer(line)]
 
 
-def headings(lines: list[str], first: int = 0) -> list[Heading]:
-    """The ATX headings outside code, from line index ``first`` on."""
+def headings(lines: list[str], first: int = 0, code: list[bool] | None = None) -> list[Heading]:
+    """The ATX headings outside code, from line index ``first`` on; ``code`` is ``in_code(lines)``."""
     found = []
-    for index, (line, code) in enumerate(zip(lines, in_code(lines))):
-        if index < first or code:
+    for index, (line, fenced) in enumerate(zip(lines, in_code(lines) if code is None else code)):
+        if index < first or fenced:
             continue
         match = _HEADING.match(line)
         if match:
@@ -119,11 +123,11 @@ def slug(text: str) -> str:
     return text.replace(" ", "-")
 
 
-def anchors(lines: list[str]) -> set[str]:
+def anchors(lines: list[str], code: list[bool] | None = None) -> set[str]:
     """Every heading anchor of a document, with ``-1``, ``-2`` … for repeated headings."""
     seen: dict[str, int] = {}
     result = set()
-    for heading in headings(lines):
+    for heading in headings(lines, 0, code):
         base = slug(heading.text)
         count = seen.get(base, 0)
         seen[base] = count + 1
