@@ -7,6 +7,7 @@ and records where each key, table header and array element starts.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 try:  # the compiled tomli parses long strings about three times faster than tomllib
@@ -14,6 +15,7 @@ try:  # the compiled tomli parses long strings about three times faster than tom
 except ImportError:  # pragma: no cover - tomli is a dependency; tomllib is the same parser
     import tomllib
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -115,32 +117,31 @@ class _Scanner:
     def __init__(self, text: str):
         self.text = text
         self.i = 0
-        self.line = 1
-        self.line_start = 0
+        self.line_starts = [0, *accumulate(len(line) + 1 for line in text.split("\n"))][:-1]
         self.positions: dict[Loc, tuple[int, int]] = {}
         self.array_counts: dict[Loc, int] = {}
 
     # -- low level -----------------------------------------------------------------
     def pos(self) -> tuple[int, int]:
-        return (self.line, self.i - self.line_start + 1)
+        line = bisect.bisect_right(self.line_starts, self.i)
+        return (line, self.i - self.line_starts[line - 1] + 1)
 
     def peek(self, n: int = 1) -> str:
         return self.text[self.i : self.i + n]
 
     def advance(self, n: int = 1) -> None:
-        end = self.i + n
-        last = self.text.rfind("\n", self.i, end)
-        if last != -1:
-            self.line += self.text.count("\n", self.i, last + 1)
-            self.line_start = last + 1
-        self.i = end
+        self.i += n
 
     def skip(self, pattern: re.Pattern[str]) -> None:
         """Step over what ``pattern`` matches here (one character at a time would be slow)."""
-        self.advance(max(0, pattern.match(self.text, self.i).end() - self.i))
+        end = pattern.match(self.text, self.i).end()
+        if end > self.i:
+            self.i = end
 
     def skip_space(self, newlines: bool) -> None:
-        self.skip(_SPACE[newlines])
+        end = _SPACE[newlines].match(self.text, self.i).end()
+        if end > self.i:
+            self.i = end
 
     def record(self, loc: Loc, at: tuple[int, int]) -> None:
         self.positions.setdefault(loc, at)
@@ -165,9 +166,9 @@ class _Scanner:
             self.advance()
 
     def string(self, decode: bool = True) -> str:
-        quote = self.peek()
         start = self.i
-        if self.peek(3) == quote * 3:
+        quote = self.text[start : start + 1]
+        if self.text.startswith(quote * 3, start):
             self.advance(3)
             if quote == '"':
                 self.skip(_BASIC_MULTILINE_BODY)
@@ -179,8 +180,8 @@ class _Scanner:
             while self.peek() == quote:  # up to two quotes may end the string
                 self.advance()
             return self.text[start + 3 : self.i - 3]
-        self.advance()
-        self.skip(_BASIC_BODY if quote == '"' else _LITERAL_BODY)
+        self.i = _BASIC_BODY.match(self.text, start + 1).end() if quote == '"' \
+            else _LITERAL_BODY.match(self.text, start + 1).end()
         if quote == '"':
             self._trailing_backslash()
         self.advance()
@@ -201,11 +202,15 @@ class _Scanner:
             index = 0
             while True:
                 self.skip_space(newlines=True)
-                if self.peek() in ("]", ""):
+                ch = self.peek()
+                if ch in ("]", ""):
                     self.advance()
                     return
                 self.record(loc + (index,), self.pos())
-                self.value(loc + (index,))
+                if ch in "\"'":
+                    self.string(decode=False)
+                else:
+                    self.value(loc + (index,))
                 index += 1
                 self.skip_space(newlines=True)
                 if self.peek() == ",":
