@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from assembler.lint.linematch import BlockLines
 from assembler.lint.paths import ShortestPaths
-from assembler.lint.secrets import _ASSIGNMENT, PROVIDERS, candidates, fold_case
+from assembler.lint.linesearch import LineSearch, fold_case
+from assembler.lint.secrets import _ASSIGNMENT, PROVIDERS, candidates
 from assembler.lint.tokens import LineTokens, estimate_tokens
 
 
@@ -101,14 +102,24 @@ def test_every_line_a_pattern_matches_is_scanned(before, line):
     assert len(lines) - 1 in candidates(lines)
 
 
-def test_case_folding_keeps_positions_and_finds_what_ignorecase_finds():
-    text = "ſecret İ token AUTH Kelvin: \u212a"
-    assert len(fold_case(text)) == len(text)
-    for word in ("secret", "token", "auth"):
-        assert word in fold_case(text)
+def test_case_folding_finds_what_ignorecase_finds_on_the_same_line():
+    text = "ſecret\nİ — token\nAUTH Kelvin: \u212a"
+    for word in ("secret", "token", "auth", "k"):
+        assert re.search(f"(?i){word}", text)
+        assert word.encode() in fold_case(text)
+    assert fold_case(text).count(b"\n") == text.count("\n")
+    assert LineSearch(text.split("\n")).containing(any_case=("secret", "auth")) == [0, 2]
+    assert LineSearch(["a](b)", "x", "c ](d) ](e)", "]("]).containing(("](",)) == [0, 2, 3]
     assert candidates(["nothing to see", "pwd: hunter2", "plain"]) == {1}
     assert candidates(["ſecret = abc"]) == {0}
-    assert re.search(r"(?i)secret", "ſecret")  # what the first pass has to match
+
+
+@given(st.lists(st.text(alphabet="aB]( \u017f\u0131\u0130\u212a—", max_size=8), max_size=6),
+       st.sampled_from(["](", "a", "b("]), st.sampled_from(["ab", "s", "i", "k"]))
+def test_line_search_finds_exactly_the_lines_holding_the_text(lines, needle, word):
+    found = LineSearch(lines).containing((needle,), any_case=(word,))
+    assert found == [i for i, line in enumerate(lines)
+                     if needle in line or re.search(f"(?i){word}", line)]
 
 
 @given(st.lists(st.text(max_size=30), max_size=8))

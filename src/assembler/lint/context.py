@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import date
 from pathlib import Path
-from itertools import islice
+from itertools import chain, islice
 from typing import Any
 
 from ..catalog import Agent, Catalog
@@ -25,7 +25,8 @@ from ..render import TARGET_LAYOUTS, Rendered, Renderer, block_context
 from ..toml_source import TomlDocument, read_text
 from .config import LintConfig
 from .linematch import BlockLines
-from .markdown import Heading, anchors, headings, in_code, prose
+from .linesearch import LineSearch
+from .markdown import FENCE_TEXT, Heading, anchors, headings, in_code, mask_inline_code
 from .tokens import LineTokens
 
 
@@ -59,13 +60,28 @@ class SharedWork:
 
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
+        self.outputs: list[Output] = []
         self.tokens = LineTokens()
+        self._distinct: LineSearch | None = None
+        self._holding: dict[tuple, set[str]] = {}
         self._renderer: Renderer | None = None
         self._documents: dict[str, dict[str, Origin]] = {}
         self._blocks = BlockLines()
 
     def values(self, agent: Agent) -> dict[str, Origin]:
         return value_lines(agent, self.catalog, self._documents)
+
+    def holding(self, needles: tuple[str, ...], any_case: tuple[str, ...] = ()) -> set[str]:
+        """The distinct output lines that hold one of ``needles`` (or of ``any_case``, in any
+        case; see :meth:`LineSearch.containing`), all outputs searched as one text."""
+        key = (needles, any_case)
+        if key not in self._holding:
+            if self._distinct is None:
+                self._distinct = LineSearch(list(dict.fromkeys(
+                    chain.from_iterable(output.lines for output in self.outputs))))
+            lines = self._distinct.lines
+            self._holding[key] = {lines[i] for i in self._distinct.containing(needles, any_case)}
+        return self._holding[key]
 
     def origins(self, agent: Agent, text: str, values: dict[str, Origin]) -> list[Origin | None]:
         if self._renderer is None:
@@ -109,25 +125,33 @@ class Output:
         """Estimated tokens (see :mod:`.tokens`)."""
         return self.shared.tokens.count(self.lines)
 
+    def lines_holding(self, needles: tuple[str, ...], any_case: tuple[str, ...] = ()) -> list[int]:
+        """Indices of the lines that hold one of ``needles``, or of ``any_case`` in any case."""
+        found = self.shared.holding(needles, any_case)
+        return [index for index, line in enumerate(self.lines) if line in found]
+
     @cached_property
     def code_flags(self) -> list[bool]:
         """For each line, whether it is fenced code."""
-        return in_code(self.lines)
+        return in_code(self.lines, self.lines_holding(FENCE_TEXT))
 
-    @cached_property
-    def prose_lines(self) -> list[str]:
-        """The lines with all code blanked out."""
-        return prose(self.lines, self.code_flags)
+    def prose_line(self, index: int) -> str:
+        """Line ``index`` with all code blanked out (what ``prose`` gives for it)."""
+        return "" if self.code_flags[index] else mask_inline_code(self.lines[index])
 
     @cached_property
     def body_headings(self) -> list[Heading]:
         """The headings after the frontmatter."""
-        return headings(self.lines, self.body_start, self.code_flags)
+        return headings(self.lines, self.body_start, self.code_flags, self._marked)
 
     @cached_property
     def anchor_names(self) -> set[str]:
         """The anchors a link into this file may name."""
-        return anchors(self.lines, self.code_flags)
+        return anchors(self.lines, self.code_flags, self._marked)
+
+    @cached_property
+    def _marked(self) -> list[int]:
+        return self.lines_holding(("#",))
 
 
 @dataclass
@@ -139,6 +163,11 @@ class LintContext:
     today: date
     files: dict[str, TextFile]
     outputs: list[Output]
+    active: frozenset[str] | None = None  # the rule codes that run; None: all of them
+
+    def runs(self, code: str) -> bool:
+        """Whether findings of rule ``code`` are wanted (a rule may skip its work if not)."""
+        return self.active is None or code in self.active
 
     @property
     def root(self) -> Path:
@@ -223,7 +252,7 @@ def leaf_lines(document: TomlDocument, kind: str) -> dict[str, Origin]:
 
 
 def build_context(catalog: Catalog, rendered: list[Rendered], config: LintConfig,
-                  today: date) -> LintContext:
+                  today: date, active: frozenset[str] | None = None) -> LintContext:
     """Read the sources, and index the rendered outputs with their origins."""
     settings = catalog.settings
     files: dict[str, TextFile] = {}
@@ -246,7 +275,7 @@ def build_context(catalog: Catalog, rendered: list[Rendered], config: LintConfig
             files[rel] = TextFile(rel, text, "layout")
 
     shared = SharedWork(catalog)
-    outputs = []
+    outputs = shared.outputs
     for item in rendered:
         text = item.data.decode("utf-8").replace("\r\n", "\n")  # rules read lines, not endings
         file = TextFile(item.path, text, "output")
@@ -259,7 +288,7 @@ def build_context(catalog: Catalog, rendered: list[Rendered], config: LintConfig
             body_start=split.body_line - 1,
             shared=shared,
         ))
-    return LintContext(catalog, config, today, files, outputs)
+    return LintContext(catalog, config, today, files, outputs, active)
 
 
 def value_lines(agent: Agent, catalog: Catalog,

@@ -65,7 +65,7 @@ def lint_catalog(catalog: Catalog, rendered: list[Rendered], *, today: date,
         raise CatalogError(problems)
     config = catalog.settings.config.lint
     active = active_codes(config, select, ignore)
-    ctx = build_context(catalog, rendered, config, today)
+    ctx = build_context(catalog, rendered, config, today, frozenset(active))
 
     found: list[Finding] = []
     for family in FAMILIES:

@@ -48,7 +48,8 @@ def check(ctx: LintContext) -> Iterator[Finding]:
 def _stamps(ctx: LintContext) -> Iterator[Finding]:
     known: dict[str, tuple[tuple[str, int, str, str, str], ...]] = {}  # outputs share most lines
     for output in ctx.outputs:
-        for index, line in enumerate(output.prose_lines):
+        for index in output.lines_holding((), any_case=("verified",)):  # every stamp says it
+            line = output.prose_line(index)
             found = known.get(line)
             if found is None:
                 found = known[line] = tuple(judge_stamps(line, ctx.today, ctx.config.freshness_months))

@@ -51,12 +51,14 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     for output in ctx.outputs:
         yield from _links(ctx, output, seen)
         yield from _table_of_contents(ctx, output)
-        yield from _file_references(ctx, output, seen)
+        if ctx.runs("AA202"):  # off by default
+            yield from _file_references(ctx, output, seen)
 
 
 def _links(ctx: LintContext, output: Output, seen: _Seen) -> Iterator[Finding]:
     code = output.code_flags
-    for index, line in enumerate(output.lines):
+    for index in output.lines_holding(("](", "]:")):  # a link or a link definition
+        line = output.lines[index]
         if code[index] or index < output.body_start:
             continue
         targets = seen.links.get(line)
@@ -175,7 +177,8 @@ def _file_references(ctx: LintContext, output: Output, seen: _Seen) -> Iterator[
     """AA202: backticked paths such as `docs/testing.md`, resolved from the reference root."""
     base = (ctx.root / ctx.config.reference_root).resolve()
     code = output.code_flags
-    for index, line in enumerate(output.lines):
+    for index in output.lines_holding(("`",)):
+        line = output.lines[index]
         if code[index] or index < output.body_start:
             continue
         spans = seen.spans.get(line)
