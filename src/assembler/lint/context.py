@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import date
 from pathlib import Path
-from itertools import chain, islice
+from itertools import accumulate, chain, islice
 from typing import Any
 
+from ..blocks import Block
 from ..catalog import Agent, Catalog
 from ..diagnostics import Diagnostics
 from ..frontmatter import split_frontmatter
@@ -83,10 +84,11 @@ class SharedWork:
             self._holding[key] = {lines[i] for i in self._distinct.containing(needles, any_case)}
         return self._holding[key]
 
-    def origins(self, agent: Agent, text: str, values: dict[str, Origin]) -> list[Origin | None]:
+    def origins(self, output: Output) -> LineOrigins:
         if self._renderer is None:
             self._renderer = Renderer(self.catalog)
-        return output_origins(agent, text, self.catalog, self._renderer, values, self._blocks)
+        placed = place_blocks(output.agent, output.file.text, self.catalog, self._renderer)
+        return LineOrigins(output.lines, placed, output.values, self._blocks)
 
 
 @dataclass
@@ -107,10 +109,13 @@ class Output:
         """Lines of the string values (manifest, role, config) the output may show."""
         return self.shared.values(self.agent)
 
+    def origin(self, index: int) -> Origin | None:
+        """The source line that output line ``index`` (0-based) came from, when known."""
+        return self._origins[index]
+
     @cached_property
-    def origins(self) -> list[Origin | None]:
-        """The source line of each output line, where known."""
-        return self.shared.origins(self.agent, self.file.text, self.values)
+    def _origins(self) -> LineOrigins:
+        return self.shared.origins(self)
 
     @property
     def path(self) -> str:
@@ -228,10 +233,7 @@ def leaf_lines(document: TomlDocument, kind: str) -> dict[str, Origin]:
     """Each line (three characters or more) of each string value that may be rendered as text,
     mapped to its line in the file. Names and settings are left out: a short name like
     `tone` would otherwise claim any output line that mentions it."""
-    starts = [0]
-    for index, char in enumerate(document.text):
-        if char == "\n":
-            starts.append(index + 1)
+    starts = [0, *accumulate(len(line) + 1 for line in document.text.split("\n"))][:-1]
     found: dict[str, Origin] = {}
     for leaf in string_leaves(document):
         top = leaf.loc[0] if leaf.loc else ""
@@ -305,21 +307,27 @@ def value_lines(agent: Agent, catalog: Catalog,
     return found
 
 
-def output_origins(agent: Agent, text: str, catalog: Catalog, renderer: Renderer,
-                   values: dict[str, Origin], blocks: BlockLines | None = None) -> list[Origin | None]:
-    """For each line of a rendered agent, the source line it came from, when known."""
-    blocks = blocks if blocks is not None else BlockLines()
-    lines = text.split("\n")
-    origins: list[Origin | None] = [None] * len(lines)
+@dataclass(frozen=True)
+class Placed:
+    """Where the rendering of one block sits in an output."""
+
+    first: int  # index of its first line
+    count: int  # how many lines it has
+    block: Block
+    piece: str  # the rendering
+
+
+def place_blocks(agent: Agent, text: str, catalog: Catalog, renderer: Renderer) -> list[Placed]:
+    """Render the agent's blocks one by one and find each in its output, in order."""
     context = block_context(agent, catalog)
     names = [n for n in (*(agent.role.blocks if agent.role else ()), *agent.manifest.blocks)
              if n in catalog.blocks]  # `@key` entries are the manifest's own [text]
     body = [n for n in names if catalog.blocks[n].meta.placement != "footer"]
     footer = [n for n in names if catalog.blocks[n].meta.placement == "footer"]
     footer += [n for n in agent.manifest.footer if n in catalog.blocks]
+    placed = []
     cursor = 0
     for name in body + footer:
-        block = catalog.blocks[name]
         template = renderer.blocks.get(name)
         try:
             piece = template if isinstance(template, str) else template.render(context) if template else ""
@@ -329,23 +337,56 @@ def output_origins(agent: Agent, text: str, catalog: Catalog, renderer: Renderer
         at = text.find(piece, cursor) if piece else -1
         if at == -1:
             continue
-        first = text.count("\n", 0, at)
-        for offset, line in enumerate(blocks.lines(block.source, piece, block.body_line)):
-            if line is not None:
-                origins[first + offset] = Origin(block.path, line)
+        placed.append(Placed(text.count("\n", 0, at), piece.count("\n") + 1, catalog.blocks[name], piece))
         cursor = at + len(piece)
+    return placed
 
-    by_length = sorted(values, key=len, reverse=True)
-    shortest_first = [-len(part) for part in by_length]
-    for index, line in enumerate(lines):
+
+class LineOrigins:
+    """Where each line of one output comes from, worked out for a line when it is asked for.
+
+    A line inside a block's rendering comes from the block line :class:`BlockLines` maps it
+    to (the last block wins where two share a line); any other line of three characters or
+    more from the longest value (see :func:`value_lines`) it contains.
+    """
+
+    def __init__(self, lines: list[str], placed: list[Placed], values: dict[str, Origin],
+                 blocks: BlockLines):
+        self.lines = lines
+        self.placed = placed
+        self.values = values
+        self.blocks = blocks
+        self._by_length: list[str] | None = None
+        self._shortest_first: list[int] = []
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def __getitem__(self, index: int) -> Origin | None:
+        for span in reversed(self.placed):
+            if span.first <= index < span.first + span.count:
+                line = self.blocks.offsets(span.block.source, span.piece)[index - span.first]
+                if line is not None:
+                    return Origin(span.block.path, span.block.body_line + line)
+        return self._from_values(self.lines[index])
+
+    def _from_values(self, line: str) -> Origin | None:
         stripped = line.strip()
-        if origins[index] is not None or len(stripped) < 3:
-            continue
-        if stripped in values:  # no longer value fits in the line, so this is the match
-            origins[index] = values[stripped]
-            continue
-        fits = bisect.bisect_left(shortest_first, -len(stripped))  # values are stripped too
-        match = next((part for part in islice(by_length, fits, None) if part in line), None)
-        if match is not None:
-            origins[index] = values[match]
-    return origins
+        if len(stripped) < 3:
+            return None
+        if stripped in self.values:  # no longer value fits in the line, so this is the match
+            return self.values[stripped]
+        if self._by_length is None:
+            self._by_length = sorted(self.values, key=len, reverse=True)
+            self._shortest_first = [-len(part) for part in self._by_length]
+        fits = bisect.bisect_left(self._shortest_first, -len(stripped))  # values are stripped too
+        match = next((part for part in islice(self._by_length, fits, None) if part in line), None)
+        return self.values[match] if match is not None else None
+
+
+def output_origins(agent: Agent, text: str, catalog: Catalog, renderer: Renderer,
+                   values: dict[str, Origin], blocks: BlockLines | None = None) -> list[Origin | None]:
+    """For each line of a rendered agent, the source line it came from, when known."""
+    lines = LineOrigins(text.split("\n"), place_blocks(agent, text, catalog, renderer), values,
+                        blocks if blocks is not None else BlockLines())
+    return [lines[index] for index in range(len(lines))]

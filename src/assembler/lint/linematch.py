@@ -25,11 +25,16 @@ class BlockLines:
 
     def lines(self, source: str, rendered: str, body_line: int) -> list[int | None]:
         """File line of each rendered line of a block; approximate where Jinja2 changed lines."""
+        return [None if offset is None else body_line + offset
+                for offset in self.offsets(source, rendered)]
+
+    def offsets(self, source: str, rendered: str) -> list[int | None]:
+        """:meth:`lines` counted from the block's first body line (0); do not change the list."""
         key = (source, hashlib.blake2b(rendered.encode("utf-8", "surrogatepass"), digest_size=16).digest())
         offsets = self._offsets.get(key)
         if offsets is None:
             offsets = self._offsets[key] = self._match(source, rendered)
-        return [None if offset is None else body_line + offset for offset in offsets]
+        return offsets
 
     def _match(self, source: str, rendered: str) -> list[int | None]:
         out = rendered.split("\n")
@@ -68,11 +73,13 @@ class BlockLines:
             total = len(candidate) + len(line)
             bounds.append((2.0 * common / total if total else 1.0, index))
         bounds.sort(key=lambda item: (-item[0], item[1]))
+        matcher = difflib.SequenceMatcher(None, "", line)  # indexes `line` once for all candidates
         best, best_index = -1.0, len(candidates)
         for bound, index in bounds:
             if bound < best or (bound == best and index > best_index):
                 break  # neither this candidate nor any after it can win
-            ratio = difflib.SequenceMatcher(None, candidates[index], line).ratio()
+            matcher.set_seq1(candidates[index])
+            ratio = matcher.ratio()
             if ratio > best or (ratio == best and index < best_index):
                 best, best_index = ratio, index
         return best_index

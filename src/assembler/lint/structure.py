@@ -78,8 +78,8 @@ def _duplicates(output: Output, found: list[Heading]) -> Iterator[Finding]:
         first = seen.setdefault(key, heading)
         if first is heading:
             continue
-        origin = output.origins[heading.line - 1]
-        if origin is not None and origin == output.origins[first.line - 1]:
+        origin = output.origin(heading.line - 1)
+        if origin is not None and origin == output.origin(first.line - 1):
             continue  # one block rendered twice: AA804 reports the cause
         yield _at_heading(
             "AA103", output, heading,
