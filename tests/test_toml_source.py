@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import tomllib
+
+import tomli_w
+from hypothesis import given
+from hypothesis import strategies as st
+
 from assembler.diagnostics import Diagnostics
 from assembler.toml_source import key_positions, parse_toml
 
@@ -64,3 +70,31 @@ def test_syntax_error_is_located():
     (error,) = diagnostics
     assert (error.path, error.line) == ("bad.toml", 3)
     assert error.message.startswith("invalid TOML:")
+
+
+def test_string_contents_never_move_positions():
+    text = ('a = "quote \\" and \\\\ then # not a comment"\n'
+            "b = 'literal \\ with \" inside'  # comment with \"\"\" in it\n"
+            'c = """\nline\\\n  continued \\""" still inside ""\n"""\n'
+            "d = '''\n'' inside'''\n"
+            'e = """ends with quotes"""""\n'
+            "f = [ 1, # comment, ]\n  2 ]\n"
+            "g = 1\n")
+    positions = key_positions(text)
+    assert [positions[(key,)] for key in "abcdefg"] == [
+        (1, 1), (2, 1), (3, 1), (7, 1), (9, 1), (10, 1), (12, 1)]
+    assert positions[("f", 1)] == (11, 3)
+    assert tomllib.loads(text)["c"].endswith('still inside ""\n')
+
+
+@given(st.dictionaries(st.from_regex(r"[a-z][a-z0-9_-]{0,8}", fullmatch=True),
+                       st.text(alphabet='ab"\'\\\n\t #=[]{}é', max_size=20), min_size=1, max_size=6),
+       st.booleans())
+def test_keys_are_found_after_any_string(values, multiline):
+    """Each key sits at the line where its own `key = value` starts, whatever the values hold."""
+    parts = [tomli_w.dumps({key: value}, multiline_strings=multiline) for key, value in values.items()]
+    positions = key_positions("".join(parts))
+    line = 1
+    for (key, value), part in zip(values.items(), parts):
+        assert positions[(key,)] == (line, 1)
+        line += part.count("\n")

@@ -7,6 +7,7 @@ and records where each key, table header and array element starts.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 try:  # the compiled tomli parses long strings about three times faster than tomllib
@@ -14,6 +15,7 @@ try:  # the compiled tomli parses long strings about three times faster than tom
 except ImportError:  # pragma: no cover - tomli is a dependency; tomllib is the same parser
     import tomllib
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,13 @@ from .diagnostics import Diagnostics
 Loc = tuple[Any, ...]
 _TOML_ERROR_AT = re.compile(r"^(?P<msg>.*?) \(at line (?P<line>\d+), column (?P<col>\d+)\)$")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+# What the scanner steps over in one go; each mirrors a character-by-character
+# rule: a backslash in a basic string also takes the character after it.
+_SPACE = {True: re.compile(r"(?:[ \t\n]+|#[^\n]*)*"), False: re.compile(r"(?:[ \t]+|#[^\n]*)*")}
+_BASIC_BODY = re.compile(r'(?:[^"\\\n]+|\\[\s\S])*')
+_BASIC_MULTILINE_BODY = re.compile(r'(?:[^"\\]+|\\[\s\S]|"(?!""))*')
+_LITERAL_BODY = re.compile(r"[^'\n]*")
+_SCALAR = re.compile(r"[^,\]}\n#]*")
 _VALUE = object()  # marks the position of a key's value in the position map
 
 
@@ -108,35 +117,31 @@ class _Scanner:
     def __init__(self, text: str):
         self.text = text
         self.i = 0
-        self.line = 1
-        self.line_start = 0
+        self.line_starts = [0, *accumulate(len(line) + 1 for line in text.split("\n"))][:-1]
         self.positions: dict[Loc, tuple[int, int]] = {}
         self.array_counts: dict[Loc, int] = {}
 
     # -- low level -----------------------------------------------------------------
     def pos(self) -> tuple[int, int]:
-        return (self.line, self.i - self.line_start + 1)
+        line = bisect.bisect_right(self.line_starts, self.i)
+        return (line, self.i - self.line_starts[line - 1] + 1)
 
     def peek(self, n: int = 1) -> str:
         return self.text[self.i : self.i + n]
 
     def advance(self, n: int = 1) -> None:
-        for _ in range(n):
-            if self.i < len(self.text) and self.text[self.i] == "\n":
-                self.line += 1
-                self.line_start = self.i + 1
-            self.i += 1
+        self.i += n
+
+    def skip(self, pattern: re.Pattern[str]) -> None:
+        """Step over what ``pattern`` matches here (one character at a time would be slow)."""
+        end = pattern.match(self.text, self.i).end()
+        if end > self.i:
+            self.i = end
 
     def skip_space(self, newlines: bool) -> None:
-        while self.i < len(self.text):
-            ch = self.text[self.i]
-            if ch in " \t" or (newlines and ch == "\n"):
-                self.advance()
-            elif ch == "#":
-                while self.i < len(self.text) and self.text[self.i] != "\n":
-                    self.advance()
-            else:
-                return
+        end = _SPACE[newlines].match(self.text, self.i).end()
+        if end > self.i:
+            self.i = end
 
     def record(self, loc: Loc, at: tuple[int, int]) -> None:
         self.positions.setdefault(loc, at)
@@ -160,38 +165,52 @@ class _Scanner:
                 return parts
             self.advance()
 
-    def string(self) -> str:
-        quote = self.peek()
+    def string(self, decode: bool = True) -> str:
         start = self.i
-        if self.peek(3) == quote * 3:
+        quote = self.text[start : start + 1]
+        if self.text.startswith(quote * 3, start):
             self.advance(3)
-            while self.i < len(self.text) and self.peek(3) != quote * 3:
-                self.advance(2 if quote == '"' and self.peek() == "\\" else 1)
+            if quote == '"':
+                self.skip(_BASIC_MULTILINE_BODY)
+                self._trailing_backslash()
+            else:
+                end = self.text.find(quote * 3, self.i)
+                self.advance((len(self.text) if end == -1 else end) - self.i)
             self.advance(3)
             while self.peek() == quote:  # up to two quotes may end the string
                 self.advance()
             return self.text[start + 3 : self.i - 3]
-        self.advance()
-        while self.i < len(self.text) and self.peek() not in (quote, "\n"):
-            self.advance(2 if quote == '"' and self.peek() == "\\" else 1)
+        self.i = _BASIC_BODY.match(self.text, start + 1).end() if quote == '"' \
+            else _LITERAL_BODY.match(self.text, start + 1).end()
+        if quote == '"':
+            self._trailing_backslash()
         self.advance()
         raw = self.text[start + 1 : self.i - 1]
-        return tomllib.loads(f"k = {self.text[start:self.i]}")["k"] if quote == '"' else raw
+        return tomllib.loads(f"k = {self.text[start:self.i]}")["k"] if quote == '"' and decode else raw
+
+    def _trailing_backslash(self) -> None:
+        """A backslash as the very last character takes a character that is not there."""
+        if self.i == len(self.text) - 1 and self.text[self.i] == "\\":
+            self.advance(2)
 
     def value(self, loc: Loc) -> None:
         ch = self.peek()
         if ch in "\"'":
-            self.string()
+            self.string(decode=False)  # only keys need their text
         elif ch == "[":
             self.advance()
             index = 0
             while True:
                 self.skip_space(newlines=True)
-                if self.peek() in ("]", ""):
+                ch = self.peek()
+                if ch in ("]", ""):
                     self.advance()
                     return
                 self.record(loc + (index,), self.pos())
-                self.value(loc + (index,))
+                if ch in "\"'":
+                    self.string(decode=False)
+                else:
+                    self.value(loc + (index,))
                 index += 1
                 self.skip_space(newlines=True)
                 if self.peek() == ",":
@@ -208,8 +227,7 @@ class _Scanner:
                 if self.peek() == ",":
                     self.advance()
         else:
-            while self.i < len(self.text) and self.peek() not in ",]}\n#":
-                self.advance()
+            self.skip(_SCALAR)
 
     def key_value(self, table: Loc) -> None:
         at = self.pos()

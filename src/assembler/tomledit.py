@@ -43,7 +43,7 @@ def value_span(document: TomlDocument, loc: tuple) -> tuple[int, int] | None:
     except (KeyError, IndexError, TypeError, ValueError):
         return None
     scanner = _Scanner(document.text)
-    scanner.i, scanner.line, scanner.line_start = start, line, start - column + 1
+    scanner.i = start
     scanner.value(())
     end = scanner.i
     try:

@@ -34,25 +34,29 @@ TARGET_LIMITS = {
 
 
 def measure(output: Output) -> dict[str, int]:
-    return {
-        "bytes": len(output.data),
-        "lines": output.file.text.count("\n"),
-        "tokens": output.tokens,
-    }
+    return {key: size_of(output, key) for key in ("bytes", "lines", "tokens")}
+
+
+def size_of(output: Output, key: str) -> int:
+    """One measure of ``measure``; the token estimate is the costly one."""
+    if key == "bytes":
+        return len(output.data)
+    if key == "lines":
+        return output.file.text.count("\n")
+    return output.tokens
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
     budgets = ctx.config.budgets
     for output in ctx.outputs:
-        at = output.agent.document.locate(("name",))
-        sizes = measure(output)
+        at = output.agent.document.locate  # positions are worked out only for a finding
         for code, key, unit in (("AA701", "bytes", "bytes"), ("AA702", "lines", "lines"),
                                 ("AA703", "tokens", "estimated tokens")):
             limit = getattr(budgets, key)
-            if limit is not None and sizes[key] > limit:
+            if limit is not None and (measured := size_of(output, key)) > limit:
                 yield Finding(
-                    code, output.agent.source, *at,
-                    f"`{output.path}` has {sizes[key]:,} {unit}, over the budget of {limit:,}",
+                    code, output.agent.source, *at(("name",)),
+                    f"`{output.path}` has {measured:,} {unit}, over the budget of {limit:,}",
                     "move detail out into a shared reference file the agent reads on demand, drop "
                     f"blocks it does not need, or raise [lint.budgets] {key}")
         for target in budgets.targets:
@@ -61,7 +65,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             if size > limit:
                 yield Finding(
                     "AA704", output.agent.source,
-                    *(output.agent.document.locate(("description",)) if target == "skill" else at),
+                    *at(("description",) if target == "skill" else ("name",)),
                     f"`{output.path}` would not fit a {target} {what}: {size:,} {unit}, "
                     f"limit {limit:,}",
                     "shorten it, or remove the target from [lint.budgets] targets")

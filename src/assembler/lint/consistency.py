@@ -6,7 +6,6 @@ with nobody saying why, blocks nobody renders, and blocks rendered twice.
 
 from __future__ import annotations
 
-from collections import deque
 from typing import Iterator
 
 from ..blocks import ResolvedRole
@@ -14,6 +13,7 @@ from ..catalog import Catalog
 from ..fidelity import TEXT_PREFIX
 from ..toml_source import TomlDocument
 from .context import LintContext
+from .paths import ShortestPaths
 from .rules import Finding, Rule
 
 RULES = (
@@ -89,9 +89,10 @@ def _cycles(catalog: Catalog) -> Iterator[Finding]:
             if target is not None and not handoff.cycle_reason:
                 graph[agent_id].append((target, index))
     seen: set[tuple[str, ...]] = set()
+    paths = ShortestPaths(graph)
     for agent_id, edges in graph.items():
         for target, index in edges:
-            path = _shortest_path(graph, target, agent_id)
+            path = paths.find(target, agent_id)
             if path is None:
                 continue
             cycle = [agent_id, *path[:-1]] if target != agent_id else [agent_id]
@@ -107,26 +108,6 @@ def _cycles(catalog: Catalog) -> Iterator[Finding]:
                 f"handoffs go round in a cycle with no stated reason: {loop}",
                 "if work may legitimately come back, add `cycle_reason = \"…\"` to one of these "
                 "[[handoff]] entries saying why and what ends the loop; otherwise remove a handoff")
-
-
-def _shortest_path(graph: dict[str, list[tuple[str, int]]], start: str, goal: str) -> list[str] | None:
-    """Nodes from ``start`` to ``goal`` inclusive (breadth first, neighbours in file order)."""
-    previous: dict[str, str | None] = {start: None}
-    queue = deque([start])
-    while queue:
-        node = queue.popleft()
-        if node == goal:
-            path = []
-            current: str | None = node
-            while current is not None:
-                path.append(current)
-                current = previous[current]
-            return path[::-1]
-        for following, _ in graph.get(node, []):
-            if following not in previous:
-                previous[following] = node
-                queue.append(following)
-    return None
 
 
 def _unused(catalog: Catalog) -> Iterator[Finding]:

@@ -4,25 +4,31 @@ Generated files are never edited by hand, so a problem seen in one belongs to
 the manifest, block or config line that produced it. :func:`output_origins`
 maps each output line back to that source line: blocks are rendered one by one
 and found in the output, and the remaining lines are matched against the
-string values of the manifest, its role and the config.
+string values of the manifest, its role and the config. The mapping is made on
+first use, because only outputs with a finding to move need it.
 """
 
 from __future__ import annotations
 
 import bisect
-import difflib
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from pathlib import Path
+from itertools import accumulate, chain, islice
 from typing import Any
 
+from ..blocks import Block
 from ..catalog import Agent, Catalog
 from ..diagnostics import Diagnostics
 from ..frontmatter import split_frontmatter
 from ..render import TARGET_LAYOUTS, Rendered, Renderer, block_context
 from ..toml_source import TomlDocument, read_text
 from .config import LintConfig
-from .tokens import estimate_tokens
+from .linematch import BlockLines
+from .linesearch import LineSearch
+from .markdown import FENCE_TEXT, Heading, anchors, headings, in_code, mask_inline_code
+from .tokens import LineTokens
 
 
 @dataclass(frozen=True)
@@ -50,17 +56,66 @@ class TextFile:
         return self.kind in ("block", "layout", "output")
 
 
+class SharedWork:
+    """What the outputs of one lint run work out once for all: they share most of their text."""
+
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+        self.outputs: list[Output] = []
+        self.tokens = LineTokens()
+        self._distinct: LineSearch | None = None
+        self._holding: dict[tuple, set[str]] = {}
+        self._renderer: Renderer | None = None
+        self._documents: dict[str, dict[str, Origin]] = {}
+        self._blocks = BlockLines()
+
+    def values(self, agent: Agent) -> dict[str, Origin]:
+        return value_lines(agent, self.catalog, self._documents)
+
+    def holding(self, needles: tuple[str, ...], any_case: tuple[str, ...] = ()) -> set[str]:
+        """The distinct output lines that hold one of ``needles`` (or of ``any_case``, in any
+        case; see :meth:`LineSearch.containing`), all outputs searched as one text."""
+        key = (needles, any_case)
+        if key not in self._holding:
+            if self._distinct is None:
+                self._distinct = LineSearch(list(dict.fromkeys(
+                    chain.from_iterable(output.lines for output in self.outputs))))
+            lines = self._distinct.lines
+            self._holding[key] = {lines[i] for i in self._distinct.containing(needles, any_case)}
+        return self._holding[key]
+
+    def origins(self, output: Output) -> LineOrigins:
+        if self._renderer is None:
+            self._renderer = Renderer(self.catalog)
+        placed = place_blocks(output.agent, output.file.text, self.catalog, self._renderer)
+        return LineOrigins(output.lines, placed, output.values, self._blocks)
+
+
 @dataclass
 class Output:
-    """One rendered agent file, in memory."""
+    """One rendered agent file, in memory.
+
+    Everything past its text is worked out when a rule first asks for it.
+    """
 
     agent: Agent
     file: TextFile
     data: bytes
     body_start: int  # index of the first line after the frontmatter
-    origins: list[Origin | None]
-    values: dict[str, Origin]  # lines of the string values (manifest, role, config) it may show
-    tokens: int
+    shared: SharedWork = field(repr=False)
+
+    @cached_property
+    def values(self) -> dict[str, Origin]:
+        """Lines of the string values (manifest, role, config) the output may show."""
+        return self.shared.values(self.agent)
+
+    def origin(self, index: int) -> Origin | None:
+        """The source line that output line ``index`` (0-based) came from, when known."""
+        return self._origins[index]
+
+    @cached_property
+    def _origins(self) -> LineOrigins:
+        return self.shared.origins(self)
 
     @property
     def path(self) -> str:
@@ -69,6 +124,39 @@ class Output:
     @property
     def lines(self) -> list[str]:
         return self.file.lines
+
+    @cached_property
+    def tokens(self) -> int:
+        """Estimated tokens (see :mod:`.tokens`)."""
+        return self.shared.tokens.count(self.lines)
+
+    def lines_holding(self, needles: tuple[str, ...], any_case: tuple[str, ...] = ()) -> list[int]:
+        """Indices of the lines that hold one of ``needles``, or of ``any_case`` in any case."""
+        found = self.shared.holding(needles, any_case)
+        return [index for index, line in enumerate(self.lines) if line in found]
+
+    @cached_property
+    def code_flags(self) -> list[bool]:
+        """For each line, whether it is fenced code."""
+        return in_code(self.lines, self.lines_holding(FENCE_TEXT))
+
+    def prose_line(self, index: int) -> str:
+        """Line ``index`` with all code blanked out (what ``prose`` gives for it)."""
+        return "" if self.code_flags[index] else mask_inline_code(self.lines[index])
+
+    @cached_property
+    def body_headings(self) -> list[Heading]:
+        """The headings after the frontmatter."""
+        return headings(self.lines, self.body_start, self.code_flags, self._marked)
+
+    @cached_property
+    def anchor_names(self) -> set[str]:
+        """The anchors a link into this file may name."""
+        return anchors(self.lines, self.code_flags, self._marked)
+
+    @cached_property
+    def _marked(self) -> list[int]:
+        return self.lines_holding(("#",))
 
 
 @dataclass
@@ -80,6 +168,11 @@ class LintContext:
     today: date
     files: dict[str, TextFile]
     outputs: list[Output]
+    active: frozenset[str] | None = None  # the rule codes that run; None: all of them
+
+    def runs(self, code: str) -> bool:
+        """Whether findings of rule ``code`` are wanted (a rule may skip its work if not)."""
+        return self.active is None or code in self.active
 
     @property
     def root(self) -> Path:
@@ -88,6 +181,15 @@ class LintContext:
     def output_text(self, path: str) -> str | None:
         found = self.files.get(path)
         return found.text if found is not None and found.kind == "output" else None
+
+    @cached_property
+    def output_folders(self) -> set[str]:
+        """Every folder that holds a generated file, at any depth (``agents``, ``agents/ml``)."""
+        folders = set()
+        for output in self.outputs:
+            parts = output.path.split("/")[:-1]
+            folders.update("/".join(parts[:depth]) for depth in range(1, len(parts) + 1))
+        return folders
 
 
 @dataclass(frozen=True)
@@ -131,10 +233,7 @@ def leaf_lines(document: TomlDocument, kind: str) -> dict[str, Origin]:
     """Each line (three characters or more) of each string value that may be rendered as text,
     mapped to its line in the file. Names and settings are left out: a short name like
     `tone` would otherwise claim any output line that mentions it."""
-    starts = [0]
-    for index, char in enumerate(document.text):
-        if char == "\n":
-            starts.append(index + 1)
+    starts = [0, *accumulate(len(line) + 1 for line in document.text.split("\n"))][:-1]
     found: dict[str, Origin] = {}
     for leaf in string_leaves(document):
         top = leaf.loc[0] if leaf.loc else ""
@@ -155,7 +254,7 @@ def leaf_lines(document: TomlDocument, kind: str) -> dict[str, Origin]:
 
 
 def build_context(catalog: Catalog, rendered: list[Rendered], config: LintConfig,
-                  today: date) -> LintContext:
+                  today: date, active: frozenset[str] | None = None) -> LintContext:
     """Read the sources, and index the rendered outputs with their origins."""
     settings = catalog.settings
     files: dict[str, TextFile] = {}
@@ -177,25 +276,21 @@ def build_context(catalog: Catalog, rendered: list[Rendered], config: LintConfig
         if text is not None:
             files[rel] = TextFile(rel, text, "layout")
 
-    renderer = Renderer(catalog)
-    outputs = []
-    cache: dict[str, dict[str, Origin]] = {}
+    shared = SharedWork(catalog)
+    outputs = shared.outputs
     for item in rendered:
         text = item.data.decode("utf-8").replace("\r\n", "\n")  # rules read lines, not endings
         file = TextFile(item.path, text, "output")
         files[item.path] = file
         split = split_frontmatter(text)
-        values = value_lines(item.agent, catalog, cache)
         outputs.append(Output(
             agent=item.agent,
             file=file,
             data=item.data,
             body_start=split.body_line - 1,
-            origins=output_origins(item.agent, text, catalog, renderer, values),
-            values=values,
-            tokens=estimate_tokens(text),
+            shared=shared,
         ))
-    return LintContext(catalog, config, today, files, outputs)
+    return LintContext(catalog, config, today, files, outputs, active)
 
 
 def value_lines(agent: Agent, catalog: Catalog,
@@ -212,20 +307,27 @@ def value_lines(agent: Agent, catalog: Catalog,
     return found
 
 
-def output_origins(agent: Agent, text: str, catalog: Catalog, renderer: Renderer,
-                   values: dict[str, Origin]) -> list[Origin | None]:
-    """For each line of a rendered agent, the source line it came from, when known."""
-    lines = text.split("\n")
-    origins: list[Origin | None] = [None] * len(lines)
+@dataclass(frozen=True)
+class Placed:
+    """Where the rendering of one block sits in an output."""
+
+    first: int  # index of its first line
+    count: int  # how many lines it has
+    block: Block
+    piece: str  # the rendering
+
+
+def place_blocks(agent: Agent, text: str, catalog: Catalog, renderer: Renderer) -> list[Placed]:
+    """Render the agent's blocks one by one and find each in its output, in order."""
     context = block_context(agent, catalog)
     names = [n for n in (*(agent.role.blocks if agent.role else ()), *agent.manifest.blocks)
              if n in catalog.blocks]  # `@key` entries are the manifest's own [text]
     body = [n for n in names if catalog.blocks[n].meta.placement != "footer"]
     footer = [n for n in names if catalog.blocks[n].meta.placement == "footer"]
     footer += [n for n in agent.manifest.footer if n in catalog.blocks]
+    placed = []
     cursor = 0
     for name in body + footer:
-        block = catalog.blocks[name]
         template = renderer.blocks.get(name)
         try:
             piece = template if isinstance(template, str) else template.render(context) if template else ""
@@ -235,38 +337,56 @@ def output_origins(agent: Agent, text: str, catalog: Catalog, renderer: Renderer
         at = text.find(piece, cursor) if piece else -1
         if at == -1:
             continue
-        first = text.count("\n", 0, at)
-        for offset, line in enumerate(_block_lines(block.source, piece, block.body_line)):
-            if line is not None:
-                origins[first + offset] = Origin(block.path, line)
+        placed.append(Placed(text.count("\n", 0, at), piece.count("\n") + 1, catalog.blocks[name], piece))
         cursor = at + len(piece)
-
-    by_length = sorted(values, key=len, reverse=True)
-    for index, line in enumerate(lines):
-        if origins[index] is not None or len(line.strip()) < 3:
-            continue
-        match = next((part for part in by_length if part in line), None)
-        if match is not None:
-            origins[index] = values[match]
-    return origins
+    return placed
 
 
-def _block_lines(source: str, rendered: str, body_line: int) -> list[int | None]:
-    """File line of each rendered line of a block; approximate where Jinja2 changed lines."""
-    out = rendered.split("\n")
-    if rendered == source.strip("\n"):
-        lead = len(source) - len(source.lstrip("\n"))
-        return [body_line + lead + index for index in range(len(out))]
-    src = source.split("\n")
-    result: list[int | None] = [None] * len(out)
-    matcher = difflib.SequenceMatcher(None, src, out, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            for k in range(j2 - j1):
-                result[j1 + k] = body_line + i1 + k
-        elif tag == "replace":  # lines Jinja2 changed: take the most similar source line
-            for j in range(j1, j2):
-                best = max(range(i1, i2),
-                           key=lambda i: difflib.SequenceMatcher(None, src[i], out[j]).ratio())
-                result[j] = body_line + best
-    return result
+class LineOrigins:
+    """Where each line of one output comes from, worked out for a line when it is asked for.
+
+    A line inside a block's rendering comes from the block line :class:`BlockLines` maps it
+    to (the last block wins where two share a line); any other line of three characters or
+    more from the longest value (see :func:`value_lines`) it contains.
+    """
+
+    def __init__(self, lines: list[str], placed: list[Placed], values: dict[str, Origin],
+                 blocks: BlockLines):
+        self.lines = lines
+        self.placed = placed
+        self.values = values
+        self.blocks = blocks
+        self._by_length: list[str] | None = None
+        self._shortest_first: list[int] = []
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def __getitem__(self, index: int) -> Origin | None:
+        for span in reversed(self.placed):
+            if span.first <= index < span.first + span.count:
+                line = self.blocks.offsets(span.block.source, span.piece)[index - span.first]
+                if line is not None:
+                    return Origin(span.block.path, span.block.body_line + line)
+        return self._from_values(self.lines[index])
+
+    def _from_values(self, line: str) -> Origin | None:
+        stripped = line.strip()
+        if len(stripped) < 3:
+            return None
+        if stripped in self.values:  # no longer value fits in the line, so this is the match
+            return self.values[stripped]
+        if self._by_length is None:
+            self._by_length = sorted(self.values, key=len, reverse=True)
+            self._shortest_first = [-len(part) for part in self._by_length]
+        fits = bisect.bisect_left(self._shortest_first, -len(stripped))  # values are stripped too
+        match = next((part for part in islice(self._by_length, fits, None) if part in line), None)
+        return self.values[match] if match is not None else None
+
+
+def output_origins(agent: Agent, text: str, catalog: Catalog, renderer: Renderer,
+                   values: dict[str, Origin], blocks: BlockLines | None = None) -> list[Origin | None]:
+    """For each line of a rendered agent, the source line it came from, when known."""
+    lines = LineOrigins(text.split("\n"), place_blocks(agent, text, catalog, renderer), values,
+                        blocks if blocks is not None else BlockLines())
+    return [lines[index] for index in range(len(lines))]

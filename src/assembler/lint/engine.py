@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from ..catalog import Catalog
 from ..config import Settings
@@ -21,7 +21,7 @@ from ..toml_source import read_text
 from . import budgets, consistency, freshness, names, placeholders, references, secrets, structure
 from . import suppress
 from .config import LintConfig
-from .context import LintContext, Output, build_context
+from .context import LintContext, Origin, Output, build_context
 from .rules import CODE, SELECTOR, Finding, Rule, matches, split_codes
 
 FAMILIES = (structure, references, names, placeholders, freshness, secrets, budgets, consistency)
@@ -65,7 +65,7 @@ def lint_catalog(catalog: Catalog, rendered: list[Rendered], *, today: date,
         raise CatalogError(problems)
     config = catalog.settings.config.lint
     active = active_codes(config, select, ignore)
-    ctx = build_context(catalog, rendered, config, today)
+    ctx = build_context(catalog, rendered, config, today, frozenset(active))
 
     found: list[Finding] = []
     for family in FAMILIES:
@@ -165,13 +165,9 @@ def _relocate(ctx: LintContext, outputs: dict[str, Output], finding: Finding) ->
     holding it — a value a block rendered through ``{{ vars.x }}``.
     """
     output = outputs.get(finding.path)
-    if output is None or not 0 < finding.line <= len(output.origins):
+    if output is None or not 0 < finding.line <= len(output.lines):
         return finding
-    candidates = [output.origins[finding.line - 1]]
-    if finding.snippet is not None and len(finding.snippet) >= _MIN_VALUE_SNIPPET:
-        candidates += [origin for value, origin in sorted(output.values.items())
-                       if finding.snippet in value]
-    for origin in candidates:
+    for origin in _candidates(output, finding):
         source = ctx.files.get(origin.path) if origin is not None else None
         if origin is None or source is None or origin.line > len(source.lines):
             continue
@@ -180,6 +176,14 @@ def _relocate(ctx: LintContext, outputs: dict[str, Output], finding: Finding) ->
             return finding.moved(path=origin.path, line=origin.line, column=column + 1,
                                  outputs=(finding.path,))
     return finding
+
+
+def _candidates(output: Output, finding: Finding) -> Iterator[Origin | None]:
+    """Where a finding may have come from, best first; worked out only as far as needed."""
+    yield output.origin(finding.line - 1)
+    if finding.snippet is not None and len(finding.snippet) >= _MIN_VALUE_SNIPPET:
+        yield from (origin for value, origin in sorted(output.values.items())
+                    if finding.snippet in value)
 
 
 def _merge(ctx: LintContext, findings: list[Finding]) -> list[Finding]:

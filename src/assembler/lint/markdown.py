@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from typing import Iterable
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
@@ -22,6 +24,7 @@ LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*(<[^>]*>|\S+)")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
 _RULE_LINE = re.compile(r"^ {0,3}([-*_])(?:\s*\1){2,}\s*$")
 TOC_TITLES = {"table of contents", "contents", "toc", "on this page"}
+FENCE_TEXT = ("```", "~~~")  # a line holds one of these to be a fence
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,7 @@ class Heading:
     level: int
     text: str
 
-    @property
+    @cached_property
     def key(self) -> str:
         return normalize(self.text)
 
@@ -41,38 +44,48 @@ class Heading:
         return f"{'#' * self.level} {self.text}"
 
 
+@lru_cache(maxsize=4096)  # the same headings recur in every agent that shares a block
 def normalize(text: str) -> str:
     """Heading text for comparison: no comments or emphasis marks, single spaces, case-folded."""
     text = _JINJA_COMMENT.sub("", _HTML_COMMENT.sub("", text))
     return " ".join(_MARKUP.sub("", text).split()).casefold()
 
 
-def in_code(lines: list[str]) -> list[bool]:
-    """For each line, whether it belongs to a fenced code block (fence lines included)."""
-    flags = []
+def in_code(lines: list[str], fences: Iterable[int] | None = None) -> list[bool]:
+    """For each line, whether it belongs to a fenced code block (fence lines included).
+
+    ``fences``: the indices, in order, of the only lines that may be fences (those with
+    three backticks or tildes); by default every line is tried.
+    """
+    flags = [False] * len(lines)
     fence: str | None = None
-    for line in lines:
+    opened = 0
+    for index in range(len(lines)) if fences is None else fences:
+        line = lines[index]
         match = _FENCE.match(line)
         if fence is None:
             if match:
-                fence = match.group(1)
-            flags.append(fence is not None)
-            continue
-        flags.append(True)
-        if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence) \
+                fence, opened = match.group(1), index
+        elif match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence) \
                 and not line.strip().strip(fence[0]):
+            flags[opened:index + 1] = [True] * (index + 1 - opened)
             fence = None
+    if fence is not None:  # never closed: code to the end
+        flags[opened:] = [True] * (len(lines) - opened)
     return flags
 
 
 def mask_inline_code(line: str) -> str:
     """The line with inline code spans blanked out, so columns stay where they were."""
+    if "`" not in line:
+        return line
     return _INLINE_CODE.sub(lambda m: " " * len(m.group(0)), line)
 
 
-def prose(lines: list[str]) -> list[str]:
-    """The lines with all code (fenced and inline) blanked out."""
-    return ["" if code else mask_inline_code(line) for line, code in zip(lines, in_code(lines))]
+def prose(lines: list[str], code: list[bool] | None = None) -> list[str]:
+    """The lines with all code (fenced and inline) blanked out; ``code`` is ``in_code(lines)``."""
+    flags = in_code(lines) if code is None else code
+    return ["" if fenced else mask_inline_code(line) for line, fenced in zip(lines, flags)]
 
 
 def inline_code_spans(line: str) -> list[tuple[int, str]]:
@@ -80,13 +93,19 @@ def inline_code_spans(line: str) -> list[tuple[int, str]]:
     return [(m.start(2), m.group(2)) for m in _INLINE_CODE.finditer(line)]
 
 
-def headings(lines: list[str], first: int = 0) -> list[Heading]:
-    """The ATX headings outside code, from line index ``first`` on."""
+def headings(lines: list[str], first: int = 0, code: list[bool] | None = None,
+             marked: Iterable[int] | None = None) -> list[Heading]:
+    """The ATX headings outside code, from line index ``first`` on.
+
+    ``code`` is ``in_code(lines)``; ``marked``, the indices (in order) of the only lines
+    that may be headings (those with a ``#``); by default every line is tried.
+    """
+    code = in_code(lines) if code is None else code
     found = []
-    for index, (line, code) in enumerate(zip(lines, in_code(lines))):
-        if index < first or code:
+    for index in range(len(lines)) if marked is None else marked:
+        if index < first or code[index]:
             continue
-        match = _HEADING.match(line)
+        match = _HEADING.match(lines[index])
         if match:
             found.append(Heading(index + 1, len(match.group(1)), (match.group(2) or "").strip()))
     return found
@@ -94,7 +113,9 @@ def headings(lines: list[str], first: int = 0) -> list[Heading]:
 
 def is_blank(line: str) -> bool:
     """Blank for the purpose of "is this section empty": whitespace, comments, ``---``."""
-    stripped = _JINJA_COMMENT.sub("", _HTML_COMMENT.sub("", line)).strip()
+    if "<!--" in line or "{#" in line:
+        line = _JINJA_COMMENT.sub("", _HTML_COMMENT.sub("", line))
+    stripped = line.strip()
     return not stripped or bool(_RULE_LINE.match(stripped))
 
 
@@ -119,11 +140,12 @@ def slug(text: str) -> str:
     return text.replace(" ", "-")
 
 
-def anchors(lines: list[str]) -> set[str]:
+def anchors(lines: list[str], code: list[bool] | None = None,
+            marked: Iterable[int] | None = None) -> set[str]:
     """Every heading anchor of a document, with ``-1``, ``-2`` … for repeated headings."""
     seen: dict[str, int] = {}
     result = set()
-    for heading in headings(lines):
+    for heading in headings(lines, 0, code, marked):
         base = slug(heading.text)
         count = seen.get(base, 0)
         seen[base] = count + 1

@@ -12,7 +12,6 @@ import re
 from typing import Iterator
 
 from .context import LintContext
-from .markdown import prose
 from .rules import Finding, Rule
 
 RULES = (
@@ -29,20 +28,29 @@ _FILL_IN = re.compile(
     re.IGNORECASE,
 )
 _MARKER = re.compile(r"\b(?:TODO|FIXME|TBD|XXX)\b:")
+_NEEDED = ("{{", "{%", "<", "[", "TODO:", "FIXME:", "TBD:", "XXX:")  # a match holds one, or "lorem"
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
+    known: dict[str, tuple[tuple[str, int, str, str, str], ...]] = {}  # outputs share most lines
     for output in ctx.outputs:
-        for index, line in enumerate(prose(output.lines)):
-            match = _TEMPLATE.search(line)
-            if match:
-                yield Finding(
-                    "AA401", output.path, index + 1, match.start() + 1,
-                    "template syntax `{{ … }}` / `{% … %}` was not rendered",
-                    "manifest and config text is not a template: write the value itself, or move "
-                    "the text into a block where `{{ vars.x }}` is rendered", snippet=match.group(0))
-            for found in (*_FILL_IN.finditer(line), *_MARKER.finditer(line)):
-                yield Finding(
-                    "AA402", output.path, index + 1, found.start() + 1,
-                    f"placeholder `{found.group(0)}` was never filled in",
-                    "replace it with the real text, or remove it", snippet=found.group(0))
+        for index in output.lines_holding(_NEEDED, any_case=("lorem",)):
+            line = output.prose_line(index)
+            found = known.get(line)
+            if found is None:
+                found = known[line] = tuple(problems(line))
+            for code, column, message, hint, snippet in found:
+                yield Finding(code, output.path, index + 1, column, message, hint, snippet=snippet)
+
+
+def problems(line: str) -> Iterator[tuple[str, int, str, str, str]]:
+    """``(code, column, message, hint, matched text)`` for each placeholder on a prose line."""
+    match = _TEMPLATE.search(line)
+    if match:
+        yield ("AA401", match.start() + 1,
+               "template syntax `{{ … }}` / `{% … %}` was not rendered",
+               "manifest and config text is not a template: write the value itself, or move "
+               "the text into a block where `{{ vars.x }}` is rendered", match.group(0))
+    for found in (*_FILL_IN.finditer(line), *_MARKER.finditer(line)):
+        yield ("AA402", found.start() + 1, f"placeholder `{found.group(0)}` was never filled in",
+               "replace it with the real text, or remove it", found.group(0))

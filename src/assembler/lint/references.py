@@ -17,7 +17,7 @@ from urllib.parse import unquote
 
 from .context import LintContext, Output
 from .markdown import (
-    TOC_TITLES, anchors, headings, in_code, inline_code_spans, link_targets, list_item,
+    TOC_TITLES, anchors, inline_code_spans, link_targets, list_item,
     mask_inline_code, normalize,
 )
 from .rules import Finding, Rule
@@ -36,30 +36,46 @@ _FILE_LIKE = re.compile(r"^(?:[A-Za-z0-9_.-]+/)*[A-Za-z0-9_-][A-Za-z0-9_.-]*\.[A
 _NUMBERED = re.compile(r"^(?:§\s*)?(\d+(?:\.\d+)*)[.)]?\s+")
 
 
+class _Seen:
+    """What one run has already worked out; outputs share most of their lines and links."""
+
+    def __init__(self) -> None:
+        self.links: dict[str, list[tuple[int, str]]] = {}
+        self.spans: dict[str, list[tuple[int, str]]] = {}
+        self.anchors: dict[Path, set[str] | None] = {}
+        self.exists: dict[str, bool] = {}
+
+
 def check(ctx: LintContext) -> Iterator[Finding]:
+    seen = _Seen()
     for output in ctx.outputs:
-        yield from _links(ctx, output)
+        yield from _links(ctx, output, seen)
         yield from _table_of_contents(ctx, output)
-        yield from _file_references(ctx, output)
+        if ctx.runs("AA202"):  # off by default
+            yield from _file_references(ctx, output, seen)
 
 
-def _links(ctx: LintContext, output: Output) -> Iterator[Finding]:
-    code = in_code(output.lines)
-    own_anchors = anchors(output.lines)
-    for index, line in enumerate(output.lines):
+def _links(ctx: LintContext, output: Output, seen: _Seen) -> Iterator[Finding]:
+    code = output.code_flags
+    for index in output.lines_holding(("](", "]:")):  # a link or a link definition
+        line = output.lines[index]
         if code[index] or index < output.body_start:
             continue
-        for column, target in link_targets(mask_inline_code(line)):
-            yield from _check_target(ctx, output, index + 1, column + 1, target, own_anchors)
+        targets = seen.links.get(line)
+        if targets is None:
+            targets = seen.links[line] = link_targets(mask_inline_code(line))
+        for column, target in targets:
+            yield from _check_target(ctx, output, index + 1, column + 1, target, seen)
 
 
 def _check_target(ctx: LintContext, output: Output, line: int, column: int, target: str,
-                  own_anchors: set[str]) -> Iterator[Finding]:
+                  seen: _Seen) -> Iterator[Finding]:
     if not target or _SCHEME.match(target) or target.startswith(("/", "{{")):
         return
     path, _, fragment = target.partition("#")
     path = unquote(path.split("?", 1)[0])
     if not path:
+        own_anchors = output.anchor_names
         if fragment and fragment.lower() not in own_anchors:
             yield Finding("AA203", output.path, line, column,
                           f"link to `#{fragment}`, but no heading has that anchor",
@@ -73,15 +89,22 @@ def _check_target(ctx: LintContext, output: Output, line: int, column: int, targ
                       f"(`{PurePosixPath(output.path).parent}/`), wherever the link is written",
                       snippet=target)
     elif fragment and resolved.suffix == ".md":
-        text = ctx.output_text(resolved.relative_to(ctx.root).as_posix()) \
-            if resolved.is_relative_to(ctx.root) else None
-        if text is None and resolved.is_file():
-            text = resolved.read_text("utf-8", errors="replace")
-        targets = anchors(text.split("\n")) if text is not None else None
+        if resolved not in seen.anchors:
+            seen.anchors[resolved] = _anchors_of(ctx, resolved)
+        targets = seen.anchors[resolved]
         if targets is not None and fragment.lower() not in targets:
             yield Finding("AA203", output.path, line, column,
                           f"link to `{path}#{fragment}`, but that file has no heading with this anchor",
                           _anchor_hint(targets, fragment), snippet=target)
+
+
+def _anchors_of(ctx: LintContext, resolved: Path) -> set[str] | None:
+    """The anchors of a Markdown file: a generated one as rendered, else as on disk."""
+    text = ctx.output_text(resolved.relative_to(ctx.root).as_posix()) \
+        if resolved.is_relative_to(ctx.root) else None
+    if text is None and resolved.is_file():
+        text = resolved.read_text("utf-8", errors="replace")
+    return anchors(text.split("\n")) if text is not None else None
 
 
 def _resolve(ctx: LintContext, output: Output, path: str) -> Path | None:
@@ -94,8 +117,7 @@ def _resolve(ctx: LintContext, output: Output, path: str) -> Path | None:
         return candidate
     if candidate.is_relative_to(ctx.root):
         rel = candidate.relative_to(ctx.root).as_posix()
-        if ctx.output_text(rel) is not None or any(
-                o.path.startswith(rel + "/") for o in ctx.outputs):
+        if ctx.output_text(rel) is not None or rel in ctx.output_folders:
             return candidate
     return None
 
@@ -109,7 +131,7 @@ def _anchor_hint(known: set[str], fragment: str) -> str:
 
 def _table_of_contents(ctx: LintContext, output: Output) -> Iterator[Finding]:
     """Plain entries of a table of contents must name a heading or a file that exists."""
-    found = headings(output.lines, output.body_start)
+    found = output.body_headings
     keys = [_strip_number(h.key) for h in found]
     numbers = {n for n in (_number(h.key) for h in found) if n}
     for index, heading in enumerate(found):
@@ -151,18 +173,24 @@ def _strip_number(key: str) -> str:
     return _NUMBERED.sub("", key, count=1)
 
 
-def _file_references(ctx: LintContext, output: Output) -> Iterator[Finding]:
+def _file_references(ctx: LintContext, output: Output, seen: _Seen) -> Iterator[Finding]:
     """AA202: backticked paths such as `docs/testing.md`, resolved from the reference root."""
     base = (ctx.root / ctx.config.reference_root).resolve()
-    code = in_code(output.lines)
-    for index, line in enumerate(output.lines):
+    code = output.code_flags
+    for index in output.lines_holding(("`",)):
+        line = output.lines[index]
         if code[index] or index < output.body_start:
             continue
-        for column, span in inline_code_spans(line):
+        spans = seen.spans.get(line)
+        if spans is None:
+            spans = seen.spans[line] = inline_code_spans(line)
+        for column, span in spans:
             span = span.strip()
             if not _FILE_LIKE.match(span) or ".." in span.split("/"):
                 continue
-            if (base / span).exists() or ctx.output_text(span) is not None:
+            if span not in seen.exists:
+                seen.exists[span] = (base / span).exists() or ctx.output_text(span) is not None
+            if seen.exists[span]:
                 continue
             yield Finding("AA202", output.path, index + 1, column + 1,
                           f"file `{span}` does not exist under the reference root",

@@ -3,6 +3,10 @@
 Every line of every file is scanned, code and comments included: a key in a
 code fence or a TOML comment is as leaked as one in prose. Messages name the
 kind of secret and its position, never the value or any part of it.
+
+Generated files repeat their sources' lines many times over, so each distinct
+line is scanned once per run, and only when a cheap first pass finds in it
+text that every pattern needs.
 """
 
 from __future__ import annotations
@@ -10,9 +14,11 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from itertools import chain
 from typing import Iterator
 
 from .context import LintContext
+from .linesearch import LineSearch
 from .rules import Finding, Rule
 
 RULES = (
@@ -42,6 +48,11 @@ _ASSIGNMENT = re.compile(
     r"(?i)(?:api[_-]?key|secret|token|passw(?:or)?d|pwd|auth|credential|private[_-]?key"
     r"|access[_-]?key)[A-Za-z0-9_.-]*[\"']?\s*[:=]\s*[\"']?(?P<value>[A-Za-z0-9+/=_\-.~]{16,})"
 )
+# Fixed text that every match of PROVIDERS contains, and the words one of which every
+# match of _ASSIGNMENT contains in some case: a line with none of them holds no secret.
+_LITERALS = ("-----BEGIN ", "sk-", "AKIA", "ASIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_",
+             "github_pat_", "glpat-", "xox", "AIza", "k_live_", "hf_", "npm_", "eyJ")
+_WORDS = ("api", "secret", "token", "passw", "pwd", "auth", "credential", "private", "access")
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
 
 
@@ -67,26 +78,40 @@ def entropy(value: str) -> float:
 
 def check(ctx: LintContext) -> Iterator[Finding]:
     threshold = ctx.config.secret_entropy
+    distinct = list(dict.fromkeys(chain.from_iterable(file.lines for file in ctx.files.values())))
+    found = {line: secrets for line, secrets in (
+        (distinct[index], tuple(scan(distinct[index], threshold))) for index in candidates(distinct)
+    ) if secrets}
+    if not found:
+        return
     for file in ctx.files.values():
         for index, line in enumerate(file.lines):
-            spans: list[tuple[int, int]] = []
-            for kind, pattern in PROVIDERS:
-                for match in pattern.finditer(line):
-                    if any(start <= match.start() < end for start, end in spans):
-                        continue
-                    spans.append(match.span())
-                    yield Finding(
-                        "AA601", file.path, index + 1, match.start() + 1,
-                        f"likely {kind} ({len(match.group(0))} characters)", _HINT,
-                        snippet=match.group(0))
-            for name, value, start in assignments(line):
-                if any(s <= start < e for s, e in spans) or not _looks_random(value, threshold):
-                    continue
-                yield Finding(
-                    "AA602", file.path, index + 1, start + 1,
-                    f"`{name}` is assigned a value that looks like a secret "
-                    f"({len(value)} characters, {entropy(value):.1f} bits of entropy per character)",
-                    _HINT, snippet=value)
+            for code, column, message, snippet in found.get(line, ()):
+                yield Finding(code, file.path, index + 1, column, message, _HINT, snippet=snippet)
+
+
+def candidates(lines: list[str]) -> set[int]:
+    """Indices of the lines that may hold a secret: all others lack the text every pattern needs."""
+    return set(LineSearch(lines).containing(_LITERALS, _WORDS))
+
+
+def scan(line: str, threshold: float) -> Iterator[tuple[str, int, str, str]]:
+    """``(code, column, message, matched text)`` for each secret on one line."""
+    spans: list[tuple[int, int]] = []
+    for kind, pattern in PROVIDERS:
+        for match in pattern.finditer(line):
+            if any(start <= match.start() < end for start, end in spans):
+                continue
+            spans.append(match.span())
+            yield ("AA601", match.start() + 1,
+                   f"likely {kind} ({len(match.group(0))} characters)", match.group(0))
+    for name, value, start in assignments(line):
+        if any(s <= start < e for s, e in spans) or not _looks_random(value, threshold):
+            continue
+        yield ("AA602", start + 1,
+               f"`{name}` is assigned a value that looks like a secret "
+               f"({len(value)} characters, {entropy(value):.1f} bits of entropy per character)",
+               value)
 
 
 def _looks_random(value: str, threshold: float) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from .context import LintContext, Output
-from .markdown import Heading, headings, is_blank, normalize
+from .markdown import Heading, is_blank, normalize
 from .rules import Finding, Rule
 
 RULES = (
@@ -29,7 +29,7 @@ RULES = (
 def check(ctx: LintContext) -> Iterator[Finding]:
     required = ctx.config.required_sections.agent
     for output in ctx.outputs:
-        found = headings(output.lines, output.body_start)
+        found = output.body_headings
         yield from _required(output, found, required)
         yield from _duplicates(output, found)
         yield from _empty(output, found)
@@ -78,8 +78,8 @@ def _duplicates(output: Output, found: list[Heading]) -> Iterator[Finding]:
         first = seen.setdefault(key, heading)
         if first is heading:
             continue
-        origin = output.origins[heading.line - 1]
-        if origin is not None and origin == output.origins[first.line - 1]:
+        origin = output.origin(heading.line - 1)
+        if origin is not None and origin == output.origin(first.line - 1):
             continue  # one block rendered twice: AA804 reports the cause
         yield _at_heading(
             "AA103", output, heading,

@@ -45,6 +45,8 @@ def read_silencer(path: str, lines: list[str], markdown: bool, known: dict[str, 
         if in_header and index > 0 and line == "---":
             in_header = False
             continue
+        if "assembler:" not in line:  # both comment forms contain it
+            continue
         pattern = _HASH if (not markdown or in_header) else _MARKDOWN
         for match in pattern.finditer(line):
             codes = _parse(path, number, match.start() + 1, match.group("body"), known, silencer)

@@ -1,0 +1,129 @@
+"""The linter's shortcuts for large catalogs give exactly the answers of the plain way."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import deque
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from assembler.lint.linematch import BlockLines
+from assembler.lint.paths import ShortestPaths
+from assembler.lint.linesearch import LineSearch, fold_case
+from assembler.lint.secrets import _ASSIGNMENT, PROVIDERS, candidates
+from assembler.lint.tokens import LineTokens, estimate_tokens
+
+
+def breadth_first(graph, start, goal):
+    """The plain search: a queue, neighbours in file order, stop at the goal."""
+    previous = {start: None}
+    queue = deque([start])
+    while queue:
+        node = queue.popleft()
+        if node == goal:
+            path = []
+            while node is not None:
+                path.append(node)
+                node = previous[node]
+            return path[::-1]
+        for following, _ in graph.get(node, []):
+            if following not in previous:
+                previous[following] = node
+                queue.append(following)
+    return None
+
+
+@st.composite
+def handoff_graphs(draw):
+    """Graphs with repeated edges, self-loops, dead ends and nodes nobody reaches."""
+    nodes = [f"agent-{i}" for i in range(draw(st.integers(1, 14)))]
+    targets = st.lists(st.sampled_from(nodes), max_size=4)
+    return {node: [(target, index) for index, target in enumerate(draw(targets))] for node in nodes}
+
+
+@settings(max_examples=300)
+@given(handoff_graphs(), st.data())
+def test_shortest_paths_are_the_ones_breadth_first_search_finds(graph, data):
+    paths = ShortestPaths(graph)
+    for _ in range(6):
+        start, goal = data.draw(st.sampled_from(sorted(graph))), data.draw(st.sampled_from(sorted(graph)))
+        assert paths.find(start, goal) == breadth_first(graph, start, goal)
+
+
+def test_among_equally_short_paths_the_first_handoffs_win():
+    graph = {"a": [("c", 0), ("b", 1)], "b": [("d", 0)], "c": [("e", 0), ("d", 1)], "d": [], "e": [("d", 0)]}
+    assert ShortestPaths(graph).find("a", "d") == ["a", "c", "d"]
+    graph["a"] = [("b", 0), ("c", 1)]
+    assert ShortestPaths(graph).find("a", "d") == ["a", "b", "d"]
+
+
+def most_similar(candidates, line):
+    return max(range(len(candidates)),
+               key=lambda i: difflib.SequenceMatcher(None, candidates[i], line).ratio())
+
+
+lines_of_text = st.text(alphabet="ab {}%x\t", max_size=12)
+
+
+@settings(max_examples=400)
+@given(st.lists(lines_of_text, min_size=1, max_size=6), lines_of_text)
+def test_closest_template_line_is_the_first_with_the_highest_ratio(candidates, line):
+    assert BlockLines().closest(tuple(candidates), line) == most_similar(candidates, line)
+
+
+def test_ties_between_template_lines_go_to_the_first():
+    candidates = ("{% if x %}", "Hello {{ name }}", "Hello {{ name }}", "{% endif %}")
+    assert BlockLines().closest(candidates, "Hello Ada") == 1
+    # "acb" has the higher bound and is compared first, but "abx" ties with it and comes first
+    assert BlockLines().closest(("abx", "acb"), "abc") == most_similar(("abx", "acb"), "abc") == 0
+
+
+def test_block_lines_map_each_rendering_once_and_shift_by_the_body_line():
+    matcher = BlockLines()
+    source = "# Title\n{% if x %}\nHello {{ name }}.\n{% endif %}\nBye.\n"
+    assert matcher.lines(source, "# Title\nHello Ada.\nBye.", 5) == [5, 7, 9]
+    assert matcher.lines(source, "# Title\nHello Ada.\nBye.", 10) == [10, 12, 14]
+    assert matcher.lines("\n\nStatic.\n", "Static.", 3) == [5]
+
+
+def secret_lines():
+    patterns = [pattern.pattern for _, pattern in PROVIDERS] + [_ASSIGNMENT.pattern]
+    found = st.one_of(*(st.from_regex(p, fullmatch=False) for p in patterns))
+    return found.filter(lambda text: "\n" not in text)
+
+
+@settings(max_examples=500)
+@given(st.lists(st.text(alphabet="abc =\n", max_size=10), max_size=3), secret_lines())
+def test_every_line_a_pattern_matches_is_scanned(before, line):
+    assert any(p.search(line) for _, p in PROVIDERS) or _ASSIGNMENT.search(line)
+    lines = [*"".join(before).split("\n"), line]
+    assert len(lines) - 1 in candidates(lines)
+
+
+def test_case_folding_finds_what_ignorecase_finds_on_the_same_line():
+    text = "ſecret\nİ — token\nAUTH Kelvin: \u212a"
+    for word in ("secret", "token", "auth", "k"):
+        assert re.search(f"(?i){word}", text)
+        assert word.encode() in fold_case(text)
+    assert fold_case(text).count(b"\n") == text.count("\n")
+    assert LineSearch(text.split("\n")).containing(any_case=("secret", "auth")) == [0, 2]
+    assert LineSearch(["a](b)", "x", "c ](d) ](e)", "]("]).containing(("](",)) == [0, 2, 3]
+    assert candidates(["nothing to see", "pwd: hunter2", "plain"]) == {1}
+    assert candidates(["ſecret = abc"]) == {0}
+
+
+@given(st.lists(st.text(alphabet="aB]( \u017f\u0131\u0130\u212a—", max_size=8), max_size=6),
+       st.sampled_from(["](", "a", "b("]), st.sampled_from(["ab", "s", "i", "k"]))
+def test_line_search_finds_exactly_the_lines_holding_the_text(lines, needle, word):
+    found = LineSearch(lines).containing((needle,), any_case=(word,))
+    assert found == [i for i, line in enumerate(lines)
+                     if needle in line or re.search(f"(?i){word}", line)]
+
+
+@given(st.lists(st.text(max_size=30), max_size=8))
+def test_token_estimate_by_lines_adds_up_to_the_whole(lines):
+    counter = LineTokens()
+    assert counter.count(lines) == estimate_tokens("\n".join(lines))
+    assert counter.count(lines) == estimate_tokens("\n".join(lines))  # from the memo the second time
