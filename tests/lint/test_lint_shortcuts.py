@@ -47,9 +47,10 @@ def handoff_graphs(draw):
 @given(handoff_graphs(), st.data())
 def test_shortest_paths_are_the_ones_breadth_first_search_finds(graph, data):
     paths = ShortestPaths(graph)
-    for _ in range(6):
-        start, goal = data.draw(st.sampled_from(sorted(graph))), data.draw(st.sampled_from(sorted(graph)))
-        assert paths.find(start, goal) == breadth_first(graph, start, goal)
+    nodes = st.sampled_from(sorted(graph))
+    for goal in data.draw(st.lists(nodes, max_size=4)):
+        for start in data.draw(st.lists(nodes, min_size=1, max_size=4)):  # one goal, in turn
+            assert paths.find(start, goal) == breadth_first(graph, start, goal)
 
 
 def test_among_equally_short_paths_the_first_handoffs_win():

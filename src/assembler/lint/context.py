@@ -16,7 +16,7 @@ from functools import cached_property
 from datetime import date
 from pathlib import Path
 from itertools import accumulate, chain, islice
-from typing import Any
+from typing import Any, Iterable, NamedTuple
 
 from ..blocks import Block
 from ..catalog import Agent, Catalog
@@ -56,15 +56,33 @@ class TextFile:
         return self.kind in ("block", "layout", "output")
 
 
-class SharedWork:
-    """What the outputs of one lint run work out once for all: they share most of their text."""
+class Needs(NamedTuple):
+    """Fixed text a line must hold for a line check to look at it: one of ``exact`` as
+    written, or one of ``any_case`` (lower-case ASCII words) in any case."""
 
-    def __init__(self, catalog: Catalog):
+    exact: tuple[str, ...] = ()
+    any_case: tuple[str, ...] = ()
+
+
+FENCES = Needs(FENCE_TEXT)
+HASHES = Needs(("#",))  # every heading has one
+
+
+class SharedWork:
+    """What the outputs of one lint run work out once for all: they share most of their text.
+
+    ``needs`` are those of the line checks that will run; each output then finds the
+    lines holding any of them in one pass.
+    """
+
+    def __init__(self, catalog: Catalog, needs: Iterable[Needs] = ()):
         self.catalog = catalog
         self.outputs: list[Output] = []
         self.tokens = LineTokens()
+        self.bits = {need: 1 << n for n, need in enumerate(dict.fromkeys((FENCES, HASHES, *needs)))}
         self._distinct: LineSearch | None = None
-        self._holding: dict[tuple, set[str]] = {}
+        self._marks: dict[str, int] | None = None
+        self._holding: dict[Needs, set[str]] = {}
         self._renderer: Renderer | None = None
         self._documents: dict[str, dict[str, Origin]] = {}
         self._blocks = BlockLines()
@@ -72,17 +90,26 @@ class SharedWork:
     def values(self, agent: Agent) -> dict[str, Origin]:
         return value_lines(agent, self.catalog, self._documents)
 
-    def holding(self, needles: tuple[str, ...], any_case: tuple[str, ...] = ()) -> set[str]:
-        """The distinct output lines that hold one of ``needles`` (or of ``any_case``, in any
-        case; see :meth:`LineSearch.containing`), all outputs searched as one text."""
-        key = (needles, any_case)
-        if key not in self._holding:
+    def holding(self, need: Needs) -> set[str]:
+        """The distinct output lines that hold what ``need`` names; all outputs are searched
+        as one text."""
+        if need not in self._holding:
             if self._distinct is None:
                 self._distinct = LineSearch(list(dict.fromkeys(
                     chain.from_iterable(output.lines for output in self.outputs))))
             lines = self._distinct.lines
-            self._holding[key] = {lines[i] for i in self._distinct.containing(needles, any_case)}
-        return self._holding[key]
+            self._holding[need] = {lines[index] for index in self._distinct.containing(*need)}
+        return self._holding[need]
+
+    @property
+    def marks(self) -> dict[str, int]:
+        """For each distinct output line that holds something a check needs, which needs (bits)."""
+        if self._marks is None:
+            self._marks = {}
+            for need, bit in self.bits.items():
+                for line in self.holding(need):
+                    self._marks[line] = self._marks.get(line, 0) | bit
+        return self._marks
 
     def origins(self, output: Output) -> LineOrigins:
         if self._renderer is None:
@@ -130,15 +157,23 @@ class Output:
         """Estimated tokens (see :mod:`.tokens`)."""
         return self.shared.tokens.count(self.lines)
 
-    def lines_holding(self, needles: tuple[str, ...], any_case: tuple[str, ...] = ()) -> list[int]:
-        """Indices of the lines that hold one of ``needles``, or of ``any_case`` in any case."""
-        found = self.shared.holding(needles, any_case)
-        return [index for index, line in enumerate(self.lines) if line in found]
+    def lines_holding(self, need: Needs) -> list[int]:
+        """Indices, in order, of the lines that hold what ``need`` names."""
+        bit = self.shared.bits.get(need)
+        if bit is None:  # not announced to the run: search for it alone
+            found = self.shared.holding(need)
+            return [index for index, line in enumerate(self.lines) if line in found]
+        return [index for index, marks in self._marked_lines if marks & bit]
+
+    @cached_property
+    def _marked_lines(self) -> list[tuple[int, int]]:
+        marks = self.shared.marks
+        return [(index, mark) for index, line in enumerate(self.lines) if (mark := marks.get(line))]
 
     @cached_property
     def code_flags(self) -> list[bool]:
         """For each line, whether it is fenced code."""
-        return in_code(self.lines, self.lines_holding(FENCE_TEXT))
+        return in_code(self.lines, self.lines_holding(FENCES))
 
     def prose_line(self, index: int) -> str:
         """Line ``index`` with all code blanked out (what ``prose`` gives for it)."""
@@ -156,7 +191,7 @@ class Output:
 
     @cached_property
     def _marked(self) -> list[int]:
-        return self.lines_holding(("#",))
+        return self.lines_holding(HASHES)
 
 
 @dataclass
@@ -254,8 +289,12 @@ def leaf_lines(document: TomlDocument, kind: str) -> dict[str, Origin]:
 
 
 def build_context(catalog: Catalog, rendered: list[Rendered], config: LintConfig,
-                  today: date, active: frozenset[str] | None = None) -> LintContext:
-    """Read the sources, and index the rendered outputs with their origins."""
+                  today: date, active: frozenset[str] | None = None,
+                  needs: Iterable[Needs] = ()) -> LintContext:
+    """Read the sources, and index the rendered outputs with their origins.
+
+    ``needs``: what the line checks that will run look for (see :class:`Needs`).
+    """
     settings = catalog.settings
     files: dict[str, TextFile] = {}
     if settings.document is not None:
@@ -276,7 +315,7 @@ def build_context(catalog: Catalog, rendered: list[Rendered], config: LintConfig
         if text is not None:
             files[rel] = TextFile(rel, text, "layout")
 
-    shared = SharedWork(catalog)
+    shared = SharedWork(catalog, needs)
     outputs = shared.outputs
     for item in rendered:
         text = item.data.decode("utf-8").replace("\r\n", "\n")  # rules read lines, not endings

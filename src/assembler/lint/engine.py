@@ -65,7 +65,8 @@ def lint_catalog(catalog: Catalog, rendered: list[Rendered], *, today: date,
         raise CatalogError(problems)
     config = catalog.settings.config.lint
     active = active_codes(config, select, ignore)
-    ctx = build_context(catalog, rendered, config, today, frozenset(active))
+    needs = [need for family in FAMILIES for need in getattr(family, "LINE_NEEDS", ())]
+    ctx = build_context(catalog, rendered, config, today, frozenset(active), needs)
 
     found: list[Finding] = []
     for family in FAMILIES:

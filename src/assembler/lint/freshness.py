@@ -10,7 +10,7 @@ import re
 from datetime import date
 from typing import Iterator
 
-from .context import LintContext
+from .context import LintContext, Needs
 from .rules import Finding, Rule
 
 RULES = (
@@ -40,6 +40,10 @@ _STAMP = re.compile(
 )
 
 
+STAMP_TEXT = Needs(any_case=("verified",))  # every stamp says it
+LINE_NEEDS = (STAMP_TEXT,)
+
+
 def check(ctx: LintContext) -> Iterator[Finding]:
     yield from _stamps(ctx)
     yield from _deprecations(ctx)
@@ -48,7 +52,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
 def _stamps(ctx: LintContext) -> Iterator[Finding]:
     known: dict[str, tuple[tuple[str, int, str, str, str], ...]] = {}  # outputs share most lines
     for output in ctx.outputs:
-        for index in output.lines_holding((), any_case=("verified",)):  # every stamp says it
+        for index in output.lines_holding(STAMP_TEXT):
             line = output.prose_line(index)
             found = known.get(line)
             if found is None:

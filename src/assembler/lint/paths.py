@@ -19,7 +19,11 @@ Graph = dict[str, list[tuple[str, int]]]  # node → (target, handoff index), in
 
 
 class ShortestPaths:
-    """Shortest paths in one graph; the reverse edges are indexed once."""
+    """Shortest paths in one graph; the reverse edges are indexed once.
+
+    Searches towards the same goal one after another (an agent's handoffs, in
+    turn) share the part grown from the goal.
+    """
 
     def __init__(self, graph: Graph):
         self.graph = graph
@@ -27,53 +31,61 @@ class ShortestPaths:
         for node, edges in graph.items():
             for target, _ in edges:
                 self.reverse.setdefault(target, []).append(node)
+        self._goal: str | None = None
+        self._behind: dict[str, int] = {}  # distance to the goal, of each node that reaches it so far
+        self._frontier: list[str] = []  # the nodes farthest from the goal so far
+        self._all_behind = False  # every node that reaches the goal is known
 
     def find(self, start: str, goal: str) -> list[str] | None:
         """Nodes from ``start`` to ``goal`` inclusive, or None when there is no path."""
         if start == goal:
             return [start]
-        layers = [[start]]  # from the start: every layer, to rebuild the path
-        seen = {start}
-        behind = {goal: 0}  # distance to the goal, of each node that reaches it so far
-        frontier = [goal]
+        if goal != self._goal:
+            self._goal, self._behind, self._frontier, self._all_behind = goal, {goal: 0}, [goal], False
+        behind = self._behind
+        depth = {start: 0}  # distance from the start
+        layers = [[start]]
         while True:
-            if len(layers[-1]) <= len(frontier):  # grow the smaller end by one layer
+            # The first time the ends touch, every shortest path runs through a node of the
+            # newest layer from the start that is also in the newest layer from the goal.
+            met = {node for node in layers[-1] if node in behind}
+            if met:
+                return self._rebuild(layers, met, depth)
+            if self._all_behind:
+                return None
+            if len(layers[-1]) <= len(self._frontier):  # grow the smaller end by one layer
                 grown = []
                 for node in layers[-1]:
                     for target, _ in self.graph.get(node, ()):
-                        if target not in seen:
-                            seen.add(target)
+                        if target not in depth:
+                            depth[target] = len(layers)
                             grown.append(target)
                 if not grown:
                     return None
                 layers.append(grown)
             else:
-                depth = behind[frontier[0]] + 1
+                distance = behind[self._frontier[0]] + 1
                 grown = []
-                for node in frontier:
+                for node in self._frontier:
                     for source in self.reverse.get(node, ()):
                         if source not in behind:
-                            behind[source] = depth
+                            behind[source] = distance
                             grown.append(source)
-                if not grown:
-                    return None
-                frontier = grown
-            # The first time the ends touch, every shortest path runs through a node of the
-            # newest layer from the start that is also in the newest layer from the goal.
-            met = {node for node in layers[-1] if node in behind}
-            if met:
-                return self._rebuild(layers, met, behind)
+                if grown:
+                    self._frontier = grown
+                else:
+                    self._all_behind = True
 
-    def _rebuild(self, layers: list[list[str]], met: set[str], behind: dict[str, int]) -> list[str]:
+    def _rebuild(self, layers: list[list[str]], met: set[str], depth: dict[str, int]) -> list[str]:
         on_path = [met]  # per layer from the start, the nodes that lead on to a meeting node
-        for layer in reversed(layers[:-1]):
-            ahead = on_path[-1]
-            on_path.append({node for node in layer
-                            if any(target in ahead for target, _ in self.graph.get(node, ()))})
+        for layer in range(len(layers) - 2, -1, -1):
+            on_path.append({source for node in on_path[-1] for source in self.reverse.get(node, ())
+                            if depth.get(source) == layer})
         on_path.reverse()
         path = [layers[0][0]]
         for ahead in on_path[1:]:
             path.append(next(target for target, _ in self.graph.get(path[-1], ()) if target in ahead))
+        behind = self._behind
         for distance in range(behind[path[-1]] - 1, -1, -1):
             path.append(next(target for target, _ in self.graph.get(path[-1], ())
                              if behind.get(target) == distance))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from .context import LintContext
+from .context import LintContext, Needs
 from .rules import Finding, Rule
 
 RULES = (
@@ -28,13 +28,15 @@ _FILL_IN = re.compile(
     re.IGNORECASE,
 )
 _MARKER = re.compile(r"\b(?:TODO|FIXME|TBD|XXX)\b:")
-_NEEDED = ("{{", "{%", "<", "[", "TODO:", "FIXME:", "TBD:", "XXX:")  # a match holds one, or "lorem"
+# Every match holds one of these.
+PLACEHOLDER_TEXT = Needs(("{{", "{%", "<", "[", "TODO:", "FIXME:", "TBD:", "XXX:"), ("lorem",))
+LINE_NEEDS = (PLACEHOLDER_TEXT,)
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
     known: dict[str, tuple[tuple[str, int, str, str, str], ...]] = {}  # outputs share most lines
     for output in ctx.outputs:
-        for index in output.lines_holding(_NEEDED, any_case=("lorem",)):
+        for index in output.lines_holding(PLACEHOLDER_TEXT):
             line = output.prose_line(index)
             found = known.get(line)
             if found is None:

@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterator
 from urllib.parse import unquote
 
-from .context import LintContext, Output
+from .context import LintContext, Needs, Output
 from .markdown import (
     TOC_TITLES, anchors, inline_code_spans, link_targets, list_item,
     mask_inline_code, normalize,
@@ -34,6 +34,9 @@ RULES = (
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _FILE_LIKE = re.compile(r"^(?:[A-Za-z0-9_.-]+/)*[A-Za-z0-9_-][A-Za-z0-9_.-]*\.[A-Za-z][A-Za-z0-9]{0,7}$")
 _NUMBERED = re.compile(r"^(?:§\s*)?(\d+(?:\.\d+)*)[.)]?\s+")
+LINKS = Needs(("](", "]:"))  # a link, or a link definition
+CODE_SPANS = Needs(("`",))
+LINE_NEEDS = (LINKS, CODE_SPANS)
 
 
 class _Seen:
@@ -57,7 +60,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
 
 def _links(ctx: LintContext, output: Output, seen: _Seen) -> Iterator[Finding]:
     code = output.code_flags
-    for index in output.lines_holding(("](", "]:")):  # a link or a link definition
+    for index in output.lines_holding(LINKS):
         line = output.lines[index]
         if code[index] or index < output.body_start:
             continue
@@ -177,7 +180,7 @@ def _file_references(ctx: LintContext, output: Output, seen: _Seen) -> Iterator[
     """AA202: backticked paths such as `docs/testing.md`, resolved from the reference root."""
     base = (ctx.root / ctx.config.reference_root).resolve()
     code = output.code_flags
-    for index in output.lines_holding(("`",)):
+    for index in output.lines_holding(CODE_SPANS):
         line = output.lines[index]
         if code[index] or index < output.body_start:
             continue

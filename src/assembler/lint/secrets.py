@@ -50,8 +50,9 @@ _ASSIGNMENT = re.compile(
 )
 # Fixed text that every match of PROVIDERS contains, and the words one of which every
 # match of _ASSIGNMENT contains in some case: a line with none of them holds no secret.
-_LITERALS = ("-----BEGIN ", "sk-", "AKIA", "ASIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_",
-             "github_pat_", "glpat-", "xox", "AIza", "k_live_", "hf_", "npm_", "eyJ")
+# Those with an underscore are looked for only on the (few) lines that have one.
+_LITERALS = ("-----BEGIN ", "sk-", "AKIA", "ASIA", "glpat-", "xox", "AIza", "eyJ")
+_UNDERSCORED = ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "k_live_", "hf_", "npm_")
 _WORDS = ("api", "secret", "token", "passw", "pwd", "auth", "credential", "private", "access")
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
 
@@ -92,7 +93,11 @@ def check(ctx: LintContext) -> Iterator[Finding]:
 
 def candidates(lines: list[str]) -> set[int]:
     """Indices of the lines that may hold a secret: all others lack the text every pattern needs."""
-    return set(LineSearch(lines).containing(_LITERALS, _WORDS))
+    search = LineSearch(lines)
+    found = set(search.containing(_LITERALS, _WORDS))
+    found.update(index for index in search.containing(("_",))
+                 if any(text in lines[index] for text in _UNDERSCORED))
+    return found
 
 
 def scan(line: str, threshold: float) -> Iterator[tuple[str, int, str, str]]:
