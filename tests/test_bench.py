@@ -94,3 +94,15 @@ def test_a_figure_on_the_limit_shows_the_deciding_digit():
     results = [bench.Result("check, clean", 40, [0.2504], [30])]
     assert "| `check` clean, 40 agents, cache warm ≤ 0.25 s | 0.2504 s | NO |" in \
         "\n".join(bench.targets(results))
+
+
+def test_lint_is_judged_against_a_cold_check_of_the_same_catalog():
+    results = [
+        bench.Result("check, clean, no cache", 1000, [0.7, 0.8, 0.9], [70]),
+        bench.Result("lint", 1000, [1.5, 1.6, 1.7], [170]),
+        bench.Result("check, clean, no cache", 40, [0.3], [40]),
+        bench.Result("lint", 40, [0.7], [40]),
+    ]
+    table = "\n".join(bench.targets(results))
+    assert "| `lint`, 1,000 agents ≤ 2× `check` without a cache | 2.0× (1.600 s) | yes |" in table
+    assert "| `lint`, 40 agents ≤ 2× `check` without a cache | 2.3× (0.700 s) | NO |" in table
