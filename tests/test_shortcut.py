@@ -87,3 +87,11 @@ def test_options_are_read_like_the_full_command_reads_them():
     assert parse(["check", "--format", "text", "--format=github"])[1]["format"] == "github"
     assert parse(["build", "--force", "--root", "x"]) == (
         "build", {"root": "x", "format": "text", "diff": False, "quiet": False})
+
+
+def test_a_cached_check_loads_neither_jinja2_nor_pydantic(warm):
+    code = ("import atexit, sys; sys.argv[0] = 'assembler'; atexit.register(lambda: sys.stderr.write("
+            "' '.join(m for m in ('jinja2', 'pydantic') if m in sys.modules))); "
+            "from assembler.launch import main; main()")
+    run(code, ["check"], warm)  # the first run may record the cache
+    assert run(code, ["check"], warm).stderr == ""

@@ -18,9 +18,6 @@ def run_check(root: Path | None, fmt: str = "text", diff: bool = False,
     """Compare generated files with a fresh render (or the cache's word for it)."""
     from . import reporting
     from .cache import RenderCache
-    from .check import compare
-    from .diagnostics import CatalogError
-    from .render import assemble
 
     cache = RenderCache.open(root)
     clean = cache.clean_states()
@@ -28,6 +25,11 @@ def run_check(root: Path | None, fmt: str = "text", diff: bool = False,
         if not quiet:
             sys.stdout.write(reporting.check_report(clean, cache.regenerate, fmt, diff, sys.stdout))
         return EXIT_OK
+    # Only now the heavy modules (jinja2, pydantic): a cached answer never needs them.
+    from .check import compare
+    from .diagnostics import CatalogError
+    from .render import assemble
+
     try:
         catalog, rendered = assemble(root)
         cache.store(catalog, rendered)
