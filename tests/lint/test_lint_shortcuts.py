@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from assembler.lint.linematch import BlockLines
 from assembler.lint.paths import ShortestPaths
 from assembler.lint.linesearch import LineSearch, fold_case
+from assembler.lint.markdown import headings, in_code
 from assembler.lint.secrets import _ASSIGNMENT, PROVIDERS, candidates
 from assembler.lint.tokens import LineTokens, estimate_tokens
 
@@ -128,3 +129,28 @@ def test_token_estimate_by_lines_adds_up_to_the_whole(lines):
     counter = LineTokens()
     assert counter.count(lines) == estimate_tokens("\n".join(lines))
     assert counter.count(lines) == estimate_tokens("\n".join(lines))  # from the memo the second time
+
+
+def fenced_line_by_line(lines):
+    """The plain fence scan: one line after another, open and close."""
+    flags, fence = [], None
+    for line in lines:
+        match = re.match(r"^ {0,3}(`{3,}|~{3,})", line)
+        if fence is None:
+            fence = match.group(1) if match else None
+            flags.append(fence is not None)
+            continue
+        flags.append(True)
+        if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence) \
+                and not line.strip().strip(fence[0]):
+            fence = None
+    return flags
+
+
+@given(st.lists(st.sampled_from(["```", "````", "~~~", "~~~~", " ```py", "``` x", "# T", "## x #",
+                                 "text", "   ### y", "    # no", ""]), max_size=14))
+def test_fences_and_headings_come_out_the_same_from_the_marked_lines_alone(lines):
+    fences = [i for i, line in enumerate(lines) if "```" in line or "~~~" in line]
+    marked = [i for i, line in enumerate(lines) if "#" in line]
+    assert in_code(lines, fences) == in_code(lines) == fenced_line_by_line(lines)
+    assert headings(lines, 0, in_code(lines), marked) == headings(lines)

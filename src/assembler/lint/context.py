@@ -1,21 +1,21 @@
 """What the rules read: every source file, every rendered output, and where output lines come from.
 
 Generated files are never edited by hand, so a problem seen in one belongs to
-the manifest, block or config line that produced it. :func:`output_origins`
-maps each output line back to that source line: blocks are rendered one by one
+the manifest, block or config line that produced it. :class:`LineOrigins`
+maps an output line back to that source line: blocks are rendered one by one
 and found in the output, and the remaining lines are matched against the
-string values of the manifest, its role and the config. The mapping is made on
-first use, because only outputs with a finding to move need it.
+string values of the manifest, its role and the config. The mapping is made
+only for lines with a finding to move.
 """
 
 from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date
-from pathlib import Path
+from functools import cached_property
 from itertools import accumulate, chain, islice
+from pathlib import Path
 from typing import Any, Iterable, NamedTuple
 
 from ..blocks import Block
@@ -176,7 +176,7 @@ class Output:
         return in_code(self.lines, self.lines_holding(FENCES))
 
     def prose_line(self, index: int) -> str:
-        """Line ``index`` with all code blanked out (what ``prose`` gives for it)."""
+        """Line ``index`` with all code (fenced and inline) blanked out, columns kept."""
         return "" if self.code_flags[index] else mask_inline_code(self.lines[index])
 
     @cached_property
@@ -376,7 +376,8 @@ def place_blocks(agent: Agent, text: str, catalog: Catalog, renderer: Renderer) 
         at = text.find(piece, cursor) if piece else -1
         if at == -1:
             continue
-        placed.append(Placed(text.count("\n", 0, at), piece.count("\n") + 1, catalog.blocks[name], piece))
+        placed.append(Placed(text.count("\n", 0, at), piece.count("\n") + 1, catalog.blocks[name],
+                             piece))
         cursor = at + len(piece)
     return placed
 
@@ -421,11 +422,3 @@ class LineOrigins:
         fits = bisect.bisect_left(self._shortest_first, -len(stripped))  # values are stripped too
         match = next((part for part in islice(self._by_length, fits, None) if part in line), None)
         return self.values[match] if match is not None else None
-
-
-def output_origins(agent: Agent, text: str, catalog: Catalog, renderer: Renderer,
-                   values: dict[str, Origin], blocks: BlockLines | None = None) -> list[Origin | None]:
-    """For each line of a rendered agent, the source line it came from, when known."""
-    lines = LineOrigins(text.split("\n"), place_blocks(agent, text, catalog, renderer), values,
-                        blocks if blocks is not None else BlockLines())
-    return [lines[index] for index in range(len(lines))]

@@ -82,12 +82,6 @@ def mask_inline_code(line: str) -> str:
     return _INLINE_CODE.sub(lambda m: " " * len(m.group(0)), line)
 
 
-def prose(lines: list[str], code: list[bool] | None = None) -> list[str]:
-    """The lines with all code (fenced and inline) blanked out; ``code`` is ``in_code(lines)``."""
-    flags = in_code(lines) if code is None else code
-    return ["" if fenced else mask_inline_code(line) for line, fenced in zip(lines, flags)]
-
-
 def inline_code_spans(line: str) -> list[tuple[int, str]]:
     """``(column, content)`` of each inline code span of a line (0-based column of the content)."""
     return [(m.start(2), m.group(2)) for m in _INLINE_CODE.finditer(line)]
