@@ -74,6 +74,7 @@ def lint_catalog(catalog: Catalog, rendered: list[Rendered], *, today: date,
             found.extend(f for f in family.check(ctx) if f.code in active)
     silencers = {
         path: suppress.read_silencer(path, file.lines, file.markdown, BY_CODE)
+        if suppress.MARK in file.text else suppress.Silencer()
         for path, file in ctx.files.items()
     }
     if "AA001" in active:

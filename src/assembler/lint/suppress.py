@@ -16,6 +16,7 @@ from .rules import CODE, Finding, Rule, split_codes
 
 _MARKDOWN = re.compile(r"(?:<!--|\{#)\s*assembler:\s*(?P<body>.*?)\s*(?:-->|#\})")
 _HASH = re.compile(r"#\s*assembler:\s*(?P<body>.*?)\s*$")
+MARK = "assembler:"  # both comment forms hold it; a file without it silences nothing
 _DIRECTIVE = re.compile(r"^(?P<kind>disable-file|disable)\s*=\s*(?P<codes>[A-Za-z0-9,\s]*)$")
 
 RULES = (
@@ -45,7 +46,7 @@ def read_silencer(path: str, lines: list[str], markdown: bool, known: dict[str, 
         if in_header and index > 0 and line == "---":
             in_header = False
             continue
-        if "assembler:" not in line:  # both comment forms contain it
+        if MARK not in line:
             continue
         pattern = _HASH if (not markdown or in_header) else _MARKDOWN
         for match in pattern.finditer(line):
