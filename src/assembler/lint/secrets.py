@@ -94,9 +94,13 @@ def check(ctx: LintContext) -> Iterator[Finding]:
 def candidates(lines: list[str]) -> set[int]:
     """Indices of the lines that may hold a secret: all others lack the text every pattern needs."""
     search = LineSearch(lines)
-    found = set(search.containing(_LITERALS, _WORDS))
+    found = set(search.containing(_LITERALS))
     found.update(index for index in search.containing(("_",))
                  if any(text in lines[index] for text in _UNDERSCORED))
+    # An assignment has a ":" or "=" after the name: only those lines can hold one.
+    assigning = [index for index, line in enumerate(lines) if ":" in line or "=" in line]
+    named = LineSearch([lines[index] for index in assigning]).containing(any_case=_WORDS)
+    found.update(assigning[index] for index in named)
     return found
 
 
