@@ -26,10 +26,10 @@ class ShortestPaths:
     """
 
     def __init__(self, graph: Graph):
-        self.graph = graph
+        self.forward = {node: [target for target, _ in edges] for node, edges in graph.items()}
         self.reverse: dict[str, list[str]] = {}
-        for node, edges in graph.items():
-            for target, _ in edges:
+        for node, targets in self.forward.items():
+            for target in targets:
                 self.reverse.setdefault(target, []).append(node)
         self._goal: str | None = None
         self._behind: dict[str, int] = {}  # distance to the goal, of each node that reaches it so far
@@ -55,10 +55,11 @@ class ShortestPaths:
                 return None
             if len(layers[-1]) <= len(self._frontier):  # grow the smaller end by one layer
                 grown = []
+                forward, distance = self.forward, len(layers)
                 for node in layers[-1]:
-                    for target, _ in self.graph.get(node, ()):
+                    for target in forward.get(node, ()):
                         if target not in depth:
-                            depth[target] = len(layers)
+                            depth[target] = distance
                             grown.append(target)
                 if not grown:
                     return None
@@ -66,8 +67,9 @@ class ShortestPaths:
             else:
                 distance = behind[self._frontier[0]] + 1
                 grown = []
+                reverse = self.reverse
                 for node in self._frontier:
-                    for source in self.reverse.get(node, ()):
+                    for source in reverse.get(node, ()):
                         if source not in behind:
                             behind[source] = distance
                             grown.append(source)
@@ -84,9 +86,9 @@ class ShortestPaths:
         on_path.reverse()
         path = [layers[0][0]]
         for ahead in on_path[1:]:
-            path.append(next(target for target, _ in self.graph.get(path[-1], ()) if target in ahead))
+            path.append(next(target for target in self.forward.get(path[-1], ()) if target in ahead))
         behind = self._behind
         for distance in range(behind[path[-1]] - 1, -1, -1):
-            path.append(next(target for target, _ in self.graph.get(path[-1], ())
+            path.append(next(target for target in self.forward.get(path[-1], ())
                              if behind.get(target) == distance))
         return path
