@@ -16,7 +16,7 @@ from datetime import date
 from functools import cached_property
 from itertools import accumulate, chain, islice
 from pathlib import Path
-from typing import Any, Iterable, NamedTuple
+from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
 from ..blocks import Block
 from ..catalog import Agent, Catalog
@@ -28,6 +28,7 @@ from .config import LintConfig
 from .linematch import BlockLines
 from .linesearch import LineSearch
 from .markdown import FENCE_TEXT, Heading, anchors, headings, in_code, mask_inline_code
+from .rules import Finding
 from .tokens import LineTokens
 
 
@@ -422,3 +423,23 @@ class LineOrigins:
         fits = bisect.bisect_left(self._shortest_first, -len(stripped))  # values are stripped too
         match = next((part for part in islice(self._by_length, fits, None) if part in line), None)
         return self.values[match] if match is not None else None
+
+
+def prose_line_findings(
+    outputs: Iterable["Output"], need: Needs,
+    judge: Callable[[str], Iterable[tuple[str, int, str, str, str]]],
+) -> Iterator[Finding]:
+    """Findings for the prose lines holding ``need``; ``judge`` runs once per distinct line.
+
+    ``judge`` yields ``(code, column, message, hint, matched text)``. Outputs
+    share most of their lines, so each distinct line is judged only once.
+    """
+    known: dict[str, tuple[tuple[str, int, str, str, str], ...]] = {}
+    for output in outputs:
+        for index in output.lines_holding(need):
+            line = output.prose_line(index)
+            found = known.get(line)
+            if found is None:
+                found = known[line] = tuple(judge(line))
+            for code, column, message, hint, snippet in found:
+                yield Finding(code, output.path, index + 1, column, message, hint, snippet=snippet)

@@ -10,7 +10,7 @@ import re
 from datetime import date
 from typing import Iterator
 
-from .context import LintContext, Needs
+from .context import LintContext, Needs, prose_line_findings
 from .rules import Finding, Rule
 
 RULES = (
@@ -50,15 +50,9 @@ def check(ctx: LintContext) -> Iterator[Finding]:
 
 
 def _stamps(ctx: LintContext) -> Iterator[Finding]:
-    known: dict[str, tuple[tuple[str, int, str, str, str], ...]] = {}  # outputs share most lines
-    for output in ctx.outputs:
-        for index in output.lines_holding(STAMP_TEXT):
-            line = output.prose_line(index)
-            found = known.get(line)
-            if found is None:
-                found = known[line] = tuple(judge_stamps(line, ctx.today, ctx.config.freshness_months))
-            for code, column, message, hint, stamp in found:
-                yield Finding(code, output.path, index + 1, column, message, hint, snippet=stamp)
+    return prose_line_findings(
+        ctx.outputs, STAMP_TEXT,
+        lambda line: judge_stamps(line, ctx.today, ctx.config.freshness_months))
 
 
 def judge_stamps(line: str, today: date, limit: int) -> Iterator[tuple[str, int, str, str, str]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from .context import LintContext, Needs
+from .context import LintContext, Needs, prose_line_findings
 from .rules import Finding, Rule
 
 RULES = (
@@ -34,15 +34,7 @@ LINE_NEEDS = (PLACEHOLDER_TEXT,)
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
-    known: dict[str, tuple[tuple[str, int, str, str, str], ...]] = {}  # outputs share most lines
-    for output in ctx.outputs:
-        for index in output.lines_holding(PLACEHOLDER_TEXT):
-            line = output.prose_line(index)
-            found = known.get(line)
-            if found is None:
-                found = known[line] = tuple(problems(line))
-            for code, column, message, hint, snippet in found:
-                yield Finding(code, output.path, index + 1, column, message, hint, snippet=snippet)
+    return prose_line_findings(ctx.outputs, PLACEHOLDER_TEXT, problems)
 
 
 def problems(line: str) -> Iterator[tuple[str, int, str, str, str]]:
