@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, List, Optional
+from typing import TYPE_CHECKING, Callable, List, Optional, TypeVar
 
 import typer
 
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .catalog import Catalog
 
 EXIT_OK, EXIT_DRIFT, EXIT_INPUT = 0, 1, 2
+T = TypeVar("T")
 
 app = typer.Typer(
     name="assembler",
@@ -69,27 +70,28 @@ def _fail(diagnostics, fmt: Format = Format.text, quiet: bool = False) -> None:
     raise typer.Exit(EXIT_INPUT)
 
 
-def _load(root: Optional[Path], fmt: Format = Format.text) -> "Catalog":
-    from .catalog import load_catalog
+def _checked(call: Callable[[], T], fmt: Format = Format.text, quiet: bool = False) -> T:
+    """Run a library call; invalid input is reported and exits 2."""
     from .diagnostics import CatalogError
 
     try:
-        return load_catalog(root)
+        return call()
     except CatalogError as exc:
-        _fail(exc.diagnostics, fmt)
+        _fail(exc.diagnostics, fmt, quiet)
         raise  # unreachable: _fail exits
+
+
+def _load(root: Optional[Path], fmt: Format = Format.text) -> "Catalog":
+    from .catalog import load_catalog
+
+    return _checked(lambda: load_catalog(root), fmt)
 
 
 def _assemble(root: Optional[Path], fmt: Format = Format.text,
               names: Optional[List[str]] = None, quiet: bool = False):
-    from .diagnostics import CatalogError
     from .render import assemble
 
-    try:
-        return assemble(root, names=names)
-    except CatalogError as exc:
-        _fail(exc.diagnostics, fmt, quiet)
-        raise  # unreachable: _fail exits
+    return _checked(lambda: assemble(root, names=names), fmt, quiet)
 
 
 @app.command()
@@ -111,7 +113,6 @@ def build(
     from . import reporting
     from .build import write_outputs
     from .cache import RenderCache
-    from .diagnostics import CatalogError
 
     everything = not names and changed_since is None
     cache = RenderCache.open(root)
@@ -129,10 +130,7 @@ def build(
         catalog, rendered = _load(root), []
     else:
         catalog, rendered = _assemble(root, names=names)
-    try:
-        result = write_outputs(catalog, rendered, force, prune=prune)
-    except CatalogError as exc:
-        _fail(exc.diagnostics)
+    result = _checked(lambda: write_outputs(catalog, rendered, force, prune=prune))
     if everything:
         cache.store(catalog, rendered)
     style = reporting.Style(sys.stdout)
@@ -230,7 +228,6 @@ def lint(
     """
     from datetime import date
 
-    from .diagnostics import CatalogError
     from .lint import output
     from .lint.engine import lint as run_lint
     from .reporting import Style
@@ -240,11 +237,8 @@ def lint(
     except ValueError:
         raise typer.BadParameter(f"{today!r} is not a date in the form YYYY-MM-DD",
                                  param_hint="--today") from None
-    try:
-        report = run_lint(root, today=day, select=select or (), ignore=ignore or ())
-    except CatalogError as exc:
-        _fail(exc.diagnostics, fmt)
-        raise  # unreachable: _fail exits
+    report = _checked(lambda: run_lint(root, today=day, select=select or (), ignore=ignore or ()),
+                      fmt)
     if score:
         sys.stdout.write(output.score_json(report))
         return
@@ -315,17 +309,13 @@ def import_(
     """Adopt hand-written agent files as a catalog. Exit 0 done, 1 refused, 2 bad input."""
     from . import import_report
     from .config import find_root
-    from .diagnostics import CatalogError
     from .importer import run_import
     from .reporting import Style
 
     if root is None:
         root = find_root(Path.cwd()) or Path.cwd()
-    try:
-        result = run_import(sources, root, min_shared, dry_run, output)
-    except CatalogError as exc:
-        _fail(exc.diagnostics, Format.json if fmt is ListFormat.json else Format.text)
-        raise  # unreachable: _fail exits
+    result = _checked(lambda: run_import(sources, root, min_shared, dry_run, output),
+                      Format.json if fmt is ListFormat.json else Format.text)
     if fmt is ListFormat.json:
         sys.stdout.write(import_report.import_json(result))
     else:
@@ -349,13 +339,9 @@ def _target_agent(catalog: "Catalog", target: str):
 
 
 def _trace(catalog: "Catalog"):
-    from .diagnostics import CatalogError
     from .provenance import trace_catalog
 
-    try:
-        return trace_catalog(catalog)
-    except CatalogError as exc:
-        _fail(exc.diagnostics)
+    return _checked(lambda: trace_catalog(catalog))
 
 
 @app.command()
@@ -416,14 +402,10 @@ def adopt(
     """
     from . import reporting
     from .adopt import adopt as adopt_edit
-    from .diagnostics import CatalogError
 
     catalog = _load(root)
     agent = _target_agent(catalog, target)
-    try:
-        outcome = adopt_edit(catalog, agent)
-    except CatalogError as exc:
-        _fail(exc.diagnostics)
+    outcome = _checked(lambda: adopt_edit(catalog, agent))
     style = reporting.Style(sys.stdout)
     if outcome.status == "clean":
         print(f"{outcome.path} matches a fresh render: nothing to adopt.")
