@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assembler.cli import app
+from assembler.cli.app import app
 
 REPO = Path(__file__).resolve().parent.parent
 

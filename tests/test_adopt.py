@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assembler.toml_source import TomlDocument
-from assembler.tomledit import TomlEditError, replace_string
+from assembler.sources.toml import TomlDocument
+from assembler.provenance.tomledit import TomlEditError, replace_string
 from .provenance_support import copy_catalog, snapshot_files
 
 BASELINE_LINE = ("- **Invent nothing.** No made-up citations, versions, prices or metrics. "
@@ -239,7 +239,7 @@ def test_replace_string_round_trips_any_text(value, key):
 
 
 def test_check_diff_falls_back_to_plain_diffs_when_tracing_fails(root, monkeypatch, run):
-    import assembler.provenance as provenance
+    import assembler.provenance.explain as provenance
 
     def broken(*args, **kwargs):
         raise AssertionError("tracing bug")
@@ -268,9 +268,9 @@ This agent keeps its own paragraph.
 
 
 def test_fidelity_settings_are_traced_and_own_text_is_adopted(root, run):
-    from assembler.catalog import load_catalog
-    from assembler.provenance import trace_catalog
-    from assembler.render import Renderer
+    from assembler.sources.catalog import load_catalog
+    from assembler.provenance.explain import trace_catalog
+    from assembler.compose.render import Renderer
 
     manifest = root / "_manifests/validator.toml"
     text = manifest.read_text().replace('blocks = ["', 'blocks = ["@note", "', 1)

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from assembler import cache as render_cache
-from assembler.cache import CACHE_DIR, CACHE_FILE, RenderCache
-from assembler.catalog import load_catalog
-from assembler.check import compare
-from assembler.render import render_catalog
+from assembler.outputs import cache as render_cache
+from assembler.outputs.cache import CACHE_DIR, CACHE_FILE, RenderCache
+from assembler.sources.catalog import load_catalog
+from assembler.outputs.drift import compare
+from assembler.compose.render import render_catalog
 
 LONG_AGO = 946_684_800  # 2000-01-01: inputs written by a test are not "just changed"
 
@@ -48,9 +48,9 @@ def test_the_cache_folder_ignores_itself_in_git(cached):
 
 
 def test_a_cached_check_loads_neither_jinja2_nor_pydantic_models(cached):
-    code = ("import sys; from assembler.cache import RenderCache; "
+    code = ("import sys; from assembler.outputs.cache import RenderCache; "
             f"states = RenderCache.open(__import__('pathlib').Path({str(cached)!r})).clean_states(); "
-            "print(len(states), 'jinja2' in sys.modules, 'assembler.models' in sys.modules)")
+            "print(len(states), 'jinja2' in sys.modules, 'assembler.sources.schema' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.split() == ["2", "False", "False"], result.stderr
 

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from assembler.build import build_catalog
-from assembler.catalog import load_catalog
-from assembler.check import compare
+from assembler.outputs.write import build_catalog
+from assembler.sources.catalog import load_catalog
+from assembler.outputs.drift import compare
 from assembler.diagnostics import CatalogError
-from assembler.render import assemble
+from assembler.compose.render import assemble
 
 
 def catalog(tmp_path: Path, manifest: str, blocks: dict[str, str] | None = None) -> Path:

@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from assembler.cli import app
+from assembler.cli.app import app
 from assembler.diagnostics import CatalogError
-from assembler.importer import run_import, toml_text, without_banner
-from assembler.render import assemble
+from assembler.importing.importer import run_import, toml_text, without_banner
+from assembler.compose.render import assemble
 
 from .import_corpus import CORPUS
 

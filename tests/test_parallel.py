@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from assembler import parallel
-from assembler.catalog import load_partial
-from assembler.render import Renderer
+from assembler.compose import parallel
+from assembler.sources.catalog import load_partial
+from assembler.compose.render import Renderer
 
 from .conftest import write_tree
 

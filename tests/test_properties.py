@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assembler import build_catalog, compare, load_catalog, render_catalog
-from assembler.banner import read_banner
-from assembler.frontmatter import yaml_scalar
+from assembler.outputs.banner import read_banner
+from assembler.sources.yaml import yaml_scalar
 
 # Printable text without Jinja2 delimiters and without bare carriage returns.
 safe_chars = st.characters(

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from assembler import load_catalog, render_catalog
-from assembler.banner import read_banner
+from assembler.outputs.banner import read_banner
 
 from .conftest import REPO
 

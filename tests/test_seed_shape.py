@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from assembler import load_catalog, render_catalog
-from assembler.banner import read_banner
+from assembler.outputs.banner import read_banner
 
 FIXTURE = Path(__file__).parent / "fixtures" / "seed_shape"
 

@@ -8,14 +8,14 @@ import sys
 
 import pytest
 
-from assembler.shortcut import parse
+from assembler.cli.fastpath import parse
 
 from .test_cache import age_inputs
 
-FULL = "import sys; from assembler.cli import main; sys.argv[0] = 'assembler'; main()"
+FULL = "import sys; from assembler.cli.app import main; sys.argv[0] = 'assembler'; main()"
 SHORT = ("import atexit, sys; sys.argv[0] = 'assembler'; atexit.register(lambda: sys.stderr.write("
          "'framework loaded\\n' if 'typer' in sys.modules else '')); "
-         "from assembler.launch import main; main()")
+         "from assembler.cli.entry import main; main()")
 
 
 def run(code: str, args: list[str], cwd, **env: str):
@@ -92,6 +92,6 @@ def test_options_are_read_like_the_full_command_reads_them():
 def test_a_cached_check_loads_neither_jinja2_nor_pydantic(warm):
     code = ("import atexit, sys; sys.argv[0] = 'assembler'; atexit.register(lambda: sys.stderr.write("
             "' '.join(m for m in ('jinja2', 'pydantic') if m in sys.modules))); "
-            "from assembler.launch import main; main()")
+            "from assembler.cli.entry import main; main()")
     run(code, ["check"], warm)  # the first run may record the cache
     assert run(code, ["check"], warm).stderr == ""

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from assembler.banner import read_banner
-from assembler.catalog import load_catalog
-from assembler.frontmatter import yaml_scalar
-from assembler.provenance import explain_line, trace_catalog
-from assembler.render import Renderer, block_context, make_environment
-from assembler.sourcemap import Origin, TracingRenderer, instrument
-from assembler.tomledit import string_literal
+from assembler.outputs.banner import read_banner
+from assembler.sources.catalog import load_catalog
+from assembler.sources.yaml import yaml_scalar
+from assembler.provenance.explain import explain_line, trace_catalog
+from assembler.compose.render import Renderer, block_context, make_environment
+from assembler.provenance.sourcemap import Origin, TracingRenderer, instrument
+from assembler.provenance.tomledit import string_literal
 from .provenance_support import REPO, copy_catalog
 
 

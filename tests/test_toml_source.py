@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assembler.diagnostics import Diagnostics
-from assembler.toml_source import key_positions, parse_toml
+from assembler.sources.toml import key_positions, parse_toml
 
 TEXT = '''\
 name = "x"   # comment

@@ -13,16 +13,16 @@ Names are imported lazily so that ``assembler --version`` stays fast.
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "load_catalog": "catalog",
-    "Catalog": "catalog",
-    "Agent": "catalog",
-    "render_catalog": "render",
-    "Rendered": "render",
-    "compare": "check",
-    "FileState": "check",
-    "build_catalog": "build",
-    "write_outputs": "build",
-    "BuildResult": "build",
+    "load_catalog": "sources.catalog",
+    "Catalog": "sources.catalog",
+    "Agent": "sources.catalog",
+    "render_catalog": "compose.render",
+    "Rendered": "compose.render",
+    "compare": "outputs.drift",
+    "FileState": "outputs.drift",
+    "build_catalog": "outputs.write",
+    "write_outputs": "outputs.write",
+    "BuildResult": "outputs.write",
     "CatalogError": "diagnostics",
     "Diagnostic": "diagnostics",
 }

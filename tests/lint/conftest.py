@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assembler.cli import app
+from assembler.cli.app import app
 from lint_catalog import DEFECTS, TODAY, write_clean
 
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from assembler.lint.linematch import BlockLines
 from assembler.lint.paths import ShortestPaths
 from assembler.lint.linesearch import LineSearch, fold_case
-from assembler.lint.markdown import headings, in_code
+from assembler.markdown import headings, in_code
 from assembler.lint.secrets import _ASSIGNMENT, PROVIDERS, candidates
 from assembler.lint.tokens import LineTokens, estimate_tokens
 

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assembler.lint.freshness import judge_stamps
-from assembler.lint.markdown import anchors, headings, in_code, mask_inline_code, slug
+from assembler.markdown import anchors, headings, in_code, mask_inline_code, slug
 from assembler.lint.names import suggest_slug
 from assembler.lint.secrets import PROVIDERS, _looks_random, assignments, entropy
 from assembler.lint.tokens import estimate_tokens
@@ -132,7 +132,7 @@ def test_suggested_slugs(name, slug_name):
 def test_only_rendered_values_can_claim_output_lines():
     from assembler.diagnostics import Diagnostics
     from assembler.lint.context import leaf_lines
-    from assembler.toml_source import parse_toml
+    from assembler.sources.toml import parse_toml
 
     config = parse_toml('regenerate = "make agents"\n[layout]\nreferences = ["`docs/a.md` - the guide"]\n'
                         '[lint.required_sections]\nagent = ["ROLE"]\n', "assembler.toml", Diagnostics())

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..frontmatter import split_frontmatter
+from ..sources.yaml import split_frontmatter
 from .context import LintContext, Output
 from .rules import Finding, Rule
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..blocks import ResolvedRole
-from ..catalog import Catalog
-from ..fidelity import TEXT_PREFIX
-from ..toml_source import TomlDocument
+from ..sources.blocks import ResolvedRole
+from ..sources.catalog import Catalog
+from ..sources.fidelity import TEXT_PREFIX
+from ..sources.toml import TomlDocument
 from .context import LintContext
 from .paths import ShortestPaths
 from .rules import Finding, Rule

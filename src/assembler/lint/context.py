@@ -18,16 +18,16 @@ from itertools import accumulate, chain, islice
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
-from ..blocks import Block
-from ..catalog import Agent, Catalog
+from ..sources.blocks import Block
+from ..sources.catalog import Agent, Catalog
 from ..diagnostics import Diagnostics
-from ..frontmatter import split_frontmatter
-from ..render import TARGET_LAYOUTS, Rendered, Renderer, block_context
-from ..toml_source import TomlDocument, read_text
+from ..sources.yaml import split_frontmatter
+from ..compose.render import TARGET_LAYOUTS, Rendered, Renderer, block_context
+from ..sources.toml import TomlDocument, read_text
 from .config import LintConfig
 from .linematch import BlockLines
 from .linesearch import LineSearch
-from .markdown import FENCE_TEXT, Heading, anchors, headings, in_code, mask_inline_code
+from ..markdown import FENCE_TEXT, Heading, anchors, headings, in_code, mask_inline_code
 from .rules import Finding
 from .tokens import LineTokens
 

@@ -13,11 +13,11 @@ from datetime import date
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-from ..catalog import Catalog
-from ..config import Settings
+from ..sources.catalog import Catalog
+from ..sources.config import Settings
 from ..diagnostics import CatalogError, Diagnostic, Diagnostics, did_you_mean
-from ..render import Rendered, assemble
-from ..toml_source import read_text
+from ..compose.render import Rendered, assemble
+from ..sources.toml import read_text
 from . import budgets, consistency, freshness, names, placeholders, references, secrets, structure
 from . import suppress
 from .config import LintConfig

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Iterator
 
-from ..models import SLUG
+from ..sources.schema import SLUG
 from .context import LintContext
 from .rules import Finding, Rule
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ..reporting import Style, github_annotation
+from ..outputs.report import Style, github_annotation
 from .engine import BY_CODE, LintReport
 from .score import score
 

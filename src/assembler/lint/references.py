@@ -16,9 +16,8 @@ from typing import Iterator
 from urllib.parse import unquote
 
 from .context import LintContext, Needs, Output
-from .markdown import (
-    TOC_TITLES, anchors, inline_code_spans, link_targets, list_item,
-    mask_inline_code, normalize,
+from ..markdown import (
+    TOC_TITLES, anchors, inline_code_spans, link_targets, list_item, mask_inline_code, normalize,
 )
 from .rules import Finding, Rule
 

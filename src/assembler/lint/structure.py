@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from .context import LintContext, Output
-from .markdown import Heading, is_blank, normalize
+from ..markdown import Heading, is_blank, normalize
 from .rules import Finding, Rule
 
 RULES = (

@@ -14,11 +14,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .diagnostics import Diagnostics
-from .lint.config import LintConfig
-from .models import report_validation_errors, validate
+from ..diagnostics import Diagnostics
+from ..lint.config import LintConfig
+from .schema import report_validation_errors, validate
 from .roots import CONFIG_FILE, PYPROJECT_FILE, find_root
-from .toml_source import TomlDocument, load_toml
+from .toml import TomlDocument, load_toml
 
 RequiredField = Literal[
     "role", "domain_in", "forbidden_domain", "tools", "model", "handoff",

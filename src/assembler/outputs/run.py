@@ -16,7 +16,7 @@ EXIT_OK, EXIT_DRIFT, EXIT_INPUT = 0, 1, 2
 def run_check(root: Path | None, fmt: str = "text", diff: bool = False,
               quiet: bool = False) -> int:
     """Compare generated files with a fresh render (or the cache's word for it)."""
-    from . import reporting
+    from . import report as reporting
     from .cache import RenderCache
 
     cache = RenderCache.open(root)
@@ -26,9 +26,9 @@ def run_check(root: Path | None, fmt: str = "text", diff: bool = False,
             sys.stdout.write(reporting.check_report(clean, cache.regenerate, fmt, diff, sys.stdout))
         return EXIT_OK
     # Only now the heavy modules (jinja2, pydantic): a cached answer never needs them.
-    from .check import compare
-    from .diagnostics import CatalogError
-    from .render import assemble
+    from .drift import compare
+    from ..diagnostics import CatalogError
+    from ..compose.render import assemble
 
     try:
         catalog, rendered = assemble(root)
@@ -42,7 +42,7 @@ def run_check(root: Path | None, fmt: str = "text", diff: bool = False,
         return EXIT_DRIFT if drifted else EXIT_OK
     diffs = None
     if fmt == "text" and diff and any(state.kind in ("edited", "stale") for state in states):
-        from .provenance import annotated_diffs
+        from ..provenance.explain import annotated_diffs
 
         diffs = annotated_diffs(catalog, states)
     regenerate = catalog.settings.config.regenerate

@@ -16,10 +16,10 @@ from typing import Any, Callable
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from .banner import PLACEHOLDER, LayoutError, stamp
-from .catalog import Agent, Catalog, load_partial
-from .diagnostics import CatalogError, Diagnostics, did_you_mean
-from .fidelity import TEXT_PREFIX, body_parts, finish, frontmatter_text
+from ..outputs.banner import PLACEHOLDER, LayoutError, stamp
+from ..sources.catalog import Agent, Catalog, load_partial
+from ..diagnostics import CatalogError, Diagnostics, did_you_mean
+from ..sources.fidelity import TEXT_PREFIX, body_parts, finish, frontmatter_text
 
 TARGET_LAYOUTS = {"claude-code": "claude-code.md.j2"}
 

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from . import walk
+from ..sources import walk
 from .banner import read_banner
-from .diagnostics import CatalogError, Diagnostics
+from ..diagnostics import CatalogError, Diagnostics
 
 if TYPE_CHECKING:  # not imported at run time: the render cache uses this module without jinja2
-    from .catalog import Catalog
-    from .render import Rendered
+    from ..sources.catalog import Catalog
+    from ..compose.render import Rendered
 
 Kind = Literal["clean", "stale", "edited", "missing", "orphaned"]
 DRIFT_KINDS: tuple[Kind, ...] = ("stale", "edited", "missing", "orphaned")

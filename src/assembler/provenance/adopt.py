@@ -14,16 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .banner import content_hash, read_banner
-from .build import BuildResult, write_atomic, write_outputs
-from .catalog import Agent, Catalog, load_catalog
-from .diagnostics import CatalogError, Diagnostics
-from .provenance import (
-    BUILT_IN_PREFIX, Change, CharMap, Trace, _line_origin, changes, trace_catalog,
-)
-from .render import render_catalog
+from ..outputs.banner import content_hash, read_banner
+from ..outputs.write import BuildResult, write_atomic, write_outputs
+from ..sources.catalog import Agent, Catalog, load_catalog
+from ..diagnostics import CatalogError, Diagnostics
+from .explain import BUILT_IN_PREFIX, Change, CharMap, Trace, _line_origin, changes, trace_catalog
+from ..compose.render import render_catalog
 from .sourcemap import Origin
-from .toml_source import TomlDocument, parse_toml
+from ..sources.toml import TomlDocument, parse_toml
 from .tomledit import TomlEditError, replace_string
 
 RECOVERED = ".assembler/recovered"

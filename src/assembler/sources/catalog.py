@@ -14,10 +14,10 @@ from .blocks import (
     Block, BlockLibrary, ResolvedRole, discover, load_blocks, load_roles, name_problem,
 )
 from .config import Settings, load_settings
-from .diagnostics import CatalogError, Diagnostics, did_you_mean
+from ..diagnostics import CatalogError, Diagnostics, did_you_mean
 from .fidelity import TEXT_PREFIX, check_fidelity
-from .models import MAX_NAME_LENGTH, SLUG, Manifest, report_validation_errors, validate
-from .toml_source import TomlDocument, load_toml
+from .schema import MAX_NAME_LENGTH, SLUG, Manifest, report_validation_errors, validate
+from .toml import TomlDocument, load_toml
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,10 @@ from functools import partial
 from pathlib import Path
 
 from . import walk
-from .diagnostics import Diagnostics, did_you_mean
-from .frontmatter import FrontmatterError, parse_yaml_mapping, split_frontmatter
-from .models import BlockMeta, Role, report_validation_errors, validate
-from .toml_source import TomlDocument, load_toml, read_text
+from ..diagnostics import Diagnostics, did_you_mean
+from .yaml import FrontmatterError, parse_yaml_mapping, split_frontmatter
+from .schema import BlockMeta, Role, report_validation_errors, validate
+from .toml import TomlDocument, load_toml, read_text
 
 _NAME_SEGMENT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Callable, List, Optional, TypeVar
 
 import typer
 
-from . import __version__
+from .. import __version__
 
 if TYPE_CHECKING:
-    from .catalog import Catalog
+    from ..sources.catalog import Catalog
 
 EXIT_OK, EXIT_DRIFT, EXIT_INPUT = 0, 1, 2
 T = TypeVar("T")
@@ -64,7 +64,7 @@ def _main(
 
 
 def _fail(diagnostics, fmt: Format = Format.text, quiet: bool = False) -> None:
-    from .reporting import print_diagnostics
+    from ..outputs.report import print_diagnostics
 
     print_diagnostics(diagnostics, fmt.value, quiet)
     raise typer.Exit(EXIT_INPUT)
@@ -72,7 +72,7 @@ def _fail(diagnostics, fmt: Format = Format.text, quiet: bool = False) -> None:
 
 def _checked(call: Callable[[], T], fmt: Format = Format.text, quiet: bool = False) -> T:
     """Run a library call; invalid input is reported and exits 2."""
-    from .diagnostics import CatalogError
+    from ..diagnostics import CatalogError
 
     try:
         return call()
@@ -82,14 +82,14 @@ def _checked(call: Callable[[], T], fmt: Format = Format.text, quiet: bool = Fal
 
 
 def _load(root: Optional[Path], fmt: Format = Format.text) -> "Catalog":
-    from .catalog import load_catalog
+    from ..sources.catalog import load_catalog
 
     return _checked(lambda: load_catalog(root), fmt)
 
 
 def _assemble(root: Optional[Path], fmt: Format = Format.text,
               names: Optional[List[str]] = None, quiet: bool = False):
-    from .render import assemble
+    from ..compose.render import assemble
 
     return _checked(lambda: assemble(root, names=names), fmt, quiet)
 
@@ -110,9 +110,9 @@ def build(
 ) -> None:
     """Regenerate agent files. Exit 0 done, 1 refused (hand edits) or changed with
     --fail-on-change, 2 bad input."""
-    from . import reporting
-    from .build import write_outputs
-    from .cache import RenderCache
+    from ..outputs import report as reporting
+    from ..outputs.write import write_outputs
+    from ..outputs.cache import RenderCache
 
     everything = not names and changed_since is None
     cache = RenderCache.open(root)
@@ -147,7 +147,7 @@ def build(
     total = len(result.created) + len(result.updated) + len(result.removed)
     print(reporting.build_summary(total, result.unchanged, len(result.refused)))
     if sourcemap and rendered:
-        from .provenance import write_sourcemaps
+        from ..provenance.explain import write_sourcemaps
 
         for path in write_sourcemaps(catalog, {item.agent.id for item in rendered}):
             print(f"{style('source map', 'dim')} {path}")
@@ -165,8 +165,8 @@ def build(
 def _changed_since(root: Optional[Path], revision: str,
                    names: Optional[List[str]]) -> tuple[list[str], bool]:
     """The agents to rebuild for ``--changed-since``, and whether to prune orphans."""
-    from .diagnostics import Diagnostics
-    from .impact import GitError, affected, changed_files
+    from ..diagnostics import Diagnostics
+    from ..provenance.impact import GitError, affected, changed_files
 
     if names:
         diagnostics = Diagnostics()
@@ -204,7 +204,7 @@ def check(
     root: Optional[Path] = RootOption,
 ) -> None:
     """Compare generated files with a fresh render. Exit 0 clean, 1 drift, 2 bad input."""
-    from .check_command import run_check
+    from ..outputs.run import run_check
 
     raise typer.Exit(run_check(root, fmt.value, diff, quiet))
 
@@ -228,9 +228,9 @@ def lint(
     """
     from datetime import date
 
-    from .lint import output
-    from .lint.engine import lint as run_lint
-    from .reporting import Style
+    from ..lint import output
+    from ..lint.engine import lint as run_lint
+    from ..outputs.report import Style
 
     try:
         day = date.fromisoformat(today) if today is not None else date.today()
@@ -260,7 +260,7 @@ def list_agents(
     """List agents with their role, blocks and handoffs."""
     import json
 
-    from .reporting import Style
+    from ..outputs.report import Style
 
     catalog = _load(root)
     rows = [
@@ -307,10 +307,10 @@ def import_(
     fmt: ListFormat = typer.Option(ListFormat.text, "--format", help="Output format."),
 ) -> None:
     """Adopt hand-written agent files as a catalog. Exit 0 done, 1 refused, 2 bad input."""
-    from . import import_report
-    from .config import find_root
-    from .importer import run_import
-    from .reporting import Style
+    from ..importing import report as import_report
+    from ..sources.config import find_root
+    from ..importing.importer import run_import
+    from ..outputs.report import Style
 
     if root is None:
         root = find_root(Path.cwd()) or Path.cwd()
@@ -326,8 +326,8 @@ def import_(
 
 def _target_agent(catalog: "Catalog", target: str):
     """The agent whose generated file ``target`` names (path, id or name)."""
-    from .diagnostics import Diagnostics, did_you_mean
-    from .provenance import find_agent
+    from ..diagnostics import Diagnostics, did_you_mean
+    from ..provenance.explain import find_agent
 
     agent = find_agent(catalog, target)
     if agent is None:
@@ -339,7 +339,7 @@ def _target_agent(catalog: "Catalog", target: str):
 
 
 def _trace(catalog: "Catalog"):
-    from .provenance import trace_catalog
+    from ..provenance.explain import trace_catalog
 
     return _checked(lambda: trace_catalog(catalog))
 
@@ -358,8 +358,8 @@ def explain(
     """
     import json
 
-    from .diagnostics import Diagnostics
-    from .provenance import explain_json, explain_line, explain_text, outline_text
+    from ..diagnostics import Diagnostics
+    from ..provenance.explain import explain_json, explain_line, explain_text, outline_text
 
     name, _, number = target.rpartition(":")
     if not (name and number.isdigit()):
@@ -400,8 +400,8 @@ def adopt(
 
     Exit 0 adopted (or nothing to adopt), 1 refused, 2 bad input.
     """
-    from . import reporting
-    from .adopt import adopt as adopt_edit
+    from ..outputs import report as reporting
+    from ..provenance.adopt import adopt as adopt_edit
 
     catalog = _load(root)
     agent = _target_agent(catalog, target)
@@ -445,8 +445,8 @@ def uses(
     """List the agents that include a block or role, directly or through a role."""
     import json
 
-    from . import impact
-    from .diagnostics import Diagnostics
+    from ..provenance import impact
+    from ..diagnostics import Diagnostics
 
     catalog = _load(root)
     result = impact.uses(catalog, name)
@@ -463,7 +463,7 @@ def uses(
 
 def main() -> None:
     """Run the command line with the entry point's guard: no traceback for any failure."""
-    from .launch import guarded
+    from .entry import guarded
 
     if sys.argv[1:] == ["--version"]:
         print(f"assembler {__version__}")

@@ -20,7 +20,7 @@ import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .catalog import Agent
+    from ..sources.catalog import Agent
     from .render import Rendered, Renderer
 
 # Below this many agents a fork and the transfer back cost more than they save.

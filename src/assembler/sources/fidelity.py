@@ -26,10 +26,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .diagnostics import Diagnostics
-from .frontmatter import yaml_lines
-from .models import Manifest
-from .toml_source import TomlDocument
+from ..diagnostics import Diagnostics
+from .yaml import yaml_lines
+from .schema import Manifest
+from .toml import TomlDocument
 
 STANDARD_KEYS = ("name", "description", "tools", "model")
 TEXT_PREFIX = "@"

@@ -19,11 +19,11 @@ from typing import Any, Callable
 
 import jinja2
 
-from .banner import PLACEHOLDER
-from .catalog import Agent, Catalog
-from .models import dotted
-from .render import Rendered, Renderer
-from .toml_source import TomlDocument
+from ..outputs.banner import PLACEHOLDER
+from ..sources.catalog import Agent, Catalog
+from ..sources.schema import dotted
+from ..compose.render import Rendered, Renderer
+from ..sources.toml import TomlDocument
 
 # Plane-16 private-use characters: no catalog text has a reason to contain them.
 OPEN, SEP, LINE, CLOSE = "\U0010fff0", "\U0010fff1", "\U0010fff2", "\U0010fff3"

@@ -19,7 +19,7 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import Diagnostics
+from ..diagnostics import Diagnostics
 
 Loc = tuple[Any, ...]
 _TOML_ERROR_AT = re.compile(r"^(?P<msg>.*?) \(at line (?P<line>\d+), column (?P<col>\d+)\)$")

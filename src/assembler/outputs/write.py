@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .check import FileState, compare
+from .drift import FileState, compare
 
 if TYPE_CHECKING:  # not imported at run time: a cached no-op build needs no jinja2
-    from .catalog import Catalog
-    from .render import Rendered
+    from ..sources.catalog import Catalog
+    from ..compose.render import Rendered
 
 
 @dataclass
@@ -37,7 +37,7 @@ class BuildResult:
 
 def build_catalog(catalog: Catalog, only: set[str] | None = None, force: bool = False) -> BuildResult:
     """Render a loaded catalog (or the agent ids in ``only``) and write it."""
-    from .render import render_catalog
+    from ..compose.render import render_catalog
 
     return write_outputs(catalog, render_catalog(catalog, only), force, prune=only is None)
 

@@ -55,13 +55,13 @@ def answer(args: list[str]) -> bool:
     parsed = parse(args)
     if parsed is None:
         return False
-    from . import reporting
-    from .cache import RenderCache
+    from ..outputs import report as reporting
+    from ..outputs.cache import RenderCache
 
     command, options = parsed
     root = Path(str(options["root"])) if options["root"] is not None else None
     if command == "check":
-        from .check_command import run_check
+        from ..outputs.run import run_check
 
         sys.exit(run_check(root, str(options["format"]), bool(options["diff"]),
                            bool(options["quiet"])))

@@ -16,7 +16,7 @@ import os
 import sys
 from typing import Callable, TypeVar
 
-from . import __version__
+from .. import __version__
 
 EXIT_INPUT, EXIT_INTERNAL = 2, 3
 T = TypeVar("T")
@@ -47,11 +47,11 @@ def main() -> None:
     if sys.argv[1:] == ["--version"]:
         print(f"assembler {__version__}")
         return
-    from .shortcut import answer
+    from .fastpath import answer
 
     if guarded(lambda: answer(sys.argv[1:])):
         return
     gc.disable()
-    from .cli import main as run
+    from .app import main as run
 
     run()

@@ -13,7 +13,7 @@ from typing import Any
 
 import tomli_w
 
-from .toml_source import TomlDocument, _Scanner
+from ..sources.toml import TomlDocument, _Scanner
 
 
 class TomlEditError(ValueError):

@@ -11,8 +11,8 @@ import json
 import os
 from typing import IO, Iterable
 
-from .check import DRIFT_KINDS, EXPLANATIONS, FileState, summary
-from .diagnostics import Diagnostic
+from .drift import DRIFT_KINDS, EXPLANATIONS, FileState, summary
+from ..diagnostics import Diagnostic
 
 _COLOURS = {"red": "31", "green": "32", "yellow": "33", "cyan": "36", "bold": "1", "dim": "2"}
 KIND_COLOURS = {"stale": "yellow", "edited": "red", "missing": "cyan", "orphaned": "yellow"}

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .agentfile import AgentFile
-from .fidelity import STANDARD_KEYS, TEXT_PREFIX, split_entry
-from .frontmatter import yaml_scalar
+from ..sources.fidelity import STANDARD_KEYS, TEXT_PREFIX, split_entry
+from ..sources.yaml import yaml_scalar
 from .sections import Section, slug, split_sections
 
 TAIL = ("# DOMAIN SCOPE", "# HANDOFFS", "# OUTPUT FORMAT", "# FORBIDDEN", "# REFERENCES")

@@ -20,15 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from .agentfile import AgentFile, NotAnAgent, Unreadable, read_agent_file
-from .banner import read_banner
-from .build import write_atomic
-from .config import CONFIG_FILE, PYPROJECT_FILE, Config, Settings, find_root, load_settings
-from .diagnostics import CatalogError, Diagnostic, Diagnostics
-from .import_plan import (
-    LayoutText, Plan, Unplannable, body_sections, frontmatter_fields, layout_lines, manifest_data,
-    plan_file,
+from ..outputs.banner import read_banner
+from ..outputs.write import write_atomic
+from ..sources.config import CONFIG_FILE, PYPROJECT_FILE, Config, Settings, find_root, load_settings
+from ..diagnostics import CatalogError, Diagnostic, Diagnostics
+from .plan import (
+    LayoutText, Plan, Unplannable, body_sections, frontmatter_fields, layout_lines, manifest_data, plan_file,
 )
-from .models import MAX_NAME_LENGTH, SLUG
+from ..sources.schema import MAX_NAME_LENGTH, SLUG
 from .sections import NearDuplicate, Section, near_duplicates, shared_texts, slug
 
 MODES = ("layout", "sections", "verbatim")
@@ -392,8 +391,8 @@ class _Planner:
 
     def prove(self, root: Path) -> tuple[dict[str, str], list[Diagnostic]]:
         """Render the imported agents under ``root`` and compare them with their originals."""
-        from .catalog import load_partial
-        from .render import Renderer
+        from ..sources.catalog import load_partial
+        from ..compose.render import Renderer
 
         catalog, diagnostics = load_partial(root, root)
         problems = list(diagnostics)

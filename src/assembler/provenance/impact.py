@@ -10,8 +10,8 @@ from __future__ import annotations
 import subprocess
 from dataclasses import dataclass, field
 
-from .catalog import Agent, Catalog
-from .diagnostics import did_you_mean
+from ..sources.catalog import Agent, Catalog
+from ..diagnostics import did_you_mean
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from .importer import ImportResult
-from .reporting import Style, colour_diff
+from ..outputs.report import Style, colour_diff
 
 MODE_TEXT = {
     "layout": "seed layout: structured fields",

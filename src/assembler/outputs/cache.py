@@ -33,13 +33,14 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import __version__, walk
-from .check import FileState, find_orphans
-from .roots import CONFIG_FILE, PYPROJECT_FILE, find_root
+from .. import __version__
+from ..sources import walk
+from .drift import FileState, find_orphans
+from ..sources.roots import CONFIG_FILE, PYPROJECT_FILE, find_root
 
 if TYPE_CHECKING:
-    from .catalog import Catalog
-    from .render import Rendered
+    from ..sources.catalog import Catalog
+    from ..compose.render import Rendered
 
 FORMAT = 1
 CACHE_DIR = ".assembler"
@@ -79,7 +80,7 @@ def _read(path: str) -> bytes:
 def tool_fingerprint() -> str:
     """Changes whenever this package, Python or a rendering library changes."""
     hasher = hashlib.sha256(f"{FORMAT}\0{__version__}\0{sys.version}".encode())
-    for rel, path, _ in _files(Path(__file__).parent):
+    for rel, path, _ in _files(Path(__file__).parent.parent):
         if rel.endswith((".py", ".j2")):
             hasher.update(rel.encode() + b"\0" + _read(path))
     for name in LIBRARIES:
@@ -256,7 +257,7 @@ class RenderCache:
                 for rel, _, info in self._inputs(folders, ("config", *INPUT_FOLDERS, "manifests"))}
 
     def _write(self, record: dict[str, Any]) -> None:
-        from .build import write_atomic
+        from .write import write_atomic
 
         folder = self.path.parent
         if not folder.is_dir():

@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .catalog import Agent, Catalog
-from .diagnostics import CatalogError
-from .render import Rendered
+from ..sources.catalog import Agent, Catalog
+from ..diagnostics import CatalogError
+from ..compose.render import Rendered
 from .sourcemap import MappedLine, Origin, SourceMap, TracingRenderer
 
 BUILT_IN_PREFIX = "<assembler>/"
@@ -484,7 +484,7 @@ def write_sourcemaps(catalog: Catalog, only: set[str] | None = None) -> list[str
     """Write ``.assembler/sourcemaps/<output>.json`` for each agent; returns the paths."""
     import json
 
-    from .build import write_atomic
+    from ..outputs.write import write_atomic
 
     trace = trace_catalog(catalog, only)
     written = []
