@@ -271,6 +271,7 @@ def test_fidelity_settings_are_traced_and_own_text_is_adopted(root, run):
     from assembler.sources.catalog import load_catalog
     from assembler.provenance.explain import trace_catalog
     from assembler.compose.render import Renderer
+    from assembler.outputs.render import render_agents
 
     manifest = root / "_manifests/validator.toml"
     text = manifest.read_text().replace('blocks = ["', 'blocks = ["@note", "', 1)
@@ -279,7 +280,7 @@ def test_fidelity_settings_are_traced_and_own_text_is_adopted(root, run):
     assert run(root, "build").exit_code == 0
     catalog = load_catalog(root)
     trace = trace_catalog(catalog)
-    plain = {item.path: item.data for item in Renderer(catalog).render_all()}
+    plain = {item.path: item.data for item in render_agents(Renderer(catalog), list(catalog.agents))}
     assert {path: item.data for path, item in trace.rendered.items()} == plain
     smap = trace.maps["agents/validator.md"]
     origins = {line.text: line.origin for line in smap.lines}

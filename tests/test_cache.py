@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from assembler.outputs import cache as render_cache
-from assembler.outputs.cache import CACHE_DIR, CACHE_FILE, RenderCache
+from assembler.outputs.cache import CACHE_DIR, CACHE_FILE, FORMAT, RenderCache
 from assembler.sources.catalog import load_catalog
 from assembler.outputs.drift import compare
-from assembler.compose.render import render_catalog
+from assembler.outputs.render import render_catalog
 
 LONG_AGO = 946_684_800  # 2000-01-01: inputs written by a test are not "just changed"
 
@@ -121,15 +121,16 @@ def _damaged(record: dict, part: str) -> str:
     if part == "folders":
         record["folders"] = {"blocks": "_blocks"}
     elif part == "entry":
-        record["agents"] = {key: ["agents/alpha.md"] for key in record["agents"]}
+        record["agents"] = {key: [["agents/alpha.md"]] for key in record["agents"]}
     elif part == "agents":
         record["agents"] = ["not", "a", "table"]
     elif part == "output":
-        record["agents"] = {key: [7, value[1]] for key, value in record["agents"].items()}
+        record["agents"] = {key: [[7, pair[1]] for pair in value]
+                            for key, value in record["agents"].items()}
     return json.dumps(record)
 
 
-@pytest.mark.parametrize("content", ["not json", '{"format": 99}', '{"format": 1, "tool": 3}', "[]",
+@pytest.mark.parametrize("content", ["not json", '{"format": 99}', f'{{"format": {FORMAT}, "tool": 3}}', "[]",
                                      "folders", "entry", "agents", "output"])
 def test_a_damaged_record_is_ignored(cached, cli, content):
     record = json.loads((cached / CACHE_DIR / CACHE_FILE).read_text())
@@ -138,7 +139,7 @@ def test_a_damaged_record_is_ignored(cached, cli, content):
     (cached / CACHE_DIR / CACHE_FILE).write_text(content)
     assert RenderCache.open(cached).clean_states() is None
     assert cli("check", "--root", cached).exit_code == 0
-    assert json.loads((cached / CACHE_DIR / CACHE_FILE).read_text())["format"] == 1
+    assert json.loads((cached / CACHE_DIR / CACHE_FILE).read_text())["format"] == FORMAT
 
 
 def test_deleting_the_cache_is_safe(cached, cli):

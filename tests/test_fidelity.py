@@ -10,7 +10,7 @@ from assembler.outputs.write import build_catalog
 from assembler.sources.catalog import load_catalog
 from assembler.outputs.drift import compare
 from assembler.diagnostics import CatalogError
-from assembler.compose.render import assemble
+from assembler.outputs.render import assemble
 
 
 def catalog(tmp_path: Path, manifest: str, blocks: dict[str, str] | None = None) -> Path:

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from assembler.cli.app import app
 from assembler.diagnostics import CatalogError
 from assembler.importing.importer import run_import, toml_text, without_banner
-from assembler.compose.render import assemble
+from assembler.outputs.render import assemble
 
 from .import_corpus import CORPUS
 

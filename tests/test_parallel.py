@@ -7,6 +7,7 @@ import pytest
 from assembler.compose import parallel
 from assembler.sources.catalog import load_partial
 from assembler.compose.render import Renderer
+from assembler.outputs.render import render_agents
 
 from .conftest import write_tree
 
@@ -31,7 +32,7 @@ def render(root, workers: int, monkeypatch):
     catalog, diagnostics = load_partial(root)
     assert not diagnostics
     renderer = Renderer(catalog)
-    rendered = renderer.render_all()
+    rendered = render_agents(renderer, list(catalog.agents))
     return [(r.agent.id, r.path, r.data) for r in rendered], list(renderer.failures())
 
 
@@ -87,4 +88,4 @@ def test_a_renderer_subclass_is_never_forked(tmp_path, monkeypatch):
         pass
 
     catalog, _ = load_partial(root)
-    assert len(Keeping(catalog).render_all()) == 6
+    assert len(render_agents(Keeping(catalog), list(catalog.agents))) == 6

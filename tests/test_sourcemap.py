@@ -14,7 +14,9 @@ from assembler.outputs.banner import read_banner
 from assembler.sources.catalog import load_catalog
 from assembler.sources.yaml import yaml_scalar
 from assembler.provenance.explain import explain_line, trace_catalog
-from assembler.compose.render import Renderer, block_context, make_environment
+from assembler.compose.composition import block_context
+from assembler.compose.render import Renderer, make_environment
+from assembler.outputs.render import outputs, render_agents
 from assembler.provenance.sourcemap import Origin, TracingRenderer, instrument
 from assembler.provenance.tomledit import string_literal
 from .provenance_support import REPO, copy_catalog
@@ -84,7 +86,7 @@ def _check_part(catalog, agent, origin: Origin, text: str, whole_line: str) -> N
 
 def test_traced_render_is_byte_identical_to_the_plain_render(example):
     catalog, trace = example
-    plain = {item.path: item.data for item in Renderer(catalog).render_all()}
+    plain = {item.path: item.data for item in render_agents(Renderer(catalog), list(catalog.agents))}
     assert {path: item.data for path, item in trace.rendered.items()} == plain
     assert trace.approximate == ()
 
@@ -93,10 +95,11 @@ def test_every_line_of_every_example_agent_is_explained_by_its_source(example):
     catalog, trace = example
     checked = 0
     for agent in catalog.agents:
-        data = trace.rendered[agent.output].data
-        assert data == (REPO / agent.output).read_bytes()
+        path = outputs(catalog, agent)[0].path
+        data = trace.rendered[path].data
+        assert data == (REPO / path).read_bytes()
         for number in range(1, len(data.decode().splitlines()) + 1):
-            report = explain_line(trace, agent, number, data)
+            report = explain_line(trace, path, number, data)
             line = report.mapped
             assert line is not None and line.number == number
             if not line.text:
@@ -114,10 +117,10 @@ def test_every_line_of_every_example_agent_is_explained_by_its_source(example):
 
 def test_blast_radius_lists_the_other_agents_with_the_same_block_line(example):
     catalog, trace = example
-    agent = catalog.agent("validator")
-    data = trace.rendered[agent.output].data.decode().splitlines()
+    path = outputs(catalog, catalog.agent("validator"))[0].path
+    data = trace.rendered[path].data.decode().splitlines()
     number = data.index("# EVIDENCE GRADING") + 1
-    report = explain_line(trace, agent, number, None)
+    report = explain_line(trace, path, number, None)
     assert report.mapped.origin.where == "_blocks/evidence-grading.md:4"
     assert len(report.others) == len(catalog.agents) - 1
     for path, lines in report.others.items():
@@ -126,10 +129,10 @@ def test_blast_radius_lists_the_other_agents_with_the_same_block_line(example):
 
 def test_a_manifest_value_reaches_only_its_own_agent(example):
     catalog, trace = example
-    agent = catalog.agent("gpu-job-runner")
-    data = trace.rendered[agent.output].data.decode().splitlines()
+    path = outputs(catalog, catalog.agent("gpu-job-runner"))[0].path
+    data = trace.rendered[path].data.decode().splitlines()
     number = next(i for i, text in enumerate(data, 1) if text.startswith("- Retry settings"))
-    report = explain_line(trace, agent, number, None)
+    report = explain_line(trace, path, number, None)
     origin = report.mapped.origin
     assert (origin.kind, origin.field) == ("manifest", "forbidden_domain[8]")
     assert report.others == {}
@@ -163,7 +166,7 @@ def tricky(tmp_path: Path) -> Path:
 
 def test_whitespace_control_never_changes_the_output_and_lines_stay_in_the_block(tricky):
     catalog = load_catalog(tricky)
-    plain = {item.path: item.data for item in Renderer(catalog).render_all()}
+    plain = {item.path: item.data for item in render_agents(Renderer(catalog), list(catalog.agents))}
     renderer = TracingRenderer(catalog)
     results = renderer.trace_all()
     assert {rendered.path: rendered.data for rendered, _ in results} == plain

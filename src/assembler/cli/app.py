@@ -89,7 +89,7 @@ def _load(root: Optional[Path], fmt: Format = Format.text) -> "Catalog":
 
 def _assemble(root: Optional[Path], fmt: Format = Format.text,
               names: Optional[List[str]] = None, quiet: bool = False):
-    from ..compose.render import assemble
+    from ..outputs.render import assemble
 
     return _checked(lambda: assemble(root, names=names), fmt, quiet)
 
@@ -262,11 +262,13 @@ def list_agents(
 
     from ..outputs.report import Style
 
+    from ..outputs.render import outputs
+
     catalog = _load(root)
     rows = [
         {
             "agent": agent.id,
-            "output": agent.output,
+            "output": outputs(catalog, agent)[0].path,
             "model": agent.manifest.model,
             "role": agent.role.name if agent.role else None,
             "role_blocks": list(agent.role.blocks) if agent.role else [],
@@ -324,18 +326,18 @@ def import_(
         raise typer.Exit(EXIT_DRIFT)
 
 
-def _target_agent(catalog: "Catalog", target: str):
-    """The agent whose generated file ``target`` names (path, id or name)."""
+def _target_output(catalog: "Catalog", target: str):
+    """The generated file ``target`` names (path, id or name)."""
     from ..diagnostics import Diagnostics, did_you_mean
-    from ..provenance.explain import find_agent
+    from ..outputs.render import all_outputs, lookup
 
-    agent = find_agent(catalog, target)
-    if agent is None:
+    found = lookup(catalog, target)
+    if found is None:
         diagnostics = Diagnostics()
         diagnostics.error("", 1, 1, f"`{target}` is not a generated file of this catalog",
-                          did_you_mean(target, [a.output for a in catalog.agents], "files"))
+                          did_you_mean(target, [o.path for o in all_outputs(catalog)], "files"))
         _fail(diagnostics)
-    return agent
+    return found
 
 
 def _trace(catalog: "Catalog"):
@@ -365,11 +367,11 @@ def explain(
     if not (name and number.isdigit()):
         name, number = target, ""
     catalog = _load(root)
-    agent = _target_agent(catalog, name)
+    output = _target_output(catalog, name)
     trace = _trace(catalog)
-    smap = trace.maps[agent.output]
+    smap = trace.maps[output.path]
     try:
-        actual: Optional[bytes] = (catalog.root / agent.output).read_bytes()
+        actual: Optional[bytes] = (catalog.root / output.path).read_bytes()
     except FileNotFoundError:
         actual = None
     if not number:
@@ -381,14 +383,14 @@ def explain(
     count = len(actual.splitlines()) if actual is not None else len(smap.lines)
     if not 1 <= int(number) <= count:
         diagnostics = Diagnostics()
-        diagnostics.error(agent.output, max(count, 1), 1,
+        diagnostics.error(output.path, max(count, 1), 1,
                           f"line {number} is outside the file (it has {count} lines)")
         _fail(diagnostics)
-    report = explain_line(trace, agent, int(number), actual)
+    report = explain_line(trace, output.path, int(number), actual)
     if fmt is ListFormat.json:
         print(json.dumps(explain_json(report), indent=2, ensure_ascii=False))
     else:
-        sys.stdout.write(explain_text(report, trace, agent))
+        sys.stdout.write(explain_text(report, trace, output.agent))
 
 
 @app.command()
@@ -404,8 +406,8 @@ def adopt(
     from ..provenance.adopt import adopt as adopt_edit
 
     catalog = _load(root)
-    agent = _target_agent(catalog, target)
-    outcome = _checked(lambda: adopt_edit(catalog, agent))
+    output = _target_output(catalog, target)
+    outcome = _checked(lambda: adopt_edit(catalog, output.path))
     style = reporting.Style(sys.stdout)
     if outcome.status == "clean":
         print(f"{outcome.path} matches a fresh render: nothing to adopt.")
@@ -456,7 +458,7 @@ def uses(
                           impact.suggestion(catalog, result.name))
         _fail(diagnostics)
     if fmt is ListFormat.json:
-        print(json.dumps(impact.uses_json(result), indent=2))
+        print(json.dumps(impact.uses_json(catalog, result), indent=2))
     else:
         sys.stdout.write(impact.uses_text(result))
 

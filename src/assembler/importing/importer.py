@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .agentfile import AgentFile, NotAnAgent, Unreadable, read_agent_file
-from ..outputs.banner import read_banner
+from ..outputs.banner import strip_banner
 from ..outputs.write import write_atomic
 from ..sources.config import CONFIG_FILE, PYPROJECT_FILE, Config, Settings, find_root, load_settings
 from ..diagnostics import CatalogError, Diagnostic, Diagnostics
@@ -391,8 +391,9 @@ class _Planner:
 
     def prove(self, root: Path) -> tuple[dict[str, str], list[Diagnostic]]:
         """Render the imported agents under ``root`` and compare them with their originals."""
-        from ..sources.catalog import load_partial
         from ..compose.render import Renderer
+        from ..outputs.render import render_agents
+        from ..sources.catalog import load_partial
 
         catalog, diagnostics = load_partial(root, root)
         problems = list(diagnostics)
@@ -400,7 +401,8 @@ class _Planner:
         if catalog is None:
             return mismatched, problems
         renderer = Renderer(catalog)
-        rendered = {r.agent.id: r for r in renderer.render_all(set(self.files))}
+        rendered = {r.agent.id: r for r in render_agents(
+            renderer, [agent for agent in catalog.agents if agent.id in self.files])}
         problems += list(renderer.failures())
         loaded = {agent.id for agent in catalog.agents}
         for agent_id, file in self.files.items():
@@ -501,14 +503,7 @@ def _has_cr(value: Any) -> bool:
 
 def without_banner(data: bytes) -> bytes:
     """A generated file without its banner line and the blank line after it."""
-    info = read_banner(data)
-    if info is None:
-        return data
-    lines = data.splitlines(keepends=True)
-    del lines[info.line - 1]
-    if info.line - 1 < len(lines) and lines[info.line - 1] in (b"\n", b"\r\n"):
-        del lines[info.line - 1]
-    return b"".join(lines)
+    return strip_banner(data, blank=True)
 
 
 def first_difference(actual: bytes, expected: bytes) -> int | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..sources.yaml import split_frontmatter
+from ..targets.registry import PORTING_LIMITS
 from .context import LintContext, Output
 from .rules import Finding, Rule
 
@@ -25,12 +25,6 @@ RULES = (
          "a generated file would not fit a target named in `[lint.budgets] targets`"),
 )
 
-# (what is measured, unit, limit) per target; see docs/rules.md (AA704) for the sources.
-TARGET_LIMITS = {
-    "copilot": ("agent body (after the frontmatter)", "characters", 30_000),
-    "codex": ("AGENTS.md file (the whole instruction chain)", "bytes", 32 * 1024),
-    "skill": ("`description`", "characters", 1_024),
-}
 
 
 def measure(output: Output) -> dict[str, int]:
@@ -60,20 +54,11 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                     "move detail out into a shared reference file the agent reads on demand, drop "
                     f"blocks it does not need, or raise [lint.budgets] {key}")
         for target in budgets.targets:
-            what, unit, limit = TARGET_LIMITS[target]
-            size = _target_size(output, target)
-            if size > limit:
+            limit = PORTING_LIMITS[target]
+            size = limit.measure(output.data, output.agent)
+            if size > limit.limit:
                 yield Finding(
-                    "AA704", output.agent.source,
-                    *at(("description",) if target == "skill" else ("name",)),
-                    f"`{output.path}` would not fit a {target} {what}: {size:,} {unit}, "
-                    f"limit {limit:,}",
+                    "AA704", output.agent.source, *at((limit.at,)),
+                    f"`{output.path}` would not fit a {target} {limit.what}: {size:,} {limit.unit}, "
+                    f"limit {limit.limit:,}",
                     "shorten it, or remove the target from [lint.budgets] targets")
-
-
-def _target_size(output: Output, target: str) -> int:
-    if target == "copilot":
-        return len(split_frontmatter(output.file.text).body)
-    if target == "codex":
-        return len(output.data)
-    return len(output.agent.manifest.description.strip())

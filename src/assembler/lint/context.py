@@ -22,7 +22,10 @@ from ..sources.blocks import Block
 from ..sources.catalog import Agent, Catalog
 from ..diagnostics import Diagnostics
 from ..sources.yaml import split_frontmatter
-from ..compose.render import TARGET_LAYOUTS, Rendered, Renderer, block_context
+from ..compose.composition import block_context
+from ..compose.render import Renderer
+from ..outputs.render import Rendered
+from ..targets.registry import enabled
 from ..sources.toml import TomlDocument, read_text
 from .config import LintConfig
 from .linematch import BlockLines
@@ -309,12 +312,13 @@ def build_context(catalog: Catalog, rendered: list[Rendered], config: LintConfig
         text = read_text(catalog.root / block.path, block.path, ignored)
         if text is not None:
             files[block.path] = TextFile(block.path, text, "block")
-    layout = settings.folder("templates") / TARGET_LAYOUTS[settings.config.target]
-    if layout.is_file():
-        rel = layout.relative_to(catalog.root).as_posix()
-        text = read_text(layout, rel, ignored)
-        if text is not None:
-            files[rel] = TextFile(rel, text, "layout")
+    for target in enabled(settings):
+        layout = settings.folder("templates") / target.layout if target.layout else None
+        if layout is not None and layout.is_file():
+            rel = layout.relative_to(catalog.root).as_posix()
+            text = read_text(layout, rel, ignored)
+            if text is not None:
+                files[rel] = TextFile(rel, text, "layout")
 
     shared = SharedWork(catalog, needs)
     outputs = shared.outputs

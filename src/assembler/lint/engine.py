@@ -16,7 +16,7 @@ from typing import Iterable, Iterator, Sequence
 from ..sources.catalog import Catalog
 from ..sources.config import Settings
 from ..diagnostics import CatalogError, Diagnostic, Diagnostics, did_you_mean
-from ..compose.render import Rendered, assemble
+from ..outputs.render import Rendered, assemble
 from ..sources.toml import read_text
 from . import budgets, consistency, freshness, names, placeholders, references, secrets, structure
 from . import suppress

@@ -35,14 +35,15 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..sources import walk
-from .drift import FileState, find_orphans
+from ..targets.base import CommentStyle
+from .drift import FileState, orphans
 from ..sources.roots import CONFIG_FILE, PYPROJECT_FILE, find_root
 
 if TYPE_CHECKING:
     from ..sources.catalog import Catalog
-    from ..compose.render import Rendered
+    from .render import Rendered
 
-FORMAT = 1
+FORMAT = 2
 CACHE_DIR = ".assembler"
 CACHE_FILE = "render-cache.json"
 DISABLE_ENV = "ASSEMBLER_NO_CACHE"
@@ -204,12 +205,14 @@ class RenderCache:
             entry = known.get(key)
             if entry is None:
                 return None
-            output, expected = entry
-            data = _read(os.path.join(root, output))
-            if _digest(data) != expected:
-                return None
-            states.append(FileState(output, "clean", source, data, data))
-        if find_orphans(root, root / folders["output"], {state.path for state in states}):
+            for output, expected in entry:
+                data = _read(os.path.join(root, output))
+                if _digest(data) != expected:
+                    return None
+                states.append(FileState(output, "clean", source, data, data))
+        scans = [(folder, suffix, CommentStyle(start, end))
+                 for folder, suffix, start, end in self.record["scans"]]
+        if orphans(root, scans, {state.path for state in states}):
             return None
         return sorted(states, key=lambda state: state.path)
 
@@ -224,7 +227,10 @@ class RenderCache:
         """
         if self.root is None or catalog.root != self.root:
             return
-        if len(rendered) != len(catalog.agents):
+        from .drift import scans
+        from .render import all_outputs
+
+        if len(rendered) != len(all_outputs(catalog)):
             return
         config = catalog.settings.config
         folders = {name: getattr(config, name) for name in ("manifests", "output", *INPUT_FOLDERS)}
@@ -239,13 +245,15 @@ class RenderCache:
                 inputs = self.scan(folders, tool)
                 if any(mtime >= self.started - RACE_MARGIN_NS for _, _, mtime in inputs.stats.values()):
                     return
-            agents = {}
+            agents: dict[str, list[list[str]]] = {}
             for item in rendered:
                 key = inputs.agents.get(item.agent.source)
                 if key is None:
                     return
-                agents[key] = [item.path, _digest(item.data)]
-            record = {"format": FORMAT, "tool": tool, "folders": folders,
+                agents.setdefault(key, []).append([item.path, _digest(item.data)])
+            where = [[folder, suffix, comment.open, comment.close]
+                     for folder, suffix, comment in scans(catalog)]
+            record = {"format": FORMAT, "tool": tool, "folders": folders, "scans": where,
                       "regenerate": config.regenerate, "agents": agents}
             self._write(record)
         except (_Unsupported, OSError):

@@ -12,13 +12,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from ..sources import walk
-from .banner import read_banner
 from ..diagnostics import CatalogError, Diagnostics
+from ..sources import walk
+from ..targets.base import HTML_COMMENT, CommentStyle
+from .banner import read_banner
 
 if TYPE_CHECKING:  # not imported at run time: the render cache uses this module without jinja2
     from ..sources.catalog import Catalog
-    from ..compose.render import Rendered
+    from .render import Rendered
+
+# Where one target's generated files live: (folder, suffix, banner comment style).
+Scan = tuple[str, str, CommentStyle]
 
 Kind = Literal["clean", "stale", "edited", "missing", "orphaned"]
 DRIFT_KINDS: tuple[Kind, ...] = ("stale", "edited", "missing", "orphaned")
@@ -89,34 +93,56 @@ def compare(catalog: Catalog, rendered: list[Rendered], find_orphans: bool = Tru
     if problems:
         raise CatalogError(problems)
     if find_orphans:
-        known = {item.path for item in rendered} | {a.output for a in catalog.agents}
-        states.extend(_orphans(catalog, known))
+        from .render import all_outputs
+
+        known = {item.path for item in rendered} | {o.path for o in all_outputs(catalog)}
+        states.extend(orphans(catalog.root, scans(catalog), known))
     return sorted(states, key=lambda state: state.path)
 
 
 def _classify(item: Rendered, actual: bytes | None) -> FileState:
+    from ..targets.registry import get
+
     source = item.agent.source
     if actual is None:
         return FileState(item.path, "missing", source, item.data, None)
     if actual == item.data:  # keep one copy of equal bytes: halves memory on big catalogs
         return FileState(item.path, "clean", source, item.data, item.data)
-    banner = read_banner(actual)
+    banner = read_banner(actual, get(item.target).comment)
     if banner is not None and banner.intact:
         return FileState(item.path, "stale", source, item.data, actual)
     return FileState(item.path, "edited", source, item.data, actual, intact=False)
 
 
-def _orphans(catalog: Catalog, known: set[str]) -> list[FileState]:
-    return find_orphans(catalog.root, catalog.settings.folder("output"), known)
+def scans(catalog: Catalog) -> list[Scan]:
+    """Where the enabled targets put their files."""
+    from ..targets.registry import enabled
+
+    settings = catalog.settings
+    return [(target.folder(settings), target.suffix, target.comment) for target in enabled(settings)]
 
 
-def find_orphans(root: Path, output: Path, known: set[str]) -> list[FileState]:
-    """Files under ``output`` that carry our banner but are not in ``known``."""
+def orphans(root: Path, where: list[Scan], known: set[str]) -> list[FileState]:
+    """Files in the targets' folders, named with their suffixes, that carry our banner
+    (in that target's comment style) but are not in ``known``."""
+    found = []
+    seen: set[str] = set()
+    for folder, suffix, comment in where:
+        for state in find_orphans(root, root / folder, known, suffix, comment):
+            if state.path not in seen:
+                seen.add(state.path)
+                found.append(state)
+    return found
+
+
+def find_orphans(root: Path, output: Path, known: set[str], suffix: str = ".md",
+                 comment: CommentStyle = HTML_COMMENT) -> list[FileState]:
+    """Files under ``output`` named ``*suffix`` that carry our banner but are not in ``known``."""
     if not output.is_dir():
         return []
     found = []
     prefix = output.relative_to(root).as_posix() + "/"
-    for parts, entry in walk.files(output, ".md"):
+    for parts, entry in walk.files(output, suffix):
         rel = "/".join(parts) if prefix == "./" else prefix + "/".join(parts)
         if rel in known:
             continue
@@ -125,7 +151,7 @@ def find_orphans(root: Path, output: Path, known: set[str]) -> list[FileState]:
             data = path.read_bytes()
         except OSError:  # unreadable: it cannot be shown to be ours, so leave it alone
             continue
-        banner = read_banner(data)
+        banner = read_banner(data, comment)
         if banner is not None:
             found.append(FileState(rel, "orphaned", banner.source, None, data, banner.intact))
     return found

@@ -28,7 +28,7 @@ def run_check(root: Path | None, fmt: str = "text", diff: bool = False,
     # Only now the heavy modules (jinja2, pydantic): a cached answer never needs them.
     from .drift import compare
     from ..diagnostics import CatalogError
-    from ..compose.render import assemble
+    from .render import assemble
 
     try:
         catalog, rendered = assemble(root)

@@ -17,7 +17,7 @@ from .drift import FileState, compare
 
 if TYPE_CHECKING:  # not imported at run time: a cached no-op build needs no jinja2
     from ..sources.catalog import Catalog
-    from ..compose.render import Rendered
+    from .render import Rendered
 
 
 @dataclass
@@ -37,7 +37,7 @@ class BuildResult:
 
 def build_catalog(catalog: Catalog, only: set[str] | None = None, force: bool = False) -> BuildResult:
     """Render a loaded catalog (or the agent ids in ``only``) and write it."""
-    from ..compose.render import render_catalog
+    from .render import render_catalog
 
     return write_outputs(catalog, render_catalog(catalog, only), force, prune=only is None)
 

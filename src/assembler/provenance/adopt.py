@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..outputs.banner import content_hash, read_banner
+from ..outputs.banner import content_hash, read_banner, strip_banner
 from ..outputs.write import BuildResult, write_atomic, write_outputs
 from ..sources.catalog import Agent, Catalog, load_catalog
 from ..diagnostics import CatalogError, Diagnostics
 from .explain import BUILT_IN_PREFIX, Change, CharMap, Trace, _line_origin, changes, trace_catalog
-from ..compose.render import render_catalog
+from ..outputs.render import render_catalog
+from ..targets import registry
 from .sourcemap import Origin
 from ..sources.toml import TomlDocument, parse_toml
 from .tomledit import TomlEditError, replace_string
@@ -71,10 +72,12 @@ def _lines_label(change: Change) -> str:
     return f"line {first}" if first == last else f"lines {first}-{last}"
 
 
-def plan(trace: Trace, agent: Agent, actual: bytes) -> tuple[list[SourceEdit], list[str]]:
-    """The source edits that reproduce ``actual``, or the reasons it cannot be done."""
-    smap = trace.maps[agent.output]
-    expected = trace.rendered[agent.output].data
+def plan(trace: Trace, path: str, actual: bytes) -> tuple[list[SourceEdit], list[str]]:
+    """The source edits that turn the fresh render of ``path`` into ``actual``, or the
+    reasons it cannot be done."""
+    smap = trace.maps[path]
+    agent = smap.agent
+    expected = trace.rendered[path].data
     refusals: list[str] = []
     try:
         actual_text = actual.decode("utf-8")
@@ -98,7 +101,7 @@ def plan(trace: Trace, agent: Agent, actual: bytes) -> tuple[list[SourceEdit], l
         if reason:
             refusals.append(f"{_lines_label(change)}: {reason}")
         elif change.origins[0].kind == "block":
-            edit = _block_edit(trace, agent, change, actual_lines, refusals)
+            edit = _block_edit(trace, path, change, actual_lines, refusals)
             if edit is not None:
                 edits.append(edit)
         else:
@@ -136,9 +139,9 @@ def _refusal(change: Change) -> str | None:
     return None
 
 
-def _block_edit(trace: Trace, agent: Agent, change: Change, actual_lines: list[str],
+def _block_edit(trace: Trace, path: str, change: Change, actual_lines: list[str],
                 refusals: list[str]) -> SourceEdit | None:
-    smap = trace.maps[agent.output]
+    smap = trace.maps[path]
     origin = change.origins[0]
     label = _lines_label(change)
     new = tuple(line.rstrip("\n") for line in actual_lines[change.actual[0]:change.actual[1]])
@@ -149,7 +152,7 @@ def _block_edit(trace: Trace, agent: Agent, change: Change, actual_lines: list[s
     b1, b2 = change.expected
     if b1 == b2:  # whole lines inserted next to a block line
         above = b1 > 0 and _line_origin(smap.lines[b1 - 1], "last") == origin
-        if len(trace.users(origin).get(agent.output, [])) != 1:
+        if len(trace.users(origin).get(path, [])) != 1:
             refusals.append(f"{label}: {origin.where} appears more than once in this file "
                             "(a loop?), so the place to insert is ambiguous")
             return None
@@ -165,7 +168,7 @@ def _block_edit(trace: Trace, agent: Agent, change: Change, actual_lines: list[s
                 f"{source.where}, a template line (`{source.text.strip()}`); only static "
                 f"text can be adopted, so edit {source.path} directly")
             return None
-        if len(trace.users(source).get(agent.output, [])) != 1:
+        if len(trace.users(source).get(path, [])) != 1:
             refusals.append(f"{label}: {source.where} appears more than once in this file "
                             "(a loop?); edit it in the block directly")
             return None
@@ -289,15 +292,6 @@ def _restore(root: Path, originals: dict[str, bytes]) -> None:
         write_atomic(root / path, data)
 
 
-def _without_banner(data: bytes) -> bytes:
-    banner = read_banner(data)
-    if banner is None:
-        return data
-    lines = data.split(b"\n")
-    del lines[banner.line - 1]
-    return b"\n".join(lines)
-
-
 def recover(root: Path, path: str, data: bytes) -> str:
     """Keep a copy of ``data`` under ``.assembler/recovered/``; returns its path."""
     stem, _, suffix = path.rpartition(".")
@@ -307,51 +301,52 @@ def recover(root: Path, path: str, data: bytes) -> str:
     return name
 
 
-def adopt(catalog: Catalog, agent: Agent) -> AdoptOutcome:
-    """Write the hand edit of ``agent``'s output back to its sources, then rebuild.
+def adopt(catalog: Catalog, path: str) -> AdoptOutcome:
+    """Write the hand edit of the generated file ``path`` back to its sources, then rebuild.
 
     Raises :class:`CatalogError` when the catalog cannot be rendered to begin with.
     """
     root = catalog.root
-    target = root / agent.output
+    target = root / path
     try:
         actual = target.read_bytes()
     except FileNotFoundError:
-        return AdoptOutcome("refused", agent.output,
+        return AdoptOutcome("refused", path,
                             refusals=["the file does not exist; there is no edit to adopt"])
     trace = trace_catalog(catalog)
-    if actual == trace.rendered[agent.output].data:
-        return AdoptOutcome("clean", agent.output)
-    banner = read_banner(actual)
+    if actual == trace.rendered[path].data:
+        return AdoptOutcome("clean", path)
+    comment = registry.get(trace.rendered[path].target).comment
+    banner = read_banner(actual, comment)
     if banner is not None and banner.intact:
-        return AdoptOutcome("not-edited", agent.output)
-    edits, refusals = plan(trace, agent, actual)
+        return AdoptOutcome("not-edited", path)
+    edits, refusals = plan(trace, path, actual)
     if refusals or not edits:
-        return AdoptOutcome("refused", agent.output, edits,
+        return AdoptOutcome("refused", path, edits,
                             refusals or ["no difference that maps to a source was found"])
-    recovered = recover(root, agent.output, actual)
+    recovered = recover(root, path, actual)
     try:
         originals = _apply(root, edits)
     except TomlEditError as exc:
-        return AdoptOutcome("refused", agent.output, edits, [str(exc)], recovered)
+        return AdoptOutcome("refused", path, edits, [str(exc)], recovered)
     try:
         fresh = load_catalog(root)
         rendered = render_catalog(fresh)
     except CatalogError as exc:
         _restore(root, originals)
         problems = "; ".join(d.format().replace("\n", " ") for d in exc.diagnostics[:3])
-        return AdoptOutcome("refused", agent.output, edits,
+        return AdoptOutcome("refused", path, edits,
                             [f"the adopted sources do not render: {problems}"], recovered)
-    mine = next(r for r in rendered if r.path == agent.output)
-    if _without_banner(mine.data.replace(b"\r\n", b"\n")) \
-            != _without_banner(actual.replace(b"\r\n", b"\n")):
+    mine = next(r for r in rendered if r.path == path)
+    if strip_banner(mine.data.replace(b"\r\n", b"\n"), comment) \
+            != strip_banner(actual.replace(b"\r\n", b"\n"), comment):
         _restore(root, originals)
-        return AdoptOutcome("refused", agent.output, edits, [
+        return AdoptOutcome("refused", path, edits, [
             "rewriting the sources would not reproduce the edited file exactly "
             "(the same source text shows up elsewhere in it, or a template changes it); "
             "edit the sources directly"], recovered)
     write_atomic(target, mine.data)
     result = write_outputs(fresh, rendered, force=False, prune=False)
-    result.updated.insert(0, agent.output)
+    result.updated.insert(0, path)
     result.unchanged -= 1
-    return AdoptOutcome("adopted", agent.output, edits, [], recovered, result)
+    return AdoptOutcome("adopted", path, edits, [], recovered, result)

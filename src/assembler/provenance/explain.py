@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..sources.catalog import Agent, Catalog
 from ..diagnostics import CatalogError
-from ..compose.render import Rendered
+from ..outputs.render import Rendered
 from .sourcemap import MappedLine, Origin, SourceMap, TracingRenderer
 
 BUILT_IN_PREFIX = "<assembler>/"
@@ -59,21 +59,6 @@ def trace_catalog(catalog: Catalog, only: set[str] | None = None) -> Trace:
         {rendered.path: rendered for rendered, _ in results},
         tuple(sorted(renderer.approximate)),
     )
-
-
-def find_agent(catalog: Catalog, key: str, cwd: Path | None = None) -> Agent | None:
-    """An agent by id, name, manifest or output path (relative to ``cwd`` or the root)."""
-    agent = catalog.agent(key)
-    if agent is not None:
-        return agent
-    path = Path(key)
-    if not path.is_absolute():
-        path = (cwd or Path.cwd()) / path
-    try:
-        rel = path.resolve().relative_to(catalog.root).as_posix()
-    except ValueError:
-        return None
-    return catalog.agent(rel)
 
 
 def edit_hint(origin: Origin) -> str:
@@ -319,15 +304,15 @@ class LineReport:
     state: str  # "clean", "differs" or "missing"
 
 
-def explain_line(trace: Trace, agent: Agent, number: int, actual: bytes | None) -> LineReport:
-    """Map line ``number`` of the file on disk to its source, through the diff if needed."""
-    smap = trace.maps[agent.output]
-    expected = trace.rendered[agent.output].data
+def explain_line(trace: Trace, path: str, number: int, actual: bytes | None) -> LineReport:
+    """Map line ``number`` of the file ``path`` on disk to its source, through the diff if needed."""
+    smap = trace.maps[path]
+    expected = trace.rendered[path].data
     if actual is None or actual == expected:
         state = "missing" if actual is None else "clean"
         mapped = smap.line(number)
-        return LineReport(agent.output, number, mapped.text, mapped, None,
-                          _others(trace, mapped.origin, agent.output), state)
+        return LineReport(path, number, mapped.text, mapped, None,
+                          _others(trace, mapped.origin, path), state)
     actual_lines = _split(actual)
     text = actual_lines[number - 1].rstrip("\n")
     matcher = difflib.SequenceMatcher(None, actual_lines, [line.text + "\n" for line in smap.lines],
@@ -335,13 +320,13 @@ def explain_line(trace: Trace, agent: Agent, number: int, actual: bytes | None) 
     for tag, a1, a2, b1, _ in matcher.get_opcodes():
         if a1 <= number - 1 < a2 and tag == "equal":
             mapped = smap.line(b1 + number - a1)
-            return LineReport(agent.output, number, text, mapped, None,
-                              _others(trace, mapped.origin, agent.output), "differs")
+            return LineReport(path, number, text, mapped, None,
+                              _others(trace, mapped.origin, path), "differs")
     for change in [c for group in changes(smap, actual, autojunk=False) for c in group]:
         if change.actual[0] <= number - 1 < change.actual[1]:
             origin = change.origins[0]
-            return LineReport(agent.output, number, text, None, change,
-                              _others(trace, origin, agent.output), "differs")
+            return LineReport(path, number, text, None, change,
+                              _others(trace, origin, path), "differs")
     raise ValueError(f"line {number} not found in the diff")  # pragma: no cover
 
 

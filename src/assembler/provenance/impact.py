@@ -109,12 +109,14 @@ def uses_text(result: Uses) -> str:
     return "\n".join(lines) + "\n"
 
 
-def uses_json(result: Uses) -> dict:
+def uses_json(catalog: Catalog, result: Uses) -> dict:
+    from ..outputs.render import outputs
+
     def rows(found: list[Use] | None):
         if found is None:
             return None
-        return [{"agent": u.agent.id, "output": u.agent.output, "direct": u.direct,
-                 "through": list(u.through)} for u in found]
+        return [{"agent": u.agent.id, "output": outputs(catalog, u.agent)[0].path,
+                 "direct": u.direct, "through": list(u.through)} for u in found]
     return {"name": result.name, "block": rows(result.block), "role": rows(result.role)}
 
 

@@ -19,11 +19,13 @@ from typing import Any, Callable
 
 import jinja2
 
-from ..outputs.banner import PLACEHOLDER
+from ..compose.composition import TextOf, Value
+from ..compose.render import Renderer
+from ..outputs.render import Rendered, render_agent
 from ..sources.catalog import Agent, Catalog
 from ..sources.schema import dotted
-from ..compose.render import Rendered, Renderer
 from ..sources.toml import TomlDocument
+from ..targets.base import PLACEHOLDER
 
 # Plane-16 private-use characters: no catalog text has a reason to contain them.
 OPEN, SEP, LINE, CLOSE = "\U0010fff0", "\U0010fff1", "\U0010fff2", "\U0010fff3"
@@ -276,14 +278,12 @@ class TracingRenderer(Renderer):
         super().__init__(catalog)
         self._ids: dict[Origin, int] = {}
         self._origins: list[Origin] = []
-        self._marked: dict[str, str] = {}
+        self._marked: dict[str, str] = {}  # output path -> the marked render of its layout
+        self._bases: dict[str, int] = {}  # output path -> its layout, as a whole
         self._lines: dict[str, list[str]] = {}
+        self._traced: dict[str, jinja2.Template | str | None] = {}
         self.value_lines: dict[tuple, list[int]] = {}  # (id(document), loc) → file lines
         self.approximate: set[str] = set()
-        layout = self._sources["layout"]
-        self._layout_base = self._id(Origin("layout", layout.path, 1, approximate=True))
-        self._traced_blocks = {name: self._instrument(f"block:{name}") for name in self.blocks}
-        self._traced_layout = self._instrument("layout")
 
     # -- origins and markers ----------------------------------------------------------------
     def _id(self, origin: Origin) -> int:
@@ -296,32 +296,38 @@ class TracingRenderer(Renderer):
         return f"{OPEN}{self._id(origin)}{SEP}"
 
     def _template_origin(self, name: str, number: int | None) -> Origin:
-        source = self._sources[name]
-        kind, label = ("layout", "") if name == "layout" else ("block", name.split(":", 1)[1])
+        source = self.sources[name]
+        kind, label = ("layout", "") if name.startswith("layout:") else ("block", name.split(":", 1)[1])
         lines = self._lines.setdefault(name, source.text.split("\n"))
         if number is None:
             return Origin(kind, source.path, source.first_line, label, approximate=True)
         return Origin(kind, source.path, source.first_line + number - 1, label,
                       text=lines[number - 1] if number <= len(lines) else "")
 
-    def _instrument(self, name: str) -> jinja2.Template | str | None:
-        source = self._sources[name]
-        if _MARKER_CHARS.search(source.text):
-            return None
-        text = instrument(
-            source.text,
-            lambda n: f"{LINE}{self._id(self._template_origin(name, n))}{SEP}",
-        )
-        if name.startswith("block:") and self.catalog.blocks[name[6:]].is_static:
-            return text
-        try:
-            return self.env.from_string(text)
-        except jinja2.TemplateError:
-            return None
+    def _instrumented(self, name: str) -> jinja2.Template | str | None:
+        """The template ``name`` with line markers (compiled once), or None when it cannot be."""
+        if name in self._traced:
+            return self._traced[name]
+        source = self.sources[name]
+        traced: jinja2.Template | str | None = None
+        if not _MARKER_CHARS.search(source.text):
+            text = instrument(
+                source.text,
+                lambda n: f"{LINE}{self._id(self._template_origin(name, n))}{SEP}",
+            )
+            if name.startswith("block:") and self.catalog.blocks[name[6:]].is_static:
+                traced = text
+            else:
+                try:
+                    traced = self.env.from_string(text)
+                except jinja2.TemplateError:
+                    traced = None
+        self._traced[name] = traced
+        return traced
 
-    def _traced_text(self, name: str, template: jinja2.Template | str | None,
-                     context: dict[str, Any], plain: str) -> str:
+    def _traced_text(self, name: str, context: dict[str, Any], plain: str) -> str:
         """The marked render of a template, or the plain text wrapped as a whole."""
+        template = self._instrumented(name)
         marked = None
         if isinstance(template, str):
             marked = template
@@ -331,65 +337,98 @@ class TracingRenderer(Renderer):
             except Exception:  # the plain render succeeded; tracing just falls back
                 marked = None
         if marked is None or strip_markers(marked) != plain:
-            self.approximate.add(self._sources[name].path)
+            self.approximate.add(self.sources[name].path)
             return self._open(self._template_origin(name, None)) + plain + CLOSE
         return marked
 
+    def mark(self, value: Value) -> str:
+        """``value``'s text with the part that is its source value marked, line by line."""
+        text, source = value.text, value.source
+        if source is None or not text:
+            return text
+        document, loc = source.document, source.loc
+        raw = _lookup(document, loc)
+        if source.whole:
+            origin = _toml_origin(document, loc, 0, source.kind, source.name, source.transform,
+                                  self.value_lines)
+            return self._open(origin) + text + CLOSE
+        if not isinstance(raw, str):
+            return text
+        if text in raw:
+            prefix, core, suffix, offset = "", text, "", raw.find(text)
+        elif raw and raw in text:
+            at = text.find(raw)
+            prefix, core, suffix, offset = text[:at], raw, text[at + len(raw):], 0
+        else:
+            return text
+        first = raw.count("\n", 0, offset)
+        pieces = core.splitlines(keepends=True)
+        marked = "".join(
+            self._open(_toml_origin(document, loc, first + i, source.kind, source.name,
+                                    source.transform, self.value_lines))
+            + piece + CLOSE
+            for i, piece in enumerate(pieces)
+        )
+        return prefix + marked + suffix
+
     # -- rendering hooks ----------------------------------------------------------------------
-    def _run(self, name: str, template, context: dict[str, Any], agent: Agent) -> str | None:
-        if name == "layout":
-            plain = super()._run(name, template, _unmark(context), agent)
-            if plain is not None:
-                self._marked[agent.id] = self._traced_text(name, self._traced_layout, context, plain)
-            return plain
-        plain = super()._run(name, template, context, agent)
+    def render_block(self, name: str, context: dict[str, Any], agent: Agent) -> str | None:
+        plain = super().render_block(name, context, agent)
         if plain is None or not plain.strip("\n"):
             return plain
-        block = name.split(":", 1)[1]
-        marked = _strip_newlines(self._traced_text(name, self._traced_blocks.get(block), context, plain))
-        return self._open(self._template_origin(name, 1)) + marked + CLOSE
+        key = f"block:{name}"
+        marked = _strip_newlines(self._traced_text(key, context, plain))
+        return self._open(self._template_origin(key, 1)) + marked + CLOSE
 
-    def _layout_context(self, agent: Agent, context: dict[str, Any],
-                        placements: dict[str, list[str]]) -> dict[str, Any]:
-        values = super()._layout_context(agent, context, placements)
-        return _LayoutMarker(self, agent).mark(values)
+    def render_layout(self, filename: str, variables: Callable[[TextOf], dict[str, Any]],
+                      agent: Agent, output: str) -> str | None:
+        plain = super().render_layout(filename, lambda text_of: _unmark(variables(text_of)),
+                                      agent, output)
+        if plain is not None:
+            key = f"layout:{filename}"
+            self._bases[output] = self._id(Origin("layout", self.sources[key].path, 1,
+                                                  approximate=True))
+            self._marked[output] = self._traced_text(key, variables(self.mark), plain)
+        return plain
 
     # -- results ------------------------------------------------------------------------------
-    def trace_agent(self, agent: Agent) -> tuple[Rendered, SourceMap] | None:
-        """Render one agent and map its lines; None when it fails to render."""
-        rendered = self.render_agent(agent)
-        if rendered is None:
+    def trace_agent(self, agent: Agent) -> list[tuple[Rendered, SourceMap]] | None:
+        """Render one agent and map the lines of each of its files; None when it fails."""
+        files = render_agent(self, agent)
+        if files is None:
             return None
-        return rendered, self._map(agent, self._marked.pop(agent.id), rendered)
+        return [(rendered, self._map(agent, self._marked.pop(rendered.path), rendered))
+                for rendered in files]
 
     def trace_all(self, only: set[str] | None = None) -> list[tuple[Rendered, SourceMap]]:
         return [
             result
             for agent in self.catalog.agents
             if only is None or agent.id in only
-            if (result := self.trace_agent(agent)) is not None
+            for result in self.trace_agent(agent) or ()
         ]
 
     def _map(self, agent: Agent, marked: str, rendered: Rendered) -> SourceMap:
-        lines = _split_lines(self._runs(marked))
+        base = self._bases[rendered.path]
+        lines = _split_lines(self._runs(marked, base))
         # like the renderer: trailing line breaks go, and exactly one is added
         while lines and not lines[-1][0]:
             lines.pop()
         if lines and lines[-1][1] is None:
-            lines[-1] = (lines[-1][0], self._layout_base)
+            lines[-1] = (lines[-1][0], base)
         text = rendered.data.decode("utf-8").replace("\r\n", "\n")
         final = text.split("\n")
         if text.endswith("\n"):
             final.pop()
         while len(lines) < len(final):  # extra final newlines (`final_newlines`)
-            lines.append(([], self._layout_base))
+            lines.append(([], base))
         if len(final) != len(lines):
             raise AssertionError(f"source map of {rendered.path} has {len(lines)} lines, "
                                  f"the file {len(final)}")
         mapped = []
         for number, ((runs, end), text) in enumerate(zip(lines, final), start=1):
             origins = self._origins
-            end_origin = origins[end if end is not None else self._layout_base]
+            end_origin = origins[end if end is not None else base]
             joined = "".join(piece for piece, _ in runs)
             if PLACEHOLDER in joined:
                 at = next((origins[i] for piece, i in runs if PLACEHOLDER in piece), end_origin)
@@ -412,8 +451,8 @@ class TracingRenderer(Renderer):
             mapped.append(MappedLine(number, text, tuple(segments), end_origin))
         return SourceMap(agent, rendered.path, tuple(mapped), tuple(sorted(self.approximate)))
 
-    def _runs(self, marked: str) -> list[tuple[str, int]]:
-        stack = [self._layout_base]
+    def _runs(self, marked: str, base: int) -> list[tuple[str, int]]:
+        stack = [base]
         runs: list[tuple[str, int]] = []
         position = 0
         for match in _MARKER.finditer(marked):
@@ -460,133 +499,6 @@ def _strip_newlines(marked: str) -> str:
     end = tail.start() if tail else len(marked)
     return (marked[:start].replace("\n", "") + marked[start:end]
             + marked[end:].replace("\n", ""))
-
-
-class _LayoutMarker:
-    """Wraps each value of the layout context in the origin it was taken from."""
-
-    def __init__(self, renderer: TracingRenderer, agent: Agent):
-        self.renderer, self.agent = renderer, agent
-        self.config = renderer.catalog.settings.document
-
-    def mark(self, values: dict[str, Any]) -> dict[str, Any]:
-        agent, manifest = self.agent, self.agent.manifest
-        out = dict(values)
-        out["frontmatter"] = self._frontmatter(values["frontmatter"])
-        out["role_text"] = self._value(values["role_text"], agent.document, ("role",))
-        own = {text: key for key, text in getattr(manifest, "text", {}).items()}
-        for section in ("blocks", "footer"):
-            out[section] = [
-                self._value(item, agent.document, ("text", own[item]))
-                if item in own and not _MARKER_CHARS.search(item) else item
-                for item in values.get(section, [])
-            ]
-        if values.get("body"):
-            blank, body = values["body"]
-            out["body"] = (blank, self._value(body, agent.document, ("body",)))
-        if values.get("substrate"):
-            substrate = dict(values["substrate"])
-            substrate["name"] = self._value(substrate["name"], agent.document,
-                                            ("substrate_role",), transform="derived")
-            if agent.role is not None:
-                substrate["preamble"] = self._value(substrate["preamble"], agent.role.document,
-                                                    ("preamble",), kind="role", name=agent.role.name)
-            out["substrate"] = substrate
-        out["domain_in"] = self._items(values["domain_in"], [("domain_in", i) for i in
-                                                             range(len(manifest.domain_in))])
-        out["forbidden"] = self._items(values["forbidden"], [("forbidden_domain", i) for i in
-                                                             range(len(manifest.forbidden_domain))])
-        out["handoffs"] = [
-            {**h, **{key: self._value(h[key], agent.document, ("handoff", i, key))
-                     for key in ("target", "trigger") if isinstance(h.get(key), str)}}
-            for i, h in enumerate(values["handoffs"])
-        ]
-        layout = self.renderer.catalog.settings.config.layout
-        report = dict(values["report"])
-        report["title"] = self._value(report["title"], agent.document, ("name",), transform="derived",
-                                      contains=False)
-        report["fields"] = self._mixed(report["fields"], [
-            ("config", ("layout", "report_fields"), len(layout.report_fields)),
-            ("manifest", ("output_extra_fields",), len(manifest.output_extra_fields)),
-            ("config", ("layout", "report_closing_fields"), len(layout.report_closing_fields)),
-        ])
-        out["report"] = report
-        out["references"] = self._mixed(values["references"], [
-            ("config", ("layout", "references"), len(layout.references)),
-            ("manifest", ("references", "extra"), len(manifest.references.extra)),
-        ])
-        return out
-
-    def _document(self, kind: str) -> TomlDocument | None:
-        return self.agent.document if kind == "manifest" else self.config
-
-    def _items(self, texts: list[str], locs: list[tuple]) -> list[str]:
-        if len(texts) != len(locs):
-            return texts
-        return [self._value(text, self.agent.document, loc) for text, loc in zip(texts, locs)]
-
-    def _mixed(self, texts: list[str], parts: list[tuple[str, tuple, int]]) -> list[str]:
-        if len(texts) != sum(count for _, _, count in parts):
-            return texts
-        out, index = [], 0
-        for kind, prefix, count in parts:
-            for i in range(count):
-                document = self._document(kind)
-                text = texts[index]
-                out.append(text if document is None
-                           else self._value(text, document, prefix + (i,), kind=kind))
-                index += 1
-        return out
-
-    def _frontmatter(self, text: str) -> str:
-        """Each entry marked with the manifest key it comes from (pinned ones too)."""
-        document = self.agent.document
-        pinned = self.agent.manifest.frontmatter
-        out, origin = [], None
-        for line in text.splitlines(keepends=True):
-            key = re.match(r"([^\s:]+):", line)
-            if key and key.group(1) in pinned:
-                origin = _toml_origin(document, ("frontmatter", key.group(1)), 0, "manifest",
-                                      self.agent.id, "derived", self.renderer.value_lines)
-            elif key and key.group(1) in ("name", "description", "model", "tools") \
-                    and key.group(1) in document.data:
-                transform = "derived" if key.group(1) in ("tools", "name") else "yaml"
-                origin = _toml_origin(document, (key.group(1),), 0, "manifest", self.agent.id,
-                                      transform, self.renderer.value_lines)
-            elif key:
-                origin = None
-            out.append(line if origin is None else self.renderer._open(origin) + line + CLOSE)
-        return "".join(out)
-
-    def _value(self, text: Any, document: TomlDocument, loc: tuple, kind: str = "manifest",
-               name: str | None = None, transform: str = "exact", contains: bool = True) -> Any:
-        """``text`` with the part that is the TOML value at ``loc`` marked, line by line."""
-        if not isinstance(text, str) or not text:
-            return text
-        value = _lookup(document, loc)
-        if not isinstance(value, str):
-            return text
-        name = self.agent.id if name is None else name
-        if not contains:
-            origin = _toml_origin(document, loc, 0, kind, name, transform,
-                                  self.renderer.value_lines)
-            return self.renderer._open(origin) + text + CLOSE
-        if text in value:
-            prefix, core, suffix, offset = "", text, "", value.find(text)
-        elif value and value in text:
-            at = text.find(value)
-            prefix, core, suffix, offset = text[:at], value, text[at + len(value):], 0
-        else:
-            return text
-        first = value.count("\n", 0, offset)
-        pieces = core.splitlines(keepends=True)
-        marked = "".join(
-            self.renderer._open(_toml_origin(document, loc, first + i, kind, name, transform,
-                                             self.renderer.value_lines))
-            + piece + CLOSE
-            for i, piece in enumerate(pieces)
-        )
-        return prefix + marked + suffix
 
 
 def _lookup(document: TomlDocument, loc: tuple) -> Any:

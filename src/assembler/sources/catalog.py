@@ -27,7 +27,6 @@ class Agent:
     id: str  # path under the manifests folder without `.toml`, e.g. "ml/trainer"
     manifest: Manifest
     source: str  # the manifest file, relative to the root
-    output: str  # the generated file, relative to the root
     role: ResolvedRole | None
     document: TomlDocument
 
@@ -57,9 +56,13 @@ class Catalog:
         return self.settings.root
 
     def agent(self, key: str) -> Agent | None:
-        """Find an agent by id (``ml/trainer``), name, or manifest/output path."""
+        """Find an agent by id (``ml/trainer``), manifest path, or a name unique in the catalog.
+
+        Generated files are looked up with :func:`assembler.outputs.render.lookup`,
+        which knows where each target writes.
+        """
         for agent in self.agents:
-            if key in (agent.id, agent.source, agent.output):
+            if key in (agent.id, agent.source):
                 return agent
         named = [agent for agent in self.agents if agent.manifest.name == key]
         return named[0] if len(named) == 1 else None
@@ -121,7 +124,6 @@ def _load_agents(
             "create it with one <agent>.toml per agent, or set `manifests` in the config",
         )
         return []
-    output = settings.config.output
     agents: list[Agent] = []
     found = discover(folder, ".toml", root, diagnostics)
     for agent_id, path in found.items():
@@ -138,7 +140,7 @@ def _load_agents(
         role = _check_manifest(manifest, agent_id, document, settings, library, roles,
                                broken_roles, diagnostics)
         if len(diagnostics) == before and (role is not None or manifest.substrate_role is None):
-            agents.append(Agent(agent_id, manifest, rel, f"{output}/{agent_id}.md", role, document))
+            agents.append(Agent(agent_id, manifest, rel, role, document))
     _check_handoffs(agents, list(found), diagnostics)
     return agents
 

@@ -24,12 +24,14 @@ that rendering gives the original file back:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..diagnostics import Diagnostics
 from .yaml import yaml_lines
-from .schema import Manifest
 from .toml import TomlDocument
+
+if TYPE_CHECKING:
+    from .schema import Manifest
 
 STANDARD_KEYS = ("name", "description", "tools", "model")
 TEXT_PREFIX = "@"

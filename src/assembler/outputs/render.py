@@ -1,0 +1,167 @@
+"""From a loaded catalog to the bytes of every generated file, for every target.
+
+Each agent is composed once (its blocks rendered once), then each enabled
+target turns the composition into its file, and the banner, with the hash of
+everything else, goes in. Large catalogs are rendered on every core (see
+:mod:`assembler.compose.parallel`), with the same bytes and the same error
+messages in the same order as a serial render.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..compose import parallel
+from ..compose.render import Renderer
+from ..diagnostics import CatalogError, Diagnostics, did_you_mean
+from ..sources.catalog import Agent, Catalog, load_partial
+from ..targets import registry
+from ..targets.base import Target
+from .banner import LayoutError, stamp
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One generated file, in memory."""
+
+    agent: Agent
+    path: str  # relative to the root
+    data: bytes
+    target: str = "claude-code"
+
+
+@dataclass(frozen=True)
+class Output:
+    """Where one target writes one agent's file."""
+
+    agent: Agent
+    target: Target
+    path: str
+
+
+def outputs(catalog: Catalog, agent: Agent) -> list[Output]:
+    """Every file ``agent`` renders to, one per enabled target."""
+    settings = catalog.settings
+    return [Output(agent, target, target.path(settings, agent.id))
+            for target in registry.enabled(settings)]
+
+
+def all_outputs(catalog: Catalog) -> list[Output]:
+    return [output for agent in catalog.agents for output in outputs(catalog, agent)]
+
+
+def lookup(catalog: Catalog, key: str, cwd: Path | None = None) -> Output | None:
+    """The generated file ``key`` names: an output or manifest path (relative to ``cwd``
+    or to the root), an agent id or a name unique in the catalog. An agent named by
+    id, name or manifest is taken in its first target."""
+    found = _lookup_key(catalog, key)
+    if found is not None:
+        return found
+    path = Path(key)
+    if not path.is_absolute():
+        path = (cwd or Path.cwd()) / path
+    try:
+        rel = path.resolve().relative_to(catalog.root).as_posix()
+    except (ValueError, OSError):
+        return None
+    return _lookup_key(catalog, rel)
+
+
+def _lookup_key(catalog: Catalog, key: str) -> Output | None:
+    for output in all_outputs(catalog):
+        if key == output.path:
+            return output
+    agent = catalog.agent(key)
+    files = outputs(catalog, agent) if agent is not None else []
+    return files[0] if files else None
+
+
+def render_agent(renderer: Renderer, agent: Agent) -> list[Rendered] | None:
+    """Every file of one agent, or None when a template failed (recorded by the renderer)."""
+    composition = renderer.compose(agent)
+    if composition is None:
+        return None
+    settings = renderer.catalog.settings
+    files = []
+    for output in outputs(renderer.catalog, agent):
+        target = output.target
+        text = target.emit(composition, renderer)
+        if text is None:
+            return None
+        try:
+            text = stamp(text, agent.source, settings.config.regenerate, target.comment)
+        except LayoutError as exc:
+            path = renderer.layout_source(target.layout).path if target.layout else output.path
+            renderer.diagnostics.error(path, 1, 1, str(exc),
+                                       "put `{{ banner }}` alone on the line after the frontmatter")
+            return None
+        files.append(Rendered(agent, output.path, text.encode("utf-8"), target.name))
+    return files
+
+
+def render_agents(renderer: Renderer, agents: list[Agent]) -> list[Rendered]:
+    """The files of ``agents``, in order; an agent that fails is left out (and recorded).
+
+    Only a plain :class:`Renderer` is forked: a subclass (the tracing renderer)
+    keeps per-agent state that a child would lose.
+    """
+    for target in registry.enabled(renderer.catalog.settings):
+        if target.layout:  # compiled before forking: once, and its errors once
+            renderer.layout(target.layout)
+    workers = parallel.worker_count(len(agents)) if type(renderer) is Renderer else 1
+
+    def work(part: list[Agent]):
+        files = [(index, item.path, item.data, item.target)
+                 for index, agent in enumerate(part)
+                 for item in render_agent(renderer, agent) or ()]
+        failed, renderer.failed = renderer.failed, {}
+        diagnostics, renderer.diagnostics = list(renderer.diagnostics), Diagnostics()
+        return files, failed, diagnostics
+
+    size = -(-len(agents) // workers) if agents else 0
+    results: list[Rendered] = []
+    for number, (files, failed, diagnostics) in enumerate(parallel.fork_map(work, agents, workers)):
+        part = agents[number * size:(number + 1) * size] if workers > 1 else agents
+        results += [Rendered(part[index], path, data, target) for index, path, data, target in files]
+        renderer.absorb(failed, diagnostics)
+    return results
+
+
+def render_catalog(catalog: Catalog, only: set[str] | None = None) -> list[Rendered]:
+    """Render every agent of a loaded catalog (or the ids in ``only``)."""
+    renderer = Renderer(catalog)
+    rendered = render_agents(renderer, [a for a in catalog.agents if only is None or a.id in only])
+    problems = renderer.failures()
+    if problems:
+        raise CatalogError(problems)
+    return rendered
+
+
+def assemble(
+    root: Path | None = None, cwd: Path | None = None, names: list[str] | None = None
+) -> tuple[Catalog, list[Rendered]]:
+    """Load and render in one go, reporting load and template errors together.
+
+    ``names`` limits rendering to some agents (by id, name or path). Raises
+    :class:`CatalogError` with every problem from every file.
+    """
+    catalog, diagnostics = load_partial(root, cwd)
+    if catalog is None:
+        raise CatalogError(diagnostics)
+    only = None
+    if names:
+        only = set()
+        for key in names:
+            found = lookup(catalog, key, cwd)
+            if found is not None:
+                only.add(found.agent.id)
+            elif not diagnostics:  # with other errors the agent may just have failed to load
+                diagnostics.error("", 1, 1, f"unknown agent `{key}`",
+                                  did_you_mean(key, [a.id for a in catalog.agents], "agents"))
+    renderer = Renderer(catalog)
+    rendered = render_agents(renderer, [a for a in catalog.agents if only is None or a.id in only])
+    diagnostics.extend(renderer.failures())
+    if diagnostics:
+        raise CatalogError(diagnostics)
+    return catalog, rendered

@@ -1,0 +1,78 @@
+"""What every output format says about itself, in one place.
+
+A :class:`Target` is one agent tool's file format: where its files go, what
+they are called, how a comment is written in them (the banner is a comment),
+the limits the tool publishes, and how a composed agent becomes the file's
+text. Everything else (drift, orphans, banners, lint budgets, import, explain,
+adopt) asks the target instead of assuming Markdown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, ClassVar
+
+if TYPE_CHECKING:
+    from ..compose.composition import Composition
+    from ..compose.render import Renderer
+    from ..sources.catalog import Agent
+    from ..sources.config import Settings
+
+
+# Stands in for the banner while a file is laid out; the hash is computed over
+# the text without this line, then the real banner replaces it.
+PLACEHOLDER = "\x00assembler-banner\x00"
+
+
+@dataclass(frozen=True)
+class CommentStyle:
+    """How a one-line comment is written in a format (the banner is one)."""
+
+    open: str
+    close: str = ""
+
+    def wrap(self, text: str) -> str:
+        return f"{self.open}{text}{self.close}"
+
+
+HTML_COMMENT = CommentStyle("<!-- ", " -->")
+HASH_COMMENT = CommentStyle("# ")
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A limit the tool publishes, checked by ``assembler lint`` (AA704).
+
+    ``measure`` gets a generated file's bytes and its agent.
+    """
+
+    key: str  # the name used in `[lint.budgets] targets`
+    what: str  # what is measured, for the message
+    unit: str
+    limit: int
+    measure: Callable[[bytes, "Agent"], int]
+    at: str = "name"  # the manifest key a finding points at
+
+
+class Target:
+    """One output format. Subclasses set the class attributes and :meth:`emit`."""
+
+    name: ClassVar[str]
+    folder_key: ClassVar[str]  # the config key naming the output folder
+    suffix: ClassVar[str]  # output file suffix, e.g. ".md"
+    comment: ClassVar[CommentStyle]
+    layout: ClassVar[str | None] = None  # built-in Jinja2 layout, overridable in _templates/
+    limits: ClassVar[tuple[Limit, ...]] = ()
+
+    def folder(self, settings: "Settings") -> str:
+        """The output folder, relative to the catalog root."""
+        return getattr(settings.config, self.folder_key)
+
+    def path(self, settings: "Settings", agent_id: str) -> str:
+        """Where the file of agent ``agent_id`` goes, relative to the root."""
+        return f"{self.folder(settings)}/{agent_id}{self.suffix}"
+
+    def emit(self, composition: "Composition", renderer: "Renderer") -> str | None:
+        """The file's text with the banner placeholder on a line of its own, or None
+        when a template failed (the renderer has recorded why)."""
+        raise NotImplementedError

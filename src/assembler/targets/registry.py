@@ -1,0 +1,49 @@
+"""The registry of output formats: one module each, one line here.
+
+Adding a format is one module with a :class:`~.base.Target` subclass and one
+line in :data:`REGISTRY`. Everything that writes, checks, scans or reads
+generated files asks the registry (see :func:`enabled`) instead of assuming
+one format.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..sources.yaml import split_frontmatter
+from .base import HASH_COMMENT, HTML_COMMENT, CommentStyle, Limit, Target
+from .claude_code import ClaudeCode
+
+if TYPE_CHECKING:
+    from ..sources.config import Settings
+
+REGISTRY: dict[str, Target] = {target.name: target for target in (
+    ClaudeCode(),
+)}
+
+# Limits other agent formats publish, for files meant to be ported there:
+# `[lint.budgets] targets` names them, and AA704 measures each generated file.
+PORTING_LIMITS: dict[str, Limit] = {limit.key: limit for limit in (
+    Limit("copilot", "agent body (after the frontmatter)", "characters", 30_000,
+          lambda data, agent: len(split_frontmatter(_text(data)).body)),
+    Limit("codex", "AGENTS.md file (the whole instruction chain)", "bytes", 32 * 1024,
+          lambda data, agent: len(data)),
+    Limit("skill", "`description`", "characters", 1_024,
+          lambda data, agent: len(agent.manifest.description.strip()), at="description"),
+)}
+
+COMMENT_STYLES: tuple[CommentStyle, ...] = (HTML_COMMENT, HASH_COMMENT)
+
+
+def _text(data: bytes) -> str:
+    return data.decode("utf-8").replace("\r\n", "\n")
+
+
+def get(name: str) -> Target:
+    return REGISTRY[name]
+
+
+def enabled(settings: "Settings") -> list[Target]:
+    """The targets a catalog renders to, in the config's order."""
+    return [REGISTRY[settings.config.target]]
+
