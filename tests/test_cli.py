@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from assembler import __version__
 
 from .conftest import REPO
@@ -112,3 +114,19 @@ def test_output_path_that_is_a_folder_is_an_input_error(mini, tmp_path, monkeypa
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("agents/alpha.md:1:1: error: cannot read the output file: Is a directory")
     assert not (mini / "agents/beta.md").exists()  # nothing written
+
+
+@pytest.mark.parametrize("command", ["build", "explain"])
+def test_a_generated_file_is_named_by_its_path_from_any_folder(built_env, cli, monkeypatch, command):
+    """One lookup for every command: an output path relative to the working folder."""
+    monkeypatch.chdir(built_env / "_manifests")
+    for key in ("../agents/alpha.md", str(built_env / "agents/alpha.md"), "alpha",
+                "_manifests/alpha.toml", "agents/alpha.md"):
+        result = cli(command, key, "--root", built_env)
+        assert result.exit_code == 0, (key, result.stdout, result.stderr)
+        if command == "build":
+            assert "unknown agent" not in result.stderr
+        else:
+            assert result.stdout.startswith("agents/alpha.md (")
+    result = cli(command, "../agents/nobody.md", "--root", built_env)
+    assert result.exit_code == 2

@@ -165,12 +165,17 @@ def _read_sources(sources: list[Path], result: ImportResult, diagnostics: Diagno
 
 
 def _candidates(sources: list[Path], diagnostics: Diagnostics):
-    """(path, name shown in messages, agent id) for every Markdown file under the sources."""
+    """(path, name shown in messages, agent id) for every file under the sources in a
+    format the import reads (see :data:`assembler.targets.registry.REGISTRY`)."""
+    from ..targets.registry import REGISTRY
+
+    suffixes = sorted({target.suffix for target in REGISTRY.values() if target.imports})
     for source in sources:
         if source.is_file():
             yield source, str(source), source.stem
         elif source.is_dir():
-            for path in sorted(source.rglob("*.md")):
+            found = sorted({path for suffix in suffixes for path in source.rglob("*" + suffix)})
+            for path in found:
                 rel = path.relative_to(source)
                 if path.is_file() and not any(part.startswith(".") for part in rel.parts):
                     yield path, str(path), rel.with_suffix("").as_posix()

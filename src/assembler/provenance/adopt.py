@@ -18,7 +18,8 @@ from ..outputs.banner import content_hash, read_banner, strip_banner
 from ..outputs.write import BuildResult, write_atomic, write_outputs
 from ..sources.catalog import Agent, Catalog, load_catalog
 from ..diagnostics import CatalogError, Diagnostics
-from .explain import BUILT_IN_PREFIX, Change, CharMap, Trace, _line_origin, changes, trace_catalog
+from ..compose.render import BUILT_IN_PREFIX
+from .explain import Change, CharMap, Trace, changes, line_origin, trace_catalog
 from ..outputs.render import render_catalog
 from ..targets import registry
 from .sourcemap import Origin
@@ -151,7 +152,7 @@ def _block_edit(trace: Trace, path: str, change: Change, actual_lines: list[str]
         return None
     b1, b2 = change.expected
     if b1 == b2:  # whole lines inserted next to a block line
-        above = b1 > 0 and _line_origin(smap.lines[b1 - 1], "last") == origin
+        above = b1 > 0 and line_origin(smap.lines[b1 - 1], "last") == origin
         if len(trace.users(origin).get(path, [])) != 1:
             refusals.append(f"{label}: {origin.where} appears more than once in this file "
                             "(a loop?), so the place to insert is ambiguous")
@@ -161,7 +162,7 @@ def _block_edit(trace: Trace, path: str, change: Change, actual_lines: list[str]
     mapped = smap.lines[b1:b2]
     sources = []
     for line in mapped:
-        source = _line_origin(line, "first")
+        source = line_origin(line, "first")
         if line.unit() != origin.unit or not source.is_static:
             refusals.append(
                 f"{label}: line {line.number} of a fresh render comes from "
@@ -178,7 +179,7 @@ def _block_edit(trace: Trace, path: str, change: Change, actual_lines: list[str]
                         f"{', '.join(map(str, sources))}, which are not next to each other "
                         "(a template statement sits between them); edit the block directly")
         return None
-    first = _line_origin(mapped[0], "first")
+    first = line_origin(mapped[0], "first")
     return SourceEdit(first, sources[0], sources[-1], new)
 
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 from ..sources.catalog import Agent, Catalog
 from ..diagnostics import CatalogError
+from ..compose.render import BUILT_IN_PREFIX
 from ..outputs.render import Rendered
 from .sourcemap import MappedLine, Origin, SourceMap, TracingRenderer
 
-BUILT_IN_PREFIX = "<assembler>/"
 
 
 @dataclass
@@ -179,7 +179,7 @@ class CharMap:
         return runs
 
 
-def _line_origin(line: MappedLine, edge: str) -> Origin:
+def line_origin(line: MappedLine, edge: str) -> Origin:
     """The origin at one edge of a line's visible text (its break for a blank line)."""
     visible = [s for s in line.segments if line.text[s.start:s.end].strip()]
     if not visible:
@@ -191,9 +191,9 @@ def _insertion_origins(smap: SourceMap, index: int) -> tuple[Origin, ...]:
     """Who owns whole lines inserted before line ``index`` (0-based): above, else below."""
     candidates = []
     if index > 0:
-        candidates.append(_line_origin(smap.lines[index - 1], "last"))
+        candidates.append(line_origin(smap.lines[index - 1], "last"))
     if index < len(smap.lines):
-        candidates.append(_line_origin(smap.lines[index], "first"))
+        candidates.append(line_origin(smap.lines[index], "first"))
     for origin in candidates:
         if origin.kind not in ("layout", "banner"):
             return (origin,)
@@ -220,7 +220,7 @@ def _touched(chars: CharMap, start: int, end: int, text: str) -> tuple[Origin, .
         line_start = chars.starts[index]
         low, high = max(start, line_start) - line_start, min(end, chars.starts[index + 1]) - line_start
         if low == 0 and high >= len(line.text) and line.unit() is not None:
-            found.append(_line_origin(line, "first"))
+            found.append(line_origin(line, "first"))
             found.extend(o.origin for o in line.segments if line.text[o.start:o.end].strip())
             continue
         for offset in range(line_start + low, line_start + high):

@@ -62,6 +62,7 @@ class Target:
     suffix: ClassVar[str]  # output file suffix, e.g. ".md"
     comment: ClassVar[CommentStyle]
     layout: ClassVar[str | None] = None  # built-in Jinja2 layout, overridable in _templates/
+    imports: ClassVar[bool] = False  # `assembler import` reads files of this format
     limits: ClassVar[tuple[Limit, ...]] = ()
 
     def folder(self, settings: "Settings") -> str:

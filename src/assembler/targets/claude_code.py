@@ -46,6 +46,7 @@ class ClaudeCode(Target):
     suffix = ".md"
     comment = HTML_COMMENT
     layout = "claude-code.md.j2"
+    imports = True
 
     def variables(self, composition: "Composition", text_of: TextOf) -> dict[str, Any]:
         variables = composition.sections(text_of)

@@ -1,0 +1,128 @@
+"""The conformance suite: what every registered target must do, checked for each one.
+
+A new output format gets these checks by being added to the registry: build
+then check is clean, builds repeat byte for byte, the banner and its hash read
+back, an orphan is found by the target's suffix (and only by it), a hand edit
+is refused and, where the format allows, adopted, and ``explain`` maps every
+line of every generated file to its source.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assembler.outputs.banner import read_banner
+from assembler.outputs.render import assemble, outputs
+from assembler.provenance.explain import explain_line, trace_catalog
+from assembler.sources.catalog import load_catalog
+from assembler.targets.registry import REGISTRY
+
+from .conftest import MINI, write_tree
+
+TARGETS = sorted(REGISTRY)
+
+
+def catalog_for(root: Path, target: str) -> Path:
+    """The shared small catalog, rendering to ``target``."""
+    files = dict(MINI)
+    files["assembler.toml"] = MINI["assembler.toml"].replace(
+        'output = "agents"', f'output = "agents"\n        target = "{target}"')
+    return write_tree(root, files)
+
+
+@pytest.fixture(params=TARGETS)
+def target(request):
+    return REGISTRY[request.param]
+
+
+@pytest.fixture
+def built(tmp_path, target, cli):
+    root = catalog_for(tmp_path / "catalog", target.name)
+    result = cli("build", "--root", root)
+    assert result.exit_code == 0, result.stderr
+    return root
+
+
+def files_of(root: Path) -> list[tuple[str, bytes]]:
+    catalog = load_catalog(root)
+    return [(o.path, (root / o.path).read_bytes()) for a in catalog.agents for o in outputs(catalog, a)]
+
+
+def test_files_go_to_the_target_folder_with_its_suffix(built, target):
+    catalog = load_catalog(built)
+    for path, _ in files_of(built):
+        assert path.startswith(target.folder(catalog.settings) + "/")
+        assert path.endswith(target.suffix)
+
+
+def test_build_then_check_is_clean(built, cli):
+    result = cli("check", "--root", built)
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.endswith("generated files up to date.\n")
+
+
+def test_two_builds_give_the_same_bytes_in_any_folder(built, target, tmp_path, cli, monkeypatch):
+    other = catalog_for(tmp_path / "elsewhere" / "deeper", target.name)
+    monkeypatch.chdir(tmp_path)
+    assert cli("build", "--root", other).exit_code == 0
+    first = [(path, data) for path, data in files_of(built)]
+    assert [(path, data) for path, data in files_of(other)] == first
+    monkeypatch.setenv("ASSEMBLER_NO_CACHE", "1")  # a real render, not the cache's word
+    assert cli("build", "--root", built).stdout.endswith("0 written, 2 unchanged.\n")
+    assert files_of(built) == first
+
+
+def test_the_banner_and_its_hash_read_back(built, target):
+    for path, data in files_of(built):
+        banner = read_banner(data, target.comment)
+        assert banner is not None, path
+        assert banner.intact and banner.source.startswith("_manifests/")
+        edited = data.replace(b"things", b"stuff", 1)
+        assert edited != data
+        assert read_banner(edited, target.comment).intact is False
+
+
+def test_an_orphan_is_found_by_the_target_suffix_only(built, target, cli):
+    (path, data), _ = files_of(built)
+    folder = built / path.rsplit("/", 1)[0]
+    (folder / f"gone{target.suffix}").write_bytes(data)
+    (folder / "notes.txt").write_bytes(data)  # our banner, but not a file the target writes
+    result = cli("check", "--root", built)
+    assert result.exit_code == 1
+    drifted = [line for line in result.stdout.splitlines() if ": orphaned:" in line]
+    assert len(drifted) == 1 and f"gone{target.suffix}: orphaned" in drifted[0]
+    assert cli("build", "--root", built).exit_code == 0
+    assert not (folder / f"gone{target.suffix}").exists() and (folder / "notes.txt").exists()
+
+
+def test_a_hand_edit_is_refused_then_adopted(built, target, cli):
+    (path, data), _ = files_of(built)
+    line = b"Never run git commands that change state."
+    assert line in data
+    edited = data.replace(line, b"Never run git commands that change any state.")
+    (built / path).write_bytes(edited)
+    result = cli("build", "--root", built)
+    assert result.exit_code == 1 and "refused" in result.stderr
+    assert (built / path).read_bytes() == edited
+    result = cli("adopt", path, "--root", built)
+    assert result.exit_code == 0, result.stderr
+    assert "_blocks/policy/no-git.md" in result.stdout
+    assert cli("check", "--root", built).exit_code == 0
+    assert b"change any state." in (built / path).read_bytes()
+
+
+def test_explain_maps_every_generated_line(built):
+    catalog, rendered = assemble(built)
+    trace = trace_catalog(catalog)
+    assert sorted(trace.maps) == sorted(item.path for item in rendered)
+    for item in rendered:
+        lines = item.data.decode().splitlines()
+        for number, text in enumerate(lines, start=1):
+            report = explain_line(trace, item.path, number, item.data)
+            assert report.mapped is not None and report.mapped.text == text
+            origin = report.mapped.origin
+            assert origin.kind in ("manifest", "config", "role", "block", "layout", "banner")
+            if origin.kind == "block" and origin.is_static and text.strip():
+                assert origin.text == text
