@@ -69,7 +69,7 @@ def test_edit_inside_a_block_is_adopted_and_reaches_every_agent_using_it(root, r
         assert f"updated {rel}" in result.stdout
 
 
-DOMAIN_SCOPE_LINE = resources.files("assembler").joinpath("layouts/claude-code.md.j2") \
+DOMAIN_SCOPE_LINE = resources.files("assembler").joinpath("layouts/agent.md.j2") \
     .read_text("utf-8").split("\n").index("# DOMAIN SCOPE") + 1
 REFUSED = [
     pytest.param("validator",
@@ -78,8 +78,8 @@ REFUSED = [
                  ["spans 3 sources", "_blocks/policy/report-format.md:22", "_blocks/baseline.md:4"],
                  id="across-two-blocks-and-layout"),
     pytest.param("validator", "# DOMAIN SCOPE", "# SCOPE",
-                 [f"falls in layout text (<assembler>/layouts/claude-code.md.j2:{DOMAIN_SCOPE_LINE})",
-                  "_templates/claude-code.md.j2"], id="layout-text"),
+                 [f"falls in layout text (<assembler>/layouts/agent.md.j2:{DOMAIN_SCOPE_LINE})",
+                  "_templates/agent.md.j2"], id="layout-text"),
     pytest.param("validator", "Project memory lives in `notes/memory/`.",
                  "Project memory lives in `memory/`.",
                  ["_blocks/memory-protocol.md:6, a template line", "{{ vars.memory_dir }}"],

@@ -24,11 +24,22 @@ from .conftest import MINI, write_tree
 TARGETS = sorted(REGISTRY)
 
 
+MODELS = """
+        [models.balanced]
+        claude-code = "sonnet"
+        codex = "gpt-5.1-codex"
+        copilot = "Claude Sonnet 4.5 (copilot)"
+        cursor = "inherit"
+        """
+
+
 def catalog_for(root: Path, target: str) -> Path:
-    """The shared small catalog, rendering to ``target``."""
+    """The shared small catalog, rendering to ``target`` (its model through an alias)."""
     files = dict(MINI)
     files["assembler.toml"] = MINI["assembler.toml"].replace(
-        'output = "agents"', f'output = "agents"\n        target = "{target}"')
+        'output = "agents"', f'output = "agents"\n        targets = ["{target}"]') + MODELS
+    files["_manifests/alpha.toml"] = MINI["_manifests/alpha.toml"].replace(
+        'model = "sonnet"', 'model = "balanced"')
     return write_tree(root, files)
 
 

@@ -19,7 +19,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ..diagnostics import Diagnostic, Diagnostics
 from ..sources.catalog import Agent, Catalog
-from .composition import Composition, TextOf, compose, plain
+from .composition import Composition, TextOf, Value, compose, plain
 
 BUILT_IN_PREFIX = "<assembler>/layouts/"
 Failures = dict[tuple[str, int, str], list[str]]
@@ -44,6 +44,22 @@ class TemplateSource:
         self.text, self.path, self.first_line = text, path, first_line
 
 
+class Ink:
+    """How a target writes values into a file: plainly here; the tracer's ink marks origins."""
+
+    @staticmethod
+    def text(value: Value) -> str:
+        return value.text
+
+    @staticmethod
+    def rstrip(text: str) -> str:
+        """``text`` without its trailing line breaks."""
+        return text.rstrip("\n")
+
+
+PLAIN_INK = Ink()
+
+
 class Renderer:
     """Compiles a catalog's templates once, then composes agents and renders layouts.
 
@@ -59,6 +75,7 @@ class Renderer:
         self.env = make_environment(jinja2.FunctionLoader(self._load_source))
         self.blocks: dict[str, jinja2.Template | str] = {}
         self._layouts: dict[str, jinja2.Template | None] = {}
+        self._layout_keys: dict[tuple[str, str | None], str] = {}
         for name, block in sorted(catalog.blocks.items()):
             self.sources[f"block:{name}"] = TemplateSource(block.source, block.path, block.body_line)
             if block.is_static:
@@ -85,17 +102,25 @@ class Renderer:
             )
             return None
 
-    def layout(self, filename: str) -> jinja2.Template | None:
-        """The compiled layout ``filename``: the catalog's override, else the built-in one."""
-        key = f"layout:{filename}"
+    def layout_key(self, filename: str, target: str | None = None) -> str:
+        """The name under which layout ``filename`` (as target ``target`` finds it) is kept."""
+        if (filename, target) not in self._layout_keys:
+            source = layout_source(self.catalog, filename, target)
+            key = f"layout:{source.path}"
+            self.sources[key] = source
+            self._layout_keys[(filename, target)] = key
+        return self._layout_keys[(filename, target)]
+
+    def layout(self, filename: str, target: str | None = None) -> jinja2.Template | None:
+        """The compiled layout: the catalog's override (``_templates/<target>.md.j2``, then
+        ``_templates/<filename>``), else the built-in one."""
+        key = self.layout_key(filename, target)
         if key not in self._layouts:
-            self.sources[key] = layout_source(self.catalog, filename)
             self._layouts[key] = self._compile(key)
         return self._layouts[key]
 
-    def layout_source(self, filename: str) -> TemplateSource:
-        self.layout(filename)
-        return self.sources[f"layout:{filename}"]
+    def layout_source(self, filename: str, target: str | None = None) -> TemplateSource:
+        return self.sources[self.layout_key(filename, target)]
 
     # -- running templates -------------------------------------------------------------
     def run(self, name: str, template: jinja2.Template | str, context: dict[str, Any],
@@ -118,12 +143,17 @@ class Renderer:
         return None if template is None else self.run(f"block:{name}", template, context, agent)
 
     def render_layout(self, filename: str, variables: Callable[[TextOf], dict[str, Any]],
-                      agent: Agent, output: str) -> str | None:
+                      agent: Agent, output: str, target: str | None = None) -> str | None:
         """Render layout ``filename`` with ``variables(text_of)`` for the file ``output``."""
-        template = self.layout(filename)
+        template = self.layout(filename, target)
         if template is None:
             return None
-        return self.run(f"layout:{filename}", template, variables(plain), agent)
+        return self.run(self.layout_key(filename, target), template, variables(plain), agent)
+
+    def transform(self, output: str, change: Callable[[str, "Ink"], str], text: str) -> str:
+        """``change(text, ink)``: a target reshaping a rendered layout. The tracer applies the
+        same change to its marked copy, with an ink that marks, so origins follow."""
+        return change(text, PLAIN_INK)
 
     def compose(self, agent: Agent) -> Composition | None:
         return compose(agent, self.catalog, self.render_block)
@@ -147,13 +177,17 @@ class Renderer:
         return diagnostics
 
 
-def layout_source(catalog: Catalog, filename: str) -> TemplateSource:
-    """A layout's text: ``_templates/<filename>`` when the catalog has it, else built in."""
+def layout_source(catalog: Catalog, filename: str, target: str | None = None) -> TemplateSource:
+    """A layout's text: the catalog's ``_templates/<target>.md.j2`` or ``_templates/<filename>``
+    when it has one, else the built-in layout."""
     settings = catalog.settings
-    override = settings.folder("templates") / filename
-    if override.is_file():
-        rel = override.relative_to(settings.root).as_posix()
-        return TemplateSource(override.read_text("utf-8").replace("\r\n", "\n"), rel)
+    folder = settings.folder("templates")
+    names = ([f"{target}.md.j2"] if target else []) + [filename]
+    for name in names:
+        override = folder / name
+        if override.is_file():
+            rel = override.relative_to(settings.root).as_posix()
+            return TemplateSource(override.read_text("utf-8").replace("\r\n", "\n"), rel)
     text = resources.files("assembler").joinpath("layouts", filename).read_text("utf-8")
     return TemplateSource(text, BUILT_IN_PREFIX + filename)
 

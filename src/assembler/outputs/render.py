@@ -44,7 +44,7 @@ def outputs(catalog: Catalog, agent: Agent) -> list[Output]:
     """Every file ``agent`` renders to, one per enabled target."""
     settings = catalog.settings
     return [Output(agent, target, target.path(settings, agent.id))
-            for target in registry.enabled(settings)]
+            for target in registry.enabled(settings) if target.renders(agent)]
 
 
 def all_outputs(catalog: Catalog) -> list[Output]:
@@ -92,7 +92,8 @@ def render_agent(renderer: Renderer, agent: Agent) -> list[Rendered] | None:
         try:
             text = stamp(text, agent.source, settings.config.regenerate, target.comment)
         except LayoutError as exc:
-            path = renderer.layout_source(target.layout).path if target.layout else output.path
+            path = (renderer.layout_source(target.layout, target.name).path if target.layout
+                    else output.path)
             renderer.diagnostics.error(path, 1, 1, str(exc),
                                        "put `{{ banner }}` alone on the line after the frontmatter")
             return None
@@ -108,7 +109,7 @@ def render_agents(renderer: Renderer, agents: list[Agent]) -> list[Rendered]:
     """
     for target in registry.enabled(renderer.catalog.settings):
         if target.layout:  # compiled before forking: once, and its errors once
-            renderer.layout(target.layout)
+            renderer.layout(target.layout, target.name)
     workers = parallel.worker_count(len(agents)) if type(renderer) is Renderer else 1
 
     def work(part: list[Agent]):
@@ -128,8 +129,29 @@ def render_agents(renderer: Renderer, agents: list[Agent]) -> list[Rendered]:
     return results
 
 
+def check_targets(catalog: Catalog) -> Diagnostics:
+    """What the enabled targets cannot carry: unknown targets, misspelt tool fields,
+    tools or models a target has no word for, at the config or manifest line."""
+    from ..targets import options
+
+    diagnostics = Diagnostics()
+    options.check_config(catalog.settings, registry.REGISTRY, diagnostics)
+    if diagnostics:
+        return diagnostics
+    for agent in catalog.agents:
+        before = len(diagnostics)
+        options.check_manifest(agent, registry.REGISTRY, diagnostics)
+        if len(diagnostics) == before:
+            for output in outputs(catalog, agent):
+                output.target.check(catalog, agent, diagnostics)
+    return diagnostics
+
+
 def render_catalog(catalog: Catalog, only: set[str] | None = None) -> list[Rendered]:
     """Render every agent of a loaded catalog (or the ids in ``only``)."""
+    problems = check_targets(catalog)
+    if problems:
+        raise CatalogError(problems)
     renderer = Renderer(catalog)
     rendered = render_agents(renderer, [a for a in catalog.agents if only is None or a.id in only])
     problems = renderer.failures()
@@ -148,6 +170,9 @@ def assemble(
     """
     catalog, diagnostics = load_partial(root, cwd)
     if catalog is None:
+        raise CatalogError(diagnostics)
+    diagnostics.extend(check_targets(catalog))
+    if diagnostics and not catalog.agents:
         raise CatalogError(diagnostics)
     only = None
     if names:

@@ -20,7 +20,7 @@ from typing import Any, Callable
 import jinja2
 
 from ..compose.composition import TextOf, Value
-from ..compose.render import Renderer
+from ..compose.render import Ink, Renderer
 from ..outputs.render import Rendered, render_agent
 from ..sources.catalog import Agent, Catalog
 from ..sources.schema import dotted
@@ -381,15 +381,19 @@ class TracingRenderer(Renderer):
         return self._open(self._template_origin(key, 1)) + marked + CLOSE
 
     def render_layout(self, filename: str, variables: Callable[[TextOf], dict[str, Any]],
-                      agent: Agent, output: str) -> str | None:
+                      agent: Agent, output: str, target: str | None = None) -> str | None:
         plain = super().render_layout(filename, lambda text_of: _unmark(variables(text_of)),
-                                      agent, output)
+                                      agent, output, target)
         if plain is not None:
-            key = f"layout:{filename}"
+            key = self.layout_key(filename, target)
             self._bases[output] = self._id(Origin("layout", self.sources[key].path, 1,
                                                   approximate=True))
             self._marked[output] = self._traced_text(key, variables(self.mark), plain)
         return plain
+
+    def transform(self, output: str, change: Callable[[str, Ink], str], text: str) -> str:
+        self._marked[output] = change(self._marked[output], _MarkingInk(self))
+        return super().transform(output, change, text)
 
     # -- results ------------------------------------------------------------------------------
     def trace_agent(self, agent: Agent) -> list[tuple[Rendered, SourceMap]] | None:
@@ -468,6 +472,19 @@ class TracingRenderer(Renderer):
         if position < len(marked):
             runs.append((marked[position:], stack[-1]))
         return runs
+
+
+class _MarkingInk(Ink):
+    """Writes values with their origin markers, and strips line breaks around markers."""
+
+    def __init__(self, renderer: TracingRenderer):
+        self.text = renderer.mark  # type: ignore[method-assign]
+
+    @staticmethod
+    def rstrip(text: str) -> str:
+        tail = _TRAILING.search(text)
+        start = tail.start() if tail else len(text)
+        return text[:start] + text[start:].replace("\n", "")
 
 
 def _split_lines(runs: list[tuple[str, int]]) -> list[tuple[list[tuple[str, int]], int | None]]:

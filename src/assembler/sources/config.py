@@ -46,7 +46,12 @@ class Config(BaseModel):
     roles: str = "_roles"
     templates: str = "_templates"
     output: str = "agents"
-    target: Literal["claude-code"] = "claude-code"
+    target: str | None = None  # one target; the older spelling of `targets = [name]`
+    # The output formats: a list of names, or one `[targets.<name>]` table each
+    # (folder and that tool's field defaults). Each target validates its table.
+    targets: list[str] | dict[str, dict[str, Any]] | None = None
+    # `[models.<alias>]`: the model each target uses for a manifest's `model = "<alias>"`.
+    models: dict[str, dict[str, str]] = Field(default_factory=dict)
     regenerate: str = "assembler build"
     required_blocks: list[str] = Field(default_factory=list)
     required_fields: list[RequiredField] = Field(default_factory=list)

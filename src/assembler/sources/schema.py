@@ -64,6 +64,9 @@ class Manifest(_Strict):
     body: str | None = None
     newline: Literal["lf", "crlf"] = "lf"
     final_newlines: int = Field(default=1, ge=0)
+    # `[targets.<name>]`: fields of one output format, in that tool's own spelling,
+    # and `enabled = false` to skip it; each target validates its own table.
+    targets: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
 class Role(_Strict):
@@ -144,10 +147,16 @@ def report_validation_errors(
     document: TomlDocument,
     diagnostics: Diagnostics,
     model: type[BaseModel] | None = None,
+    prefix: tuple[Any, ...] = (),
 ) -> None:
-    """Turn pydantic errors into ``file:line:col`` diagnostics with fix hints."""
+    """Turn pydantic errors into ``file:line:col`` diagnostics with fix hints.
+
+    ``prefix`` is where the validated table sits in the document (a model for
+    ``[targets.codex]`` validates that table alone).
+    """
     for error in errors:
-        loc = tuple(error["loc"])
+        inner = tuple(error["loc"])
+        loc = prefix + inner
         kind = error["type"]
         where = document.locate(loc, value=kind != "extra_forbidden")
         key = dotted(loc)
@@ -160,8 +169,8 @@ def report_validation_errors(
                 f"add `{loc[-1]} = …`{place}",
             )
         elif kind == "extra_forbidden":
-            owner = _model_at(model, loc[:-1]) if model else None
-            known = owner.model_fields if owner else {}
+            owner = _model_at(model, inner[:-1]) if model else None
+            known = [f.alias or n for n, f in owner.model_fields.items()] if owner else []
             hint = did_you_mean(str(loc[-1]), known, "keys") if known else None
             diagnostics.error(
                 document.path, *where, f"unknown key `{key}`",

@@ -107,3 +107,40 @@ def parse_yaml_mapping(header: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise FrontmatterError("frontmatter must be a mapping of `key: value` lines", 1, 1)
     return data
+
+
+def yaml_entry(key: str, value: Any, indent: int = 0) -> str:
+    """``key: value`` in block style (lists and maps one entry a line), ending in a newline.
+
+    Block style only: strict readers (strictyaml) refuse flow lists like ``[a, b]``.
+    """
+    pad = " " * indent
+    name = yaml_scalar(key)
+    if isinstance(value, list):
+        if not value:
+            return f"{pad}{name}: []\n"
+        return f"{pad}{name}:\n" + "".join(_yaml_item(item, indent + 2) for item in value)
+    if isinstance(value, dict):
+        if not value:
+            return f"{pad}{name}: {{}}\n"
+        return f"{pad}{name}:\n" + "".join(yaml_entry(k, v, indent + 2) for k, v in value.items())
+    return f"{pad}{name}: {_yaml_plain(value)}\n"
+
+
+def _yaml_item(item: Any, indent: int) -> str:
+    pad = " " * indent
+    if isinstance(item, dict) and item:
+        first, *rest = item.items()
+        head = yaml_entry(first[0], first[1], indent + 2)
+        return pad + "- " + head[indent + 2:] + "".join(yaml_entry(k, v, indent + 2) for k, v in rest)
+    if isinstance(item, (list, dict)):
+        raise ValueError("nested lists are not written")
+    return f"{pad}- {_yaml_plain(item)}\n"
+
+
+def _yaml_plain(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return yaml_scalar(str(value))

@@ -2,22 +2,26 @@
 
 A :class:`Target` is one agent tool's file format: where its files go, what
 they are called, how a comment is written in them (the banner is a comment),
-the limits the tool publishes, and how a composed agent becomes the file's
-text. Everything else (drift, orphans, banners, lint budgets, import, explain,
-adopt) asks the target instead of assuming Markdown.
+the fields its `[targets.<name>]` tables take, the limits the tool publishes,
+and how a composed agent becomes the file's text. Everything else (drift,
+orphans, banners, lint budgets, import, explain, adopt) asks the target
+instead of assuming Markdown.
+
+This module stays light (no pydantic, no jinja2 at import): the banner reader
+and the cached drift check use it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, ClassVar
+from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
 if TYPE_CHECKING:
     from ..compose.composition import Composition
     from ..compose.render import Renderer
-    from ..sources.catalog import Agent
+    from ..diagnostics import Diagnostics
+    from ..sources.catalog import Agent, Catalog
     from ..sources.config import Settings
-
 
 # Stands in for the banner while a file is laid out; the hash is computed over
 # the text without this line, then the real banner replaces it.
@@ -58,22 +62,38 @@ class Target:
     """One output format. Subclasses set the class attributes and :meth:`emit`."""
 
     name: ClassVar[str]
-    folder_key: ClassVar[str]  # the config key naming the output folder
+    default_folder: ClassVar[str]  # the output folder when the config names none
     suffix: ClassVar[str]  # output file suffix, e.g. ".md"
     comment: ClassVar[CommentStyle]
     layout: ClassVar[str | None] = None  # built-in Jinja2 layout, overridable in _templates/
     imports: ClassVar[bool] = False  # `assembler import` reads files of this format
     limits: ClassVar[tuple[Limit, ...]] = ()
+    # The pydantic model of this target's `[targets.<name>]` fields (see options.py).
+    options: ClassVar[type | None] = None
+    legacy_folder_key: ClassVar[str | None] = None  # an older config key for the folder
 
     def folder(self, settings: "Settings") -> str:
         """The output folder, relative to the catalog root."""
-        return getattr(settings.config, self.folder_key)
+        from .options import folder_of
+
+        return folder_of(self, settings)
 
     def path(self, settings: "Settings", agent_id: str) -> str:
         """Where the file of agent ``agent_id`` goes, relative to the root."""
         return f"{self.folder(settings)}/{agent_id}{self.suffix}"
 
+    def renders(self, agent: "Agent") -> bool:
+        """False when the manifest switches this target off (`[targets.<name>] enabled = false`)."""
+        return agent.manifest.targets.get(self.name, {}).get("enabled", True) is not False
+
+    def check(self, catalog: "Catalog", agent: "Agent", diagnostics: "Diagnostics") -> None:
+        """Record, at the manifest line, what this target cannot carry for ``agent``."""
+
     def emit(self, composition: "Composition", renderer: "Renderer") -> str | None:
         """The file's text with the banner placeholder on a line of its own, or None
         when a template failed (the renderer has recorded why)."""
         raise NotImplementedError
+
+    def describe(self) -> dict[str, Any]:
+        """For the README table and `assembler list`."""
+        return {"target": self.name, "folder": self.default_folder, "suffix": self.suffix}

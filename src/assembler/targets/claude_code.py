@@ -1,64 +1,75 @@
-"""Claude Code subagents: ``<output>/<id>.md``, YAML frontmatter, a Markdown body.
+"""Claude Code subagents: ``<output>/<id>.md`` (``output``, default ``agents``).
 
-The frontmatter holds ``name``, ``description``, ``tools`` (comma-joined) and
-``model``, then the manifest's pinned ``[frontmatter]`` entries; the body is
-the built-in layout (or the catalog's ``_templates/claude-code.md.j2``); the
-banner is an HTML comment on the line after the frontmatter.
+Frontmatter: ``name``, ``description``, ``tools`` (comma-joined, the manifest's
+names as they are), ``model``, then the Claude Code fields of
+``[targets.claude-code]``, then the manifest's pinned ``[frontmatter]`` entries.
+The body is the agent layout; the banner an HTML comment after the frontmatter.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from ..compose.composition import Source, TextOf, Value
-from ..sources.fidelity import finish, frontmatter_entry, standard_values
-from ..sources.yaml import yaml_scalar
-from .base import HTML_COMMENT, PLACEHOLDER, Target
+from pydantic import Field
+
+from ..compose.composition import Source, Value
+from ..sources.fidelity import frontmatter_entry
+from .markdown import MarkdownTarget, entry
+from .options import TargetOptions, resolve_model
 
 if TYPE_CHECKING:
     from ..compose.composition import Composition
-    from ..compose.render import Renderer
+    from ..diagnostics import Diagnostics
+    from ..sources.catalog import Agent, Catalog
 
 
-def frontmatter(composition: "Composition") -> list[Value]:
-    """One value per frontmatter entry (``key: value`` lines), each with its manifest key."""
-    agent = composition.agent
-    manifest, document = agent.manifest, agent.document
-    pinned = manifest.frontmatter
-    entries = []
-    for key, value in standard_values(manifest).items():
-        if key in pinned:
-            continue
-        source = None
-        if key in document.data:
-            transform = "derived" if key in ("tools", "name") else "yaml"
-            source = Source("manifest", document, (key,), agent.id, transform, whole=True)
-        entries.append(Value(f"{key}: {yaml_scalar(value)}\n", source))
-    for key, raw in pinned.items():
-        source = Source("manifest", document, ("frontmatter", key), agent.id, "derived", whole=True)
-        entries.append(Value(frontmatter_entry(key, raw), source))
-    return entries
+class ClaudeCodeOptions(TargetOptions):
+    """`[targets.claude-code]`: subagent fields beyond the standard four."""
+
+    disallowedTools: list[str] | None = None
+    permissionMode: Literal["default", "acceptEdits", "auto", "dontAsk", "bypassPermissions",
+                            "plan", "manual"] | None = None
+    maxTurns: int | None = Field(default=None, gt=0)
+    skills: list[str] | None = None
+    mcpServers: list[str] | dict[str, Any] | None = None
+    hooks: dict[str, Any] | None = None
+    memory: Literal["user", "project", "local"] | None = None
+    background: bool | None = None
+    effort: Literal["low", "medium", "high", "xhigh", "max"] | None = None
+    isolation: Literal["worktree"] | None = None
+    color: Literal["red", "blue", "green", "yellow", "purple", "orange", "pink", "cyan"] | None = None
+    initialPrompt: str | None = None
+    omitClaudeMd: bool | None = None
 
 
-class ClaudeCode(Target):
+class ClaudeCode(MarkdownTarget):
     name = "claude-code"
-    folder_key = "output"
-    suffix = ".md"
-    comment = HTML_COMMENT
-    layout = "claude-code.md.j2"
+    default_folder = "agents"
+    legacy_folder_key = "output"
     imports = True
+    options = ClaudeCodeOptions
+    passthrough = ("disallowedTools", "permissionMode", "maxTurns", "skills", "mcpServers", "hooks",
+                   "memory", "background", "effort", "isolation", "color", "initialPrompt",
+                   "omitClaudeMd")
 
-    def variables(self, composition: "Composition", text_of: TextOf) -> dict[str, Any]:
-        variables = composition.sections(text_of)
-        variables["banner"] = PLACEHOLDER
-        variables["frontmatter"] = "".join(text_of(entry) for entry in frontmatter(composition))
-        return variables
+    def check(self, catalog: "Catalog", agent: "Agent", diagnostics: "Diagnostics") -> None:
+        resolve_model(self, catalog, agent, diagnostics)
 
-    def emit(self, composition: "Composition", renderer: "Renderer") -> str | None:
+    def entries(self, composition: "Composition", catalog: "Catalog") -> list[Value]:
         agent = composition.agent
-        text = renderer.render_layout(
-            self.layout, lambda text_of: self.variables(composition, text_of), agent,
-            self.path(renderer.catalog.settings, agent.id))
-        if text is None:
-            return None
-        return finish(text.rstrip("\n") + "\n", agent.manifest)
+        manifest = agent.manifest
+        pinned = manifest.frontmatter
+        out = [item for item in self.name_and_description(agent)
+               if item.text.split(":", 1)[0] not in pinned]
+        if manifest.tools and "tools" not in pinned:
+            out.append(entry(agent, "tools", ", ".join(manifest.tools), ("tools",)))
+        model = resolve_model(self, catalog, agent)
+        if model and "model" not in pinned:
+            out.append(entry(agent, "model", model, ("model",),
+                             "yaml" if model == manifest.model else "derived"))
+        out += self.passed(catalog, agent)
+        for key, raw in pinned.items():
+            source = Source("manifest", agent.document, ("frontmatter", key), agent.id, "derived",
+                            whole=True)
+            out.append(Value(frontmatter_entry(key, raw), source))
+        return out

@@ -13,12 +13,18 @@ from typing import TYPE_CHECKING
 from ..sources.yaml import split_frontmatter
 from .base import HASH_COMMENT, HTML_COMMENT, CommentStyle, Limit, Target
 from .claude_code import ClaudeCode
+from .codex import Codex
+from .copilot import Copilot
+from .cursor import Cursor
 
 if TYPE_CHECKING:
     from ..sources.config import Settings
 
 REGISTRY: dict[str, Target] = {target.name: target for target in (
     ClaudeCode(),
+    Codex(),
+    Copilot(),
+    Cursor(),
 )}
 
 # Limits other agent formats publish, for files meant to be ported there:
@@ -45,5 +51,8 @@ def get(name: str) -> Target:
 
 def enabled(settings: "Settings") -> list[Target]:
     """The targets a catalog renders to, in the config's order."""
-    return [REGISTRY[settings.config.target]]
+    from .options import configured
+
+    return [REGISTRY[name] for name, table in configured(settings.config).items()
+            if name in REGISTRY and table.get("enabled", True) is not False]
 

@@ -1,0 +1,90 @@
+"""One tool vocabulary in manifests, translated per target.
+
+Manifests name tools as Claude Code does (``Read``, ``Edit``, ``Bash``,
+``mcp__github__create_issue``, …). Each target translates that list into its
+own words (:func:`translate`); a tool a target has no word for is reported at
+the manifest line, never dropped. Targets with no tool list at all (Cursor,
+Codex) express what they can: an agent that cannot change anything is
+read-only there (:func:`read_only`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    from ..diagnostics import Diagnostics
+    from ..sources.catalog import Agent
+
+# Every tool a manifest may name: Claude Code's own tool names.
+CANONICAL = (
+    "Agent", "Task", "Bash", "PowerShell", "Read", "Write", "Edit", "NotebookEdit", "Glob",
+    "Grep", "LSP", "WebFetch", "WebSearch", "Skill", "TodoWrite", "TaskCreate", "TaskGet",
+    "TaskList", "TaskUpdate", "TaskStop", "Monitor", "ToolSearch", "SendMessage", "ListAgents",
+    "EnterWorktree", "ExitWorktree", "AskUserQuestion", "EnterPlanMode", "ExitPlanMode",
+    "Artifact", "CronCreate", "CronDelete", "CronList",
+)
+# Tools that change files or run commands: an agent without them cannot change anything.
+WRITING = frozenset({"Bash", "PowerShell", "Write", "Edit", "NotebookEdit"})
+_MCP = re.compile(r"^mcp__(?P<server>[A-Za-z0-9_-]+?)(?:__(?P<tool>[A-Za-z0-9_*-]+))?$")
+
+Table = dict[str, tuple[str, ...]]  # canonical name -> the target's names (empty: none)
+McpNamer = Callable[[str, "str | None"], "str | None"]  # (server, tool or None) -> name
+
+
+def mcp_parts(tool: str) -> tuple[str, str | None] | None:
+    """``("github", "create_issue")`` for ``mcp__github__create_issue``; None if not MCP."""
+    match = _MCP.match(tool)
+    if match is None:
+        return None
+    name = match["tool"]
+    return match["server"], None if name in (None, "*") else name
+
+
+def read_only(tools: list[str]) -> bool:
+    """True when a tool list is given and holds nothing that writes or runs commands."""
+    return bool(tools) and not WRITING.intersection(tools) and not any(
+        t.startswith("mcp__") for t in tools)
+
+
+def translate(agent: "Agent", target: str, table: Table, mcp: McpNamer | None,
+              diagnostics: "Diagnostics | None") -> list[str]:
+    """The agent's tools in ``target``'s words, in order, without duplicates.
+
+    A tool with no counterpart is reported at its manifest line (when
+    ``diagnostics`` is given) and left out of the result.
+    """
+    out: list[str] = []
+    for index, tool in enumerate(agent.manifest.tools):
+        parts = mcp_parts(tool)
+        if parts is not None:
+            name = mcp(*parts) if mcp is not None else None
+            names: tuple[str, ...] = (name,) if name else ()
+        else:
+            names = table.get(tool, ())
+        if not names:
+            if diagnostics is not None:
+                diagnostics.error(
+                    agent.source, *agent.document.locate(("tools", index), value=True),
+                    f"tool `{tool}` has no counterpart in target {target}",
+                    f"remove it, list the tool's own names in [targets.{target}] tools, or "
+                    f"switch the target off for this agent: [targets.{target}] enabled = false")
+            continue
+        for name in names:
+            if name not in out:
+                out.append(name)
+    return out
+
+
+def unknown_tools(agent: "Agent", diagnostics: "Diagnostics") -> None:
+    """Tools outside the canonical vocabulary are misspellings, whatever the target."""
+    from ..diagnostics import did_you_mean
+
+    for index, tool in enumerate(agent.manifest.tools):
+        if tool not in CANONICAL and mcp_parts(tool) is None:
+            diagnostics.error(
+                agent.source, *agent.document.locate(("tools", index), value=True),
+                f"unknown tool `{tool}`",
+                did_you_mean(tool, CANONICAL, "tools")
+                or "tools are named as in Claude Code (`Read`, `Bash`, `mcp__server__tool`)")
