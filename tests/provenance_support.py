@@ -6,7 +6,8 @@ import shutil
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-CATALOG_PARTS = ("assembler.toml", "_blocks", "_roles", "_manifests", "agents")
+CATALOG_PARTS = ("assembler.toml", "_blocks", "_roles", "_manifests", "agents", ".codex", ".github",
+                 ".cursor")
 
 
 def copy_catalog(target: Path) -> Path:

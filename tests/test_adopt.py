@@ -179,14 +179,14 @@ def test_check_diff_names_the_source_of_each_hunk(root, run):
     result = run(root, "check", "--diff")
     assert result.exit_code == 1
     header = next(line for line in result.stdout.splitlines() if line.startswith("@@"))
-    assert header.endswith("@@ _blocks/baseline.md:14 (block `baseline`): touches 7 agents")
+    assert header.endswith("@@ _blocks/baseline.md:14 (block `baseline`): touches 7 agents (28 files)")
 
 
 def test_check_diff_counts_the_agents_of_a_manifest_value(root, run):
     edit(root, "agents/validator.md", "# FORBIDDEN\n\n- ", "# FORBIDDEN\n\n- Never ")
     result = run(root, "check", "--diff")
     header = next(line for line in result.stdout.splitlines() if line.startswith("@@"))
-    assert "(manifest field `forbidden_domain[0]`): touches 1 agent" in header
+    assert "(manifest field `forbidden_domain[0]`): touches 1 agent (4 files)" in header
 
 
 # -- rewriting one TOML value -----------------------------------------------------------------

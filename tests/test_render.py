@@ -19,8 +19,23 @@ EXAMPLE_IDS = [agent.id for agent in EXAMPLE.agents]
 
 @pytest.mark.parametrize("agent_id", EXAMPLE_IDS)
 def test_example_agent_snapshot(agent_id, snapshot):
-    (rendered,) = render_catalog(EXAMPLE, {agent_id})
+    """The Claude Code file of each example agent."""
+    (rendered,) = [r for r in render_catalog(EXAMPLE, {agent_id}) if r.target == "claude-code"]
     assert rendered.data.decode("utf-8") == snapshot
+
+
+@pytest.mark.parametrize("target", ["codex", "copilot", "cursor"])
+@pytest.mark.parametrize("agent_id", ["validator", "code-implementer", "ml/dataset-auditor"])
+def test_example_agent_snapshot_per_target(agent_id, target, snapshot):
+    """Every other target's file: the same body, that tool's own frontmatter or TOML."""
+    (rendered,) = [r for r in render_catalog(EXAMPLE, {agent_id}) if r.target == target]
+    assert rendered.data.decode("utf-8") == snapshot
+
+
+def test_every_example_agent_renders_to_every_target():
+    rendered = render_catalog(EXAMPLE)
+    assert sorted({r.target for r in rendered}) == ["claude-code", "codex", "copilot", "cursor"]
+    assert len(rendered) == 4 * len(EXAMPLE.agents)
 
 
 def test_example_catalog_is_committed_without_drift():

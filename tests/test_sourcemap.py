@@ -18,6 +18,7 @@ from assembler.compose.composition import block_context
 from assembler.compose.render import Renderer, make_environment
 from assembler.outputs.render import outputs, render_agents
 from assembler.provenance.sourcemap import Origin, TracingRenderer, instrument
+from assembler.targets.registry import REGISTRY
 from assembler.provenance.tomledit import string_literal
 from .provenance_support import REPO, copy_catalog
 
@@ -50,29 +51,41 @@ def _toml_value(catalog, origin: Origin):
     return data
 
 
-def _check_part(catalog, agent, origin: Origin, text: str, whole_line: str) -> None:
-    """``text`` (the part of an output line from ``origin``) is what that source renders."""
+def _check_part(catalog, agent, origin: Origin, text: str, whole_line: str,
+                target=REGISTRY["claude-code"]) -> None:
+    """``text`` (the part of an output line from ``origin``) is what that source renders.
+
+    Frontmatter and TOML fields are checked exactly for Claude Code, which writes the
+    manifest's values as they are; the other targets translate them (aliases, tool
+    names), so there the value only has to exist at the key the origin names.
+    """
     source_line = _source_lines(catalog, origin.path)[origin.line - 1]
     if origin.kind == "block":
         assert origin.text == source_line
         rendered = make_environment().from_string(source_line).render(
             block_context(agent, catalog))
         assert rendered == text
+    elif origin.kind == "layout" and origin.approximate:
+        assert target.name == "codex"  # text the target writes around the layout's body
     elif origin.kind == "layout":
         assert origin.text == source_line
         pattern = "".join(re.escape(part) if i % 2 == 0 else ".*"
                           for i, part in enumerate(re.split(r"(\{\{.*?\}\})", source_line)))
         assert re.fullmatch(pattern, whole_line), (source_line, whole_line)
-    elif origin.kind == "banner":
-        assert "{{ banner }}" in source_line
-        assert read_banner((whole_line + "\n").encode()) is not None
+    elif origin.kind == "banner":  # placed by the layout, or (Codex) by the target itself
+        assert "{{ banner }}" in source_line or origin.approximate
+        assert read_banner((whole_line + "\n").encode(), target.comment) is not None
     else:
         value = _toml_value(catalog, origin)
-        if origin.transform == "yaml":
+        if origin.transform != "exact" and target.name != "claude-code":
+            assert value is not None and text.strip()
+        elif origin.transform == "yaml":
             assert text == f"{origin.loc[-1]}: {yaml_scalar(value.strip())}"
             assert string_literal(value, False) in source_line
         elif origin.transform == "derived":
             shown = ", ".join(value) if isinstance(value, list) else value
+            if origin.loc == ("model",):  # an alias, written as Claude Code's name for it
+                shown = catalog.settings.config.models.get(value, {}).get("claude-code", value)
             assert text in (f"{origin.loc[-1]}: {yaml_scalar(shown)}", shown) \
                 or shown.upper() in text
         elif "\n" in value:
@@ -94,8 +107,8 @@ def test_traced_render_is_byte_identical_to_the_plain_render(example):
 def test_every_line_of_every_example_agent_is_explained_by_its_source(example):
     catalog, trace = example
     checked = 0
-    for agent in catalog.agents:
-        path = outputs(catalog, agent)[0].path
+    for path, agent, target in [(o.path, a, o.target) for a in catalog.agents
+                                for o in outputs(catalog, a)]:
         data = trace.rendered[path].data
         assert data == (REPO / path).read_bytes()
         for number in range(1, len(data.decode().splitlines()) + 1):
@@ -110,9 +123,9 @@ def test_every_line_of_every_example_agent_is_explained_by_its_source(example):
                 continue
             for segment in line.segments:
                 part = line.text[segment.start:segment.end]
-                _check_part(catalog, agent, segment.origin, part, line.text)
+                _check_part(catalog, agent, segment.origin, part, line.text, target)
             checked += 1
-    assert checked > 1000
+    assert checked > 4000
 
 
 def test_blast_radius_lists_the_other_agents_with_the_same_block_line(example):
@@ -122,7 +135,8 @@ def test_blast_radius_lists_the_other_agents_with_the_same_block_line(example):
     number = data.index("# EVIDENCE GRADING") + 1
     report = explain_line(trace, path, number, None)
     assert report.mapped.origin.where == "_blocks/evidence-grading.md:4"
-    assert len(report.others) == len(catalog.agents) - 1
+    assert len(trace.agents(report.others) - {"validator"}) == len(catalog.agents) - 1
+    assert len(report.others) == 4 * len(catalog.agents) - 1  # every file of every target
     for path, lines in report.others.items():
         assert (REPO / path).read_text().splitlines()[lines[0] - 1] == "# EVIDENCE GRADING"
 
@@ -135,7 +149,9 @@ def test_a_manifest_value_reaches_only_its_own_agent(example):
     report = explain_line(trace, path, number, None)
     origin = report.mapped.origin
     assert (origin.kind, origin.field) == ("manifest", "forbidden_domain[8]")
-    assert report.others == {}
+    assert sorted(report.others) == [  # the same agent's files for the other targets
+        ".codex/agents/gpu-job-runner.toml", ".cursor/agents/gpu-job-runner.md",
+        ".github/agents/gpu-job-runner.agent.md"]
 
 
 TRICKY_BLOCK = """---
@@ -243,7 +259,7 @@ def test_sourcemap_files_are_written_only_when_asked(tmp_path, run):
     result = run(root, "build", "--sourcemap")
     assert result.exit_code == 0
     written = sorted((root / ".assembler" / "sourcemaps").rglob("*.json"))
-    assert len(written) == 7
+    assert len(written) == 28  # one map per file: 7 agents, 4 targets
     data = json.loads((root / ".assembler/sourcemaps/agents/validator.md.json").read_text())
     assert data["file"] == "agents/validator.md"
     assert len(data["lines"]) == len((root / "agents/validator.md").read_text().splitlines())

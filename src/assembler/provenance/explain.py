@@ -45,6 +45,20 @@ class Trace:
         """The outputs that contain any of these source lines, sorted."""
         return sorted({path for origin in origins for path in self.users(origin)})
 
+    def agents(self, paths) -> set[str]:
+        """The agents these outputs belong to (an agent has one output per target)."""
+        return {self.maps[path].agent.id for path in paths}
+
+
+def count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
+def reach_text(trace: Trace, paths: list[str]) -> str:
+    """``7 agents``, or ``7 agents (28 files)`` when agents have several outputs."""
+    agents = len(trace.agents(paths))
+    return count(agents, "agent") + (f" ({count(len(paths), 'file')})" if len(paths) != agents else "")
+
 
 def trace_catalog(catalog: Catalog, only: set[str] | None = None) -> Trace:
     """Render with source maps; raises :class:`CatalogError` on template errors."""
@@ -268,8 +282,7 @@ def describe_change(change: Change, trace: Trace) -> str:
     for origin, low, high in change.sources():
         lines = f"{low}" if low == high else f"{low}-{high}"
         parts.append(f"{origin.path}:{lines} ({origin.describe()})")
-    reach = trace.reach(list(change.origins))
-    agents = f"{len(reach)} agent" + ("" if len(reach) == 1 else "s")
+    agents = reach_text(trace, trace.reach(list(change.origins)))
     if len(parts) > 1:
         return " + ".join(parts) + f": spans {len(parts)} sources, touches {agents}"
     return f"{parts[0]}: touches {agents}"
@@ -355,9 +368,13 @@ def explain_text(report: LineReport, trace: Trace, agent: Agent) -> str:
         lines.append(f"  line    {report.text}")
         lines.append(f"  source  {describe_change(report.change, trace)}")
     if report.others:
-        count = len(report.others)
-        lines.append(f"  used by {count} other agent{'s' if count != 1 else ''} "
-                     "with the same source line:")
+        own = trace.maps[report.path].agent.id
+        others = len(trace.agents(report.others) - {own})
+        files = len(report.others)
+        shown = count(others, "other agent")
+        if files != others:
+            shown = f"{count(files, 'other file')} ({shown})" if others else count(files, "other file")
+        lines.append(f"  used by {shown} with the same source line:")
         for path, numbers in report.others.items():
             lines.append(f"    {path}:{','.join(map(str, numbers))}")
     else:
@@ -411,11 +428,12 @@ def outline(trace: Trace, smap: SourceMap) -> list[OutlineRow]:
         else:
             rows.append(OutlineRow(line.number, line.number, origin, origin.line, origin.line,
                                    (field_name,) if field_name else (), 0))
-    # agents: the outputs that show any line of the row's source range
+    # agents: those with an output that shows any line of the row's source range
     return [
         OutlineRow(row.first, row.last, row.origin, row.source_first, row.source_last, row.fields,
-                   len({p for number in range(row.source_first, row.source_last + 1)
-                        for p in trace.users(Origin(row.origin.kind, row.origin.path, number))}))
+                   len(trace.agents({p for number in range(row.source_first, row.source_last + 1)
+                                     for p in trace.users(Origin(row.origin.kind, row.origin.path,
+                                                                 number))})))
         for row in rows
     ]
 

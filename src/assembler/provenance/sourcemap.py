@@ -436,7 +436,8 @@ class TracingRenderer(Renderer):
             joined = "".join(piece for piece, _ in runs)
             if PLACEHOLDER in joined:
                 at = next((origins[i] for piece, i in runs if PLACEHOLDER in piece), end_origin)
-                banner = Origin("banner", at.path, at.line, agent.id, text=at.text)
+                banner = Origin("banner", at.path, at.line, agent.id, text=at.text,
+                                approximate=at.approximate)
                 mapped.append(MappedLine(number, text, (Segment(0, len(text), banner),), banner))
                 continue
             if joined != text:
