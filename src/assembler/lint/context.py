@@ -134,6 +134,7 @@ class Output:
     data: bytes
     body_start: int  # index of the first line after the frontmatter
     shared: SharedWork = field(repr=False)
+    target: str = "claude-code"  # the output format it was rendered for
 
     @cached_property
     def values(self) -> dict[str, Origin]:
@@ -333,6 +334,7 @@ def build_context(catalog: Catalog, rendered: list[Rendered], config: LintConfig
             data=item.data,
             body_start=split.body_line - 1,
             shared=shared,
+            target=item.target,
         ))
     return LintContext(catalog, config, today, files, outputs, active)
 

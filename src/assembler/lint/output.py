@@ -19,8 +19,11 @@ def text(report: LintReport, style: Style) -> str:
         lines.append(f"{where} {style(f.code, 'bold')} {severity}: {f.message}")
         if f.hint:
             lines.append(f"  {style('hint:', 'cyan')} {f.hint}")
-    agents = len(report.context.outputs)
+    outputs = report.context.outputs
+    agents = len({output.agent.id for output in outputs})
     scope = f"{agents} agent{'s' if agents != 1 else ''}"
+    if len(outputs) != agents:
+        scope += f" ({len(outputs)} files)"
     if report.findings:
         counts = [_count(report.errors, "error"), _count(report.warnings, "warning")]
         summary = ", ".join(c for c in counts if c) + f" in {scope}"
