@@ -1,5 +1,6 @@
 """Invariants over generated catalogs: build then check is clean, renders are
-reproducible, frontmatter always parses back to the manifest's values."""
+reproducible, frontmatter always parses back to the manifest's values, under
+YAML 1.1 (PyYAML) and YAML 1.2 (ruamel.yaml) alike."""
 
 from __future__ import annotations
 
@@ -11,10 +12,23 @@ import tomli_w
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from ruamel.yaml import YAML
 
 from assembler import build_catalog, compare, load_catalog, render_catalog
 from assembler.outputs.banner import read_banner
-from assembler.sources.yaml import yaml_scalar
+from assembler.sources.fidelity import STANDARD_KEYS
+from assembler.sources.yaml import split_frontmatter, yaml_lines, yaml_scalar
+
+from .conftest import REPO
+
+# YAML 1.2 (ruamel's default), in the pure-Python implementation whatever else is installed.
+YAML12 = YAML(typ="safe", pure=True)
+
+
+def load_both(text: str):
+    """``text`` read by PyYAML (YAML 1.1) and by ruamel.yaml (YAML 1.2)."""
+    return yaml.safe_load(text), YAML12.load(text)
+
 
 # Printable text without Jinja2 delimiters and without bare carriage returns.
 safe_chars = st.characters(
@@ -97,7 +111,9 @@ def test_build_then_check_is_clean_and_renders_are_reproducible(files):
 @settings(max_examples=500, deadline=None)
 @given(st.text())
 def test_yaml_scalar_round_trips(value):
-    assert yaml.safe_load(f"key: {yaml_scalar(value)}\n") == {"key": value}
+    for loaded in load_both(f"key: {yaml_scalar(value)}\n"):
+        assert loaded == {"key": value}
+        assert type(loaded["key"]) is str
 
 
 @pytest.mark.parametrize("value", [
@@ -105,11 +121,15 @@ def test_yaml_scalar_round_trips(value):
     "a: b", "ends with:", "x #comment", " leading", "trailing ", "- item", "[list]",
     "{map}", "*alias", "&anchor", "!tag", "|", ">", "'quoted'", '"double"', "%directive",
     "@at", "`tick", "line\nbreak", "tab\there", "", ".inf",
+    # read as numbers, booleans or null by YAML 1.2 (some only by 1.2)
+    "0o17", "1e3", "1E-2", "+1", "-0", ".5", "0b101", "1_000", "-.inf", ".NaN", "Null", "NULL",
+    "True", "FALSE", "=", "<<", "?", "? x", "a: ", "\ufeffbom", "nel\x85", "\u2028",
 ])
 def test_yaml_scalar_quotes_what_yaml_would_misread(value):
     scalar = yaml_scalar(value)
     assert scalar.startswith('"')
-    assert yaml.safe_load(f"key: {scalar}\n") == {"key": value}
+    for loaded in load_both(f"key: {scalar}\n"):
+        assert loaded == {"key": value}
 
 
 @pytest.mark.parametrize("value", [
@@ -121,3 +141,26 @@ def test_yaml_scalar_quotes_what_yaml_would_misread(value):
 ])
 def test_yaml_scalar_leaves_plain_text_plain(value):
     assert yaml_scalar(value) == value
+    assert load_both(f"key: {value}\n") == ({"key": value}, {"key": value})
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(STANDARD_KEYS), st.text()),  # the keys it is given
+                min_size=1, max_size=4, unique_by=lambda field: field[0]))
+def test_frontmatter_lines_read_the_same_under_yaml_1_1_and_1_2(fields):
+    pyyaml, ruamel = load_both(yaml_lines(fields))
+    assert pyyaml == ruamel == dict(fields)
+
+
+AGENT_FILES = sorted((REPO / "agents").rglob("*.md"))
+
+
+@pytest.mark.parametrize("path", AGENT_FILES, ids=lambda p: p.relative_to(REPO).as_posix())
+def test_example_agent_frontmatter_parses_the_same_under_pyyaml_and_ruamel(path):
+    header = split_frontmatter(path.read_text("utf-8")).header
+    assert header is not None
+    pyyaml, ruamel = load_both(header)
+    assert pyyaml == ruamel
+    assert {"name", "description"} <= set(pyyaml)
+    assert pyyaml["name"] == path.stem
+    assert all(type(value) is str for value in ruamel.values())
