@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from assembler.compose.render import Renderer, make_environment
+from assembler.outputs.render import render_agents
 from assembler.provenance.explain import trace_catalog
 from assembler.provenance.sourcemap import LINE, SEP, instrument, strip_markers
 from assembler.sources.catalog import load_catalog
@@ -241,7 +242,7 @@ def test_traced_block_maps_every_output_line_to_its_block_line(template):
     with tempfile.TemporaryDirectory() as folder:
         catalog = load_catalog(catalog_with_block(Path(folder), template))
         trace = trace_catalog(catalog)
-        plain = {item.path: item.data for item in Renderer(catalog).render_all()}
+        plain = {item.path: item.data for item in render_agents(Renderer(catalog), list(catalog.agents))}
     assert {path: item.data for path, item in trace.rendered.items()} == plain
     assert trace.approximate == ()
     smap = trace.maps["agents/a.md"]
