@@ -74,9 +74,18 @@ def test_list(mini, cli, snapshot):
 def test_list_json(mini, cli):
     rows = json.loads(cli("list", "--format", "json", "--root", mini).stdout)
     assert rows[1] == {
-        "agent": "beta", "output": "agents/beta.md", "model": None, "role": "editor",
+        "agent": "beta", "output": "agents/beta.md", "targets": {"claude-code": "agents/beta.md"},
+        "model": None, "role": "editor",
         "role_blocks": ["policy/no-git"], "blocks": ["baseline", "footer"], "handoffs": [],
     }
+
+
+def test_list_shows_every_target_an_agent_renders_to(cli):
+    rows = json.loads(cli("list", "--format", "json", "--root", REPO).stdout)
+    validator = next(row for row in rows if row["agent"] == "validator")
+    assert validator["targets"] == {
+        "claude-code": "agents/validator.md", "codex": ".codex/agents/validator.toml",
+        "copilot": ".github/agents/validator.agent.md", "cursor": ".cursor/agents/validator.md"}
 
 
 def test_colour_follows_force_color_and_no_color(mini, cli, monkeypatch):

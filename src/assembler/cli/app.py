@@ -257,7 +257,7 @@ def list_agents(
     fmt: ListFormat = typer.Option(ListFormat.text, "--format", help="Output format."),
     root: Optional[Path] = RootOption,
 ) -> None:
-    """List agents with their role, blocks and handoffs."""
+    """List agents with their files (one per target), role, blocks and handoffs."""
     import json
 
     from ..outputs.report import Style
@@ -268,7 +268,8 @@ def list_agents(
     rows = [
         {
             "agent": agent.id,
-            "output": outputs(catalog, agent)[0].path,
+            "output": outputs(catalog, agent)[0].path if outputs(catalog, agent) else None,
+            "targets": {o.target.name: o.path for o in outputs(catalog, agent)},
             "model": agent.manifest.model,
             "role": agent.role.name if agent.role else None,
             "role_blocks": list(agent.role.blocks) if agent.role else [],
@@ -283,7 +284,7 @@ def list_agents(
     style = Style(sys.stdout)
     for row in rows:
         model = f" ({row['model']})" if row["model"] else ""
-        print(f"{style(row['agent'], 'bold')}{model} → {row['output']}")
+        print(f"{style(row['agent'], 'bold')}{model} → {', '.join(row['targets'].values()) or '-'}")
         if row["role"]:
             print(f"  role      {row['role']}: {', '.join(row['role_blocks'])}")
         print(f"  blocks    {', '.join(row['blocks']) or '-'}")
