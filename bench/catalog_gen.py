@@ -231,6 +231,29 @@ def generate(root: Path, agents: int, seed: int = 0) -> Path:
     return root
 
 
+FOUR_TARGETS = ("claude-code", "codex", "copilot", "cursor")
+
+
+def enable_targets(root: Path, targets: tuple[str, ...] = FOUR_TARGETS) -> str:
+    """Render to several targets: each model name becomes an alias every target knows.
+
+    Returns the previous config, for :func:`restore_config`.
+    """
+    config = root / "assembler.toml"
+    before = config.read_text("utf-8")
+    names = ", ".join(f'"{target}"' for target in targets)
+    aliases = "".join(
+        f"\n[models.{model}]\n" + "".join(
+            f'{target} = "{model if target == "claude-code" else "inherit"}"\n' for target in targets)
+        for model in MODELS if model)
+    config.write_text(f"targets = [{names}]\n" + before + aliases, "utf-8")
+    return before
+
+
+def restore_config(root: Path, text: str) -> None:
+    (root / "assembler.toml").write_text(text, "utf-8")
+
+
 def manifest_path(root: Path, index: int = 0) -> Path:
     return root / "_manifests" / f"{agent_id(index)}.toml"
 

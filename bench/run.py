@@ -194,6 +194,15 @@ def bench_size(size: int, runs: int, work: Path, cli: list[str]) -> list[Result]
                     verify=clean, prepare=no_cache, env={"ASSEMBLER_JOBS": "1"},
                     note="the same with ASSEMBLER_JOBS=1: what the second render process buys"))
 
+    if size == 1000:
+        config = catalog_gen.enable_targets(root)
+        subprocess.run([*cli, "build"], cwd=root, env=ENV, capture_output=True, check=True)
+        log(measure("check, clean, no cache, 4 targets", [*cli, "check"], root, runs, size,
+                    verify=clean, prepare=no_cache,
+                    note="Claude Code, Codex, Copilot and Cursor: four files per agent"))
+        catalog_gen.restore_config(root, config)
+        subprocess.run([*cli, "build"], cwd=root, env=ENV, capture_output=True, check=True)
+
     manifest = catalog_gen.manifest_path(root)
     original = manifest.read_bytes()
     catalog_gen.make_stale(root)
@@ -274,6 +283,12 @@ def targets(results: list[Result]) -> list[str]:
             growth = checks[10000].median / checks[1000].median
             lines.append(f"| `check` clean, {label}: time grows at most linearly, 1,000 → 10,000 "
                          f"(≤ 10×) | {growth:.1f}× | {'yes' if growth <= 10 else 'NO'} |")
+    four = _find(results, "check, clean, no cache, 4 targets", 1000)
+    one = _find(results, "check, clean, no cache", 1000)
+    if four and one:
+        ratio = four.median / one.median
+        lines.append(f"| `check` without a cache, 1,000 agents, 4 targets ≤ 2× one target "
+                     f"| {ratio:.2f}× ({four.median:.3f} s) | {'yes' if ratio <= 2 else 'NO'} |")
     for size in sorted({r.size for r in results if r.name == "lint"}):
         lint, check = _find(results, "lint", size), _find(results, "check, clean, no cache", size)
         if lint and check:
