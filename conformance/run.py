@@ -84,6 +84,27 @@ def schema_only_files(project: Path) -> dict[str, list[str]]:
     return out
 
 
+def layout_problems(project: Path) -> list[dict]:
+    """Skill folders whose manifest is not spelled exactly SKILL.md: every client
+    skips them without a word (observed: a skill.md in .agents/skills and in
+    .claude/skills is loaded by none of Codex, Copilot, opencode; Gemini and Qwen
+    look for the exact name), so no driver would see them."""
+    folders = sorted({d for spec in SCOPE.values() for d in spec["skills"]})
+    out = []
+    for folder in folders:
+        base = project / folder
+        if not base.is_dir():
+            continue
+        for skill in sorted(p for p in base.iterdir() if p.is_dir()):
+            names = [p.name for p in skill.iterdir() if p.is_file()]
+            if "SKILL.md" not in names:
+                near = [n for n in names if n.lower() == "skill.md"]
+                if near:
+                    out.append({"path": f"{folder}/{skill.name}/{near[0]}", "kind": "skill", "ok": False,
+                                "errors": [f"named {near[0]}, not SKILL.md: every client skips it silently"]})
+    return out
+
+
 def table(rows: list[list[str]]) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
@@ -118,11 +139,16 @@ def check(project: Path, plugin: Path | None, clients: list[str], jobs: int) -> 
                 print(f"  warning from {rep['client']}: {w[:300]}")
         if "error" in rep:
             print(f"  {rep['client']} FAILED TO RUN: {rep['error'][:1500]}")
+    layout = layout_problems(project)
+    for f in layout:
+        print(f"  REJECTED (layout): {f['path']}: {f['errors'][0]}")
+    if layout:
+        status = max(status, 1)
     schema = schema_only_files(project)
     for folder, found in schema.items():
         print(f"  schema only, no real client: {len(found)} file(s) in {folder} ({SCHEMA_ONLY[folder]})")
     return status, {"project": str(project), "plugin": str(plugin) if plugin else None,
-                    "reports": reports, "schema_only": schema}
+                    "reports": reports, "layout": layout, "schema_only": schema}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,6 +5,7 @@
 
 Runs every driver over fixtures/good (with the plugin fixtures/plugins/good-plugin)
 and asserts that every client runs, reads at least one file, and rejects none.
+"layout" stands for run.py's own check of skill file names (layout_problems).
 Then runs them over fixtures/bad (with fixtures/plugins/bad-plugin) and asserts, for
 every file, that exactly the clients named in EXPECT reject it: a bad file that a
 client should reject but loads, or a file a client rejects unexpectedly, fails the
@@ -20,7 +21,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from run import SCOPE, run_driver  # noqa: E402
+from run import SCOPE, layout_problems, run_driver  # noqa: E402
 
 FIXTURES = HERE / "fixtures"
 GOOD, BAD = FIXTURES / "good", FIXTURES / "bad"
@@ -67,6 +68,8 @@ EXPECT: dict[str, tuple[set[str], str]] = {
     ".agents/skills/no-description/SKILL.md": ({"gemini", "codex", "qwen", "skills-ref"}, "no description"),
     ".agents/skills/flow-tools/SKILL.md": ({"skills-ref"}, "metadata as a YAML flow mapping"),
     ".agents/skills/Capital-Letters/SKILL.md": ({"skills-ref"}, "capital letters in the name"),
+    # a skill file not spelled SKILL.md: no client sees it, so run.py's layout check does
+    ".agents/skills/lowercase-file/skill.md": ({"layout"}, "skill.md, not SKILL.md"),
     # a Claude plugin root
     "bad-plugin/.claude-plugin/plugin.json": ({"claude"}, "name with spaces, version a number, agents not ./…"),
     "bad-plugin/agents/helper.md": (set(), "a valid agent in a plugin with a bad manifest"),
@@ -107,10 +110,13 @@ def main() -> int:
         for f in bad:
             failures.append(f"{name} rejected the good file {f['path']}: {'; '.join(f['errors'])[:400]}")
 
+    for f in layout_problems(GOOD):
+        failures.append(f"the layout check rejected the good file {f['path']}")
+
     print("bad fixtures: exactly the expected clients must reject each file")
     reports = run_all(BAD, BAD_PLUGIN)
     seen: dict[str, dict[str, bool]] = {}
-    for rep in reports:
+    for rep in reports + [{"client": "layout", "files": layout_problems(BAD)}]:
         if "error" in rep:
             failures.append(f"{rep['client']} could not run: {rep['error'][:500]}")
             broken = True
