@@ -36,3 +36,16 @@ clean:
 # (about four minutes) and rewrites the generated part of BENCHMARKS.md.
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# Loads files in the real clients (conformance/README.md): installs the pinned
+# clients once (about 2 GB under ~/.cache/agent-assembler/clients), proves each
+# driver can fail on conformance/fixtures/bad, then runs every client over each
+# folder of CONFORMANCE_PROJECTS (and CONFORMANCE_PLUGIN, a Claude plugin root,
+# when set). Point CONFORMANCE_PROJECTS at the generated catalog's project folder.
+CONFORMANCE_PROJECTS ?= conformance/fixtures/good
+CONFORMANCE_PLUGIN   ?=
+
+.PHONY: conformance
+conformance:
+	$(PYTHON) conformance/install.py && $(PYTHON) conformance/selftest.py && \
+	$(PYTHON) conformance/run.py $(CONFORMANCE_PROJECTS) $(if $(CONFORMANCE_PLUGIN),--plugin $(CONFORMANCE_PLUGIN))
