@@ -39,13 +39,16 @@ bench: $(STAMP)
 
 # Loads files in the real clients (conformance/README.md): installs the pinned
 # clients once (about 2 GB under ~/.cache/agent-assembler/clients), proves each
-# driver can fail on conformance/fixtures/bad, then runs every client over each
-# folder of CONFORMANCE_PROJECTS (and CONFORMANCE_PLUGIN, a Claude plugin root,
-# when set). Point CONFORMANCE_PROJECTS at the generated catalog's project folder.
-CONFORMANCE_PROJECTS ?= conformance/fixtures/good
-CONFORMANCE_PLUGIN   ?=
+# driver can fail on conformance/fixtures/bad, builds the example catalog and
+# conformance/catalogs/every-field into build/conformance/, and runs every client
+# over them (and over CONFORMANCE_PLUGIN, a Claude plugin root, when set).
+CONFORMANCE_OUT    ?= build/conformance
+CONFORMANCE_PLUGIN ?=
 
 .PHONY: conformance
-conformance:
-	$(PYTHON) conformance/install.py && $(PYTHON) conformance/selftest.py && \
-	$(PYTHON) conformance/run.py $(CONFORMANCE_PROJECTS) $(if $(CONFORMANCE_PLUGIN),--plugin $(CONFORMANCE_PLUGIN))
+conformance: $(STAMP)
+	$(PYTHON) conformance/install.py
+	$(PYTHON) conformance/selftest.py
+	$(BIN)/python conformance/catalogs.py $(CONFORMANCE_OUT)/projects > $(CONFORMANCE_OUT)/projects.txt
+	$(PYTHON) conformance/run.py $$(cat $(CONFORMANCE_OUT)/projects.txt) \
+	  $(if $(CONFORMANCE_PLUGIN),--plugin $(CONFORMANCE_PLUGIN)) --out $(CONFORMANCE_OUT)/report.json

@@ -58,6 +58,22 @@ def _split(messages, copy):
 
 
 def load(project: Path, plugin, scope):
+    """Each agent folder on its own: Copilot keeps one agent per file name, so a
+    `.github/agents/x.agent.md` hides `.claude/agents/x.md`, which would then never
+    be checked. Skills are loaded together, once."""
+    agent_dirs = [d for d in AGENT_DIRS if not scope or d in scope]
+    skill_dirs = [d for d in SKILL_DIRS if not scope or d in scope]
+    runs = [[d] for d in agent_dirs] + ([skill_dirs] if skill_dirs else [])
+    parts = [_load(project, folders) for folders in runs or [[]]]
+    first = parts[0]
+    files = [f for part in parts for f in part["files"]]
+    loaded = [name for part in parts for name in part.get("loaded", [])]
+    return result(NAME, first["version"], files, loaded,
+                  entry_point="runtime.node: customAgentsDiscoverJson, skillsLoad "
+                              "(one agent folder at a time)")
+
+
+def _load(project: Path, scope):
     spec, folder = installed(NAME)
     pkg = unpacked(spec, folder)
     agent_dirs = [d for d in AGENT_DIRS if not scope or d in scope]
