@@ -30,6 +30,7 @@ MODELS = """
         codex = "gpt-5.1-codex"
         copilot = "Claude Sonnet 4.5 (copilot)"
         cursor = "inherit"
+        gemini = "gemini-2.5-pro"
         """
 
 
