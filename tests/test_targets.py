@@ -31,6 +31,7 @@ MODELS = """
         copilot = "Claude Sonnet 4.5 (copilot)"
         cursor = "inherit"
         gemini = "gemini-2.5-pro"
+        qwen = "qwen3-coder-plus"
         """
 
 

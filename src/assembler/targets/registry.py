@@ -17,6 +17,7 @@ from .codex import Codex
 from .copilot import Copilot
 from .cursor import Cursor
 from .gemini import Gemini
+from .qwen import Qwen
 
 if TYPE_CHECKING:
     from ..sources.config import Settings
@@ -27,6 +28,7 @@ REGISTRY: dict[str, Target] = {target.name: target for target in (
     Copilot(),
     Cursor(),
     Gemini(),
+    Qwen(),
 )}
 
 # Limits other agent formats publish, for files meant to be ported there:
