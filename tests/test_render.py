@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,35 @@ def test_example_agent_snapshot_per_target(agent_id, target, snapshot):
     """Every other target's file: the same body, that tool's own frontmatter or TOML."""
     (rendered,) = [r for r in render_catalog(EXAMPLE, {agent_id}) if r.target == target]
     assert rendered.data.decode("utf-8") == snapshot
+
+
+@pytest.fixture(scope="module")
+def example_more(tmp_path_factory):
+    """A copy of the example catalog rendering to Gemini CLI and Qwen Code (the example
+    itself does not), with each model alias given a value for both."""
+    root = tmp_path_factory.mktemp("example-more")
+    for folder in ("_blocks", "_roles", "_manifests"):
+        shutil.copytree(REPO / folder, root / folder)
+    config = (REPO / "assembler.toml").read_text()
+    listed = 'targets = ["claude-code", "codex", "copilot", "cursor"]'
+    assert listed in config
+    config = config.replace(listed, 'targets = ["gemini", "qwen"]')
+    for alias, gemini, qwen in (("deep", "gemini-2.5-pro", "inherit"),
+                                ("balanced", "inherit", "inherit"),
+                                ("fast", "gemini-2.5-flash", "fast")):
+        table = f"[models.{alias}]\n"
+        assert table in config
+        config = config.replace(table, f'{table}gemini = "{gemini}"\nqwen = "{qwen}"\n')
+    (root / "assembler.toml").write_text(config)
+    return load_catalog(root)
+
+
+@pytest.mark.parametrize("target", ["gemini", "qwen"])
+@pytest.mark.parametrize("agent_id", ["validator", "code-implementer", "ml/dataset-auditor"])
+def test_example_agent_snapshot_gemini_qwen(example_more, agent_id, target, snapshot):
+    """Gemini CLI and Qwen Code files of the example agents (a subfolder written flat)."""
+    (rendered,) = [r for r in render_catalog(example_more, {agent_id}) if r.target == target]
+    assert (rendered.path, rendered.data.decode("utf-8")) == snapshot
 
 
 def test_every_example_agent_renders_to_every_target():

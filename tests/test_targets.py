@@ -30,6 +30,8 @@ MODELS = """
         codex = "gpt-5.1-codex"
         copilot = "Claude Sonnet 4.5 (copilot)"
         cursor = "inherit"
+        gemini = "gemini-2.5-pro"
+        qwen = "qwen3-coder-plus"
         """
 
 

@@ -4,22 +4,31 @@ Every such target renders the same layout (``agent.md.j2``: the body the tool
 reads as the agent's prompt) and differs only in its frontmatter, which it
 builds as a list of entries (:meth:`MarkdownTarget.entries`), each a
 ``key: value`` text that remembers the manifest or config key it comes from.
+
+Some tools read only the top level of their folder. Such a target sets
+``flat``: an agent from a manifest subfolder is written as one file whose name
+joins the folders with ``-`` (``ml/dataset-auditor`` becomes
+``ml-dataset-auditor.md``), and :meth:`MarkdownTarget.check_flat` reports two
+agents that would share a file or a name there.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..compose.composition import Source, TextOf, Value
 from ..sources.fidelity import finish
 from ..sources.yaml import yaml_entry
 from .base import HTML_COMMENT, PLACEHOLDER, Target
-from .options import fields, where
+from .options import INHERIT, fields, resolve_model, where
 
 if TYPE_CHECKING:
     from ..compose.composition import Composition
     from ..compose.render import Renderer
+    from ..diagnostics import Diagnostics
     from ..sources.catalog import Agent, Catalog
+    from ..sources.config import Settings
 
 AGENT_LAYOUT = "agent.md.j2"
 
@@ -31,6 +40,17 @@ def entry(agent: "Agent", key: str, value: Any, loc: tuple | None = None,
     if loc is not None and _present(agent.document.data, loc):
         source = Source("manifest", agent.document, loc, agent.id, transform, whole=True)
     return Value(yaml_entry(key, value), source)
+
+
+def flat_name(agent_id: str) -> str:
+    """The file name (without suffix) of agent ``agent_id`` in a flat folder."""
+    return agent_id.replace("/", "-")
+
+
+@dataclass
+class _FlatIndex:
+    by_path: dict[str, list["Agent"]]
+    by_name: dict[str, list["Agent"]]
 
 
 def _present(data: Any, loc: tuple) -> bool:
@@ -51,6 +71,59 @@ class MarkdownTarget(Target):
     # Tool fields written after the ones the target derives, in this order
     # (the keys of the target's options schema, in the tool's spelling).
     passthrough: tuple[str, ...] = ()
+    # The tool reads only the top level of its folder (subfolders are written flat).
+    flat: ClassVar[bool] = False
+    # The tool skips files whose name starts with `_`.
+    skips_underscore: ClassVar[bool] = False
+    _flat_index: tuple[Any, "_FlatIndex"] | None = None
+
+    def path(self, settings: "Settings", agent_id: str) -> str:
+        if not self.flat:
+            return super().path(settings, agent_id)
+        return f"{self.folder(settings)}/{flat_name(agent_id)}{self.suffix}"
+
+    def check_flat(self, catalog: "Catalog", agent: "Agent", diagnostics: "Diagnostics") -> None:
+        """Report, at the manifest's name, another agent written to the same file of
+        this flat folder or known there by the same name, and a file the tool skips."""
+        index = self._index(catalog)
+        path = self.path(catalog.settings, agent.id)
+        at = agent.document.locate(("name",), value=True)
+        switch = f"[targets.{self.name}] enabled = false"
+        for other in index.by_path[path]:
+            if other is not agent:
+                diagnostics.error(
+                    agent.source, *at,
+                    f"agents `{agent.id}` and `{other.id}` would both be written to {path}: "
+                    f"target {self.name} reads only the top level of its folder, so subfolders "
+                    "become part of the file name",
+                    f"rename one of them (or its folder), or switch the target off for one: {switch}")
+        for other in index.by_name[agent.manifest.name.lower()]:
+            if other is not agent:
+                diagnostics.error(
+                    agent.source, *at,
+                    f"agents `{agent.id}` and `{other.id}` are both named "
+                    f"`{agent.manifest.name}`: target {self.name} knows an agent by its name alone",
+                    f"rename one of them, or switch the target off for one: {switch}")
+        if self.skips_underscore and path.rsplit("/", 1)[-1].startswith("_"):
+            folder = agent.id.split("/", 1)[0]
+            diagnostics.error(
+                agent.source, *at,
+                f"target {self.name} skips files whose name starts with `_`, so {path} "
+                "would never be loaded",
+                f"move the manifest out of the `{folder}` folder, or switch the target off "
+                f"for this agent: {switch}")
+
+    def _index(self, catalog: "Catalog") -> "_FlatIndex":
+        cached = self._flat_index
+        if cached is not None and cached[0] is catalog:
+            return cached[1]
+        index = _FlatIndex({}, {})
+        for agent in catalog.agents:
+            if self.renders(agent):
+                index.by_path.setdefault(self.path(catalog.settings, agent.id), []).append(agent)
+                index.by_name.setdefault(agent.manifest.name.lower(), []).append(agent)
+        self._flat_index = (catalog, index)
+        return index
 
     def entries(self, composition: "Composition", catalog: "Catalog") -> list[Value]:
         raise NotImplementedError
@@ -60,6 +133,16 @@ class MarkdownTarget(Target):
         out.append(entry(agent, "description", agent.manifest.description.strip(),
                          ("description",), transform="yaml"))
         return out
+
+    def model_entry(self, catalog: "Catalog", agent: "Agent") -> list[Value]:
+        """``model`` as :func:`~.options.resolve_model` gives it, nothing for ``inherit``,
+        from the manifest line that chose it."""
+        model = resolve_model(self, catalog, agent)
+        if not model or model == INHERIT:
+            return []
+        own = ("targets", self.name, "model")
+        return [entry(agent, "model", model, own if _present(agent.document.data, own)
+                      else ("model",))]
 
     def passed(self, catalog: "Catalog", agent: "Agent") -> list[Value]:
         """The `[targets.<name>]` fields written as they are, each from its own line."""

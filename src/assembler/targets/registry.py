@@ -16,6 +16,8 @@ from .claude_code import ClaudeCode
 from .codex import Codex
 from .copilot import Copilot
 from .cursor import Cursor
+from .gemini import Gemini
+from .qwen import Qwen
 
 if TYPE_CHECKING:
     from ..sources.config import Settings
@@ -25,6 +27,8 @@ REGISTRY: dict[str, Target] = {target.name: target for target in (
     Codex(),
     Copilot(),
     Cursor(),
+    Gemini(),
+    Qwen(),
 )}
 
 # Limits other agent formats publish, for files meant to be ported there:

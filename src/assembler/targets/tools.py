@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
     from ..diagnostics import Diagnostics
-    from ..sources.catalog import Agent
+    from ..sources.catalog import Agent, Catalog
+    from .base import Target
 
 # Every tool a manifest may name: Claude Code's own tool names.
 CANONICAL = (
@@ -49,14 +50,26 @@ def read_only(tools: list[str]) -> bool:
 
 
 def translate(agent: "Agent", target: str, table: Table, mcp: McpNamer | None,
-              diagnostics: "Diagnostics | None") -> list[str]:
+              diagnostics: "Diagnostics | None", withheld: dict[str, str] | None = None
+              ) -> list[str]:
     """The agent's tools in ``target``'s words, in order, without duplicates.
 
     A tool with no counterpart is reported at its manifest line (when
-    ``diagnostics`` is given) and left out of the result.
+    ``diagnostics`` is given) and left out of the result. ``withheld`` names the
+    tools the target has but never gives a subagent, each with the reason; they
+    are reported the same way, with that reason.
     """
     out: list[str] = []
     for index, tool in enumerate(agent.manifest.tools):
+        if withheld and tool in withheld:
+            if diagnostics is not None:
+                diagnostics.error(
+                    agent.source, *agent.document.locate(("tools", index), value=True),
+                    f"tool `{tool}` is not available to subagents in target {target}: "
+                    f"{withheld[tool]}",
+                    f"remove it, or switch the target off for this agent: "
+                    f"[targets.{target}] enabled = false")
+            continue
         parts = mcp_parts(tool)
         if parts is not None:
             name = mcp(*parts) if mcp is not None else None
@@ -88,3 +101,26 @@ def unknown_tools(agent: "Agent", diagnostics: "Diagnostics") -> None:
                 f"unknown tool `{tool}`",
                 did_you_mean(tool, CANONICAL, "tools")
                 or "tools are named as in Claude Code (`Read`, `Bash`, `mcp__server__tool`)")
+
+
+NativeProblem = Callable[[str], "tuple[str, str] | None"]  # a name -> (message, hint) or None
+
+
+def check_native(target: "Target", catalog: "Catalog", agent: "Agent", key: str,
+                 problem: NativeProblem, diagnostics: "Diagnostics") -> None:
+    """Each name of a `[targets.<name>] <key>` list (the tool's own tool names) that
+    ``problem`` refuses, at its line in the manifest or the config."""
+    from .options import fields, where
+
+    values = fields(target, catalog.settings, agent).get(key)
+    if not isinstance(values, list):
+        return
+    kind, loc = where(target, catalog.settings, agent, key)
+    document = agent.document if kind == "manifest" else catalog.settings.document
+    if document is None:
+        return
+    path = agent.source if kind == "manifest" else document.path
+    for index, name in enumerate(values):
+        found = problem(name) if isinstance(name, str) else None
+        if found is not None:
+            diagnostics.error(path, *document.locate((*loc, index), value=True), *found)
