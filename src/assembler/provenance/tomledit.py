@@ -13,44 +13,13 @@ from typing import Any
 
 import tomli_w
 
-from ..sources.toml import TomlDocument, _Scanner
+from ..sources.toml import TomlDocument, value_span  # re-exported: sourcemap imports it here
+
+__all__ = ["TomlEditError", "replace_string", "string_literal", "value_span"]
 
 
 class TomlEditError(ValueError):
     """The value cannot be rewritten safely."""
-
-
-def _offset(text: str, line: int, column: int) -> int:
-    start = 0
-    for _ in range(line - 1):
-        start = text.index("\n", start) + 1
-    return start + column - 1
-
-
-def _value_at(document: TomlDocument, loc: tuple) -> Any:
-    value: Any = document.data
-    for key in document.prefix + tuple(loc):
-        value = value[key]
-    return value
-
-
-def value_span(document: TomlDocument, loc: tuple) -> tuple[int, int] | None:
-    """Start and end offsets of the literal of the value at ``loc``, or None."""
-    try:
-        expected = _value_at(document, loc)
-        line, column = document.locate(loc, value=True)
-        start = _offset(document.text, line, column)
-    except (KeyError, IndexError, TypeError, ValueError):
-        return None
-    scanner = _Scanner(document.text)
-    scanner.i = start
-    scanner.value(())
-    end = scanner.i
-    try:
-        found = tomllib.loads(f"v = {document.text[start:end]}")["v"]
-    except tomllib.TOMLDecodeError:
-        return None
-    return (start, end) if found == expected else None
 
 
 def string_literal(value: str, multiline: bool) -> str:
