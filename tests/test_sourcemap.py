@@ -185,6 +185,41 @@ def test_instrument_marks_text_lines_and_skips_control_lines():
                       "  {% if z %}<5>c{% endif %}\n{#\nd\n#}\n")
 
 
+def _marked_render(source: str) -> str:
+    """``source`` instrumented and rendered; without its markers it must be the plain render."""
+    marked = instrument(source, lambda n: f"<{n}>")
+    env, context = make_environment(), {"x": "X", "items": [1, 2]}
+    rendered = env.from_string(marked).render(context)
+    assert re.sub(r"<\d+>", "", rendered) == env.from_string(source).render(context)
+    return marked
+
+
+@pytest.mark.parametrize("source, marked", [
+    pytest.param('{% set s = "%}" %}\n{{ s }} {{ \'}}\' }}\nend\n',
+                 '{% set s = "%}" %}\n<2>{{ s }} {{ \'}}\' }}\n<3>end\n', id="ends-inside-strings"),
+    pytest.param("a {{ x ~ 'q\\'}}'\n   ~ x }}\nb\n",
+                 "<1>a {{ x ~ 'q\\'}}'\n   ~ x }}\n<3>b\n", id="escaped-quote-then-line-break"),
+    pytest.param('say {{ "it\'s" }} and {{ \'a "quoted" }}\' }}\n{% if x %}\nyes\n{% endif %}\n',
+                 '<1>say {{ "it\'s" }} and {{ \'a "quoted" }}\' }}\n{% if x %}\n<3>yes\n{% endif %}\n',
+                 id="nested-quotes"),
+    pytest.param("{{ {'k': {'v': 1}}\n['k'] }}\nnext\n",
+                 "<1>{{ {'k': {'v': 1}}\n['k'] }}\n<3>next\n", id="braces-inside-an-expression"),
+    pytest.param("{# a {{ comment #}\ntext {# {% if %} #} more\n{#\n{{ spans\n#}\nlast\n",
+                 "{# a {{ comment #}\n<2>text {# {% if %} #} more\n{#\n{{ spans\n#}\n<6>last\n",
+                 id="comments-holding-tags"),
+    pytest.param("{{ x\n   | upper }} tail\nline {% if x\n  and x %}in{% endif %}\n"
+                 "{% for i in\n items %}\n- {{ i }}\n{% endfor %}\nend\n",
+                 "<1>{{ x\n   | upper }} tail\n<3>line {% if x\n  and x %}in{% endif %}\n"
+                 "{% for i in\n items %}\n<7>- {{ i }}\n{% endfor %}\n<9>end\n", id="tags-over-lines"),
+    pytest.param("Write {%- raw -%} {{ name }} {%- endraw -%} here.\nnext\n",
+                 "<1>Write {%- raw -%} {{ name }} {%- endraw -%} here.\n<2>next\n", id="raw-with-trims"),
+    pytest.param("a\n{%+ raw %}{% if %}{{ r }}\n{% endraw %}\nb\n",
+                 "<1>a\n<2>{%+ raw %}{% if %}{{ r }}\n<3>{% endraw %}\n<4>b\n", id="raw-keeping-space"),
+])
+def test_instrument_finds_tags_as_jinja2_reads_them(source, marked):
+    assert _marked_render(source) == marked
+
+
 def test_explain_prints_source_and_blast_radius(snapshot, run):
     result = run(REPO, "explain", "agents/validator.md:20")
     assert result.exit_code == 0, result.stderr

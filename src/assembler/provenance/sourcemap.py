@@ -13,6 +13,7 @@ approximate rather than guessed.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -188,13 +189,46 @@ def _unmark(value: Any) -> Any:
 
 
 # -- finding where template lines start -------------------------------------------------------
-_TAG = re.compile(
-    r"\{%-?\s*raw\s*-?%\}.*?\{%-?\s*endraw\s*-?%\}"  # raw: data, markers allowed inside
-    r"|\{#.*?#\}"
-    r"|\{\{(?:[^}'\"]|'[^']*'|\"[^\"]*\"|\}(?!\}))*\}\}"
-    r"|\{%(?:[^%'\"]|'[^']*'|\"[^\"]*\"|%(?!\}))*%\}",
-    re.S,
-)
+_TAG_BEGIN = ("variable_begin", "block_begin", "comment_begin", "raw_begin", "raw_end")
+_TAG_END = ("variable_end", "block_end", "comment_end")
+
+
+@functools.cache
+def _lexer() -> Any:
+    """The lexer of the environment blocks and layouts are compiled with."""
+    from ..compose.render import make_environment
+
+    return make_environment().lexer
+
+
+def _tags(source: str) -> list[tuple[int, int, str]] | None:
+    """Start, end and text of every ``{{ }}``, ``{% %}`` and ``{# #}`` tag, from jinja2's lexer.
+
+    A raw block is data: its ``{% raw %}`` and ``{% endraw %}`` tags are not
+    listed, and neither is anything between them. None when the lexer rejects
+    the template (it does not compile either).
+    """
+    # jinja2 reads a lone CR as a line break and CRLF as one; a space keeps the offsets
+    text = source.replace("\r", " ")
+    tags: list[tuple[int, int, str]] = []
+    position = start = 0
+    try:
+        for _, kind, value in _lexer().tokeniter(text, None):
+            if kind in _TAG_BEGIN:
+                # lstrip_blocks and `-` leave the whitespace before a tag out of the data
+                found = text.index(value, position)
+                if text[position:found].strip():
+                    return None
+                position = start = found
+            elif not text.startswith(value, position):
+                return None
+            if kind in _TAG_END:  # the value also holds what trim_blocks or `-` eat after it
+                end = position + (3 if value[0] in "-+" else 2)
+                tags.append((start, end, source[start:end]))
+            position += len(value)
+    except jinja2.TemplateSyntaxError:
+        return None
+    return tags
 
 
 def instrument(source: str, marker_for_line: Callable[[int], str]) -> str:
@@ -205,8 +239,9 @@ def instrument(source: str, marker_for_line: Callable[[int], str]) -> str:
     line that opens with a statement, and nowhere for lines that only hold
     statements or comments or that start inside a tag.
     """
-    tags = [(m.start(), m.end(), m.group()) for m in _TAG.finditer(source)
-            if not m.group().lstrip("{%- ").startswith("raw")]
+    tags = _tags(source)
+    if tags is None:
+        return source
     inserts: list[tuple[int, str]] = []
     starts = [0] + [m.end() for m in re.finditer("\n", source)]
     index = 0  # first tag that ends after the current line start
