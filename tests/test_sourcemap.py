@@ -214,9 +214,24 @@ def _marked_render(source: str) -> str:
     pytest.param("Write {%- raw -%} {{ name }} {%- endraw -%} here.\nnext\n",
                  "<1>Write {%- raw -%} {{ name }} {%- endraw -%} here.\n<2>next\n", id="raw-with-trims"),
     pytest.param("a\n{%+ raw %}{% if %}{{ r }}\n{% endraw %}\nb\n",
-                 "<1>a\n<2>{%+ raw %}{% if %}{{ r }}\n<3>{% endraw %}\n<4>b\n", id="raw-keeping-space"),
+                 "<1>a\n{%+ raw %}<2>{% if %}{{ r }}\n{% endraw %}\n<4>b\n", id="raw-keeping-space"),
 ])
 def test_instrument_finds_tags_as_jinja2_reads_them(source, marked):
+    assert _marked_render(source) == marked
+
+
+@pytest.mark.parametrize("source, marked", [
+    pytest.param("a\n{% raw %}\n{{ example }}\n{% endraw %}\nb\n",
+                 "<1>a\n{% raw %}<2>\n<3>{{ example }}\n{% endraw %}\n<5>b\n", id="raw-lines"),
+    pytest.param("a\n  {% raw %}\n{{ example }}\n  {% endraw %}\nb\n",
+                 "<1>a\n  {% raw %}<2>\n<3>{{ example }}\n  {% endraw %}\n<5>b\n", id="indented-raw"),
+    pytest.param("a\n{%- raw -%}\n  {{ example }}\n{%- endraw -%}\n  b\n",
+                 "<1>a\n{%- raw -%}\n  <3>{{ example }}\n{%- endraw -%}\n  <5>b\n", id="raw-trimmed-both-sides"),
+    pytest.param("a\n{{- x\n }}\nb\n", "<1>a\n{{- x\n }}\n<4>b\n", id="trimming-expression-over-lines"),
+    pytest.param("{% if x %}{{ x -}}   c\n{% endif %}\n", "{% if x %}{{ x -}}   <1>c\n{% endif %}\n",
+                 id="trimming-expression-after-a-statement"),
+])
+def test_instrument_marks_lines_around_raw_blocks_and_whitespace_control(source, marked):
     assert _marked_render(source) == marked
 
 

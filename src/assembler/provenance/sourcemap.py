@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 import jinja2
 
@@ -193,6 +193,13 @@ _TAG_BEGIN = ("variable_begin", "block_begin", "comment_begin", "raw_begin", "ra
 _TAG_END = ("variable_end", "block_end", "comment_end")
 
 
+class _Tag(NamedTuple):
+    start: int
+    end: int
+    text: str
+    opens_raw: bool = False  # `{% raw %}`: what follows it, its own line break included, is data
+
+
 @functools.cache
 def _lexer() -> Any:
     """The lexer of the environment blocks and layouts are compiled with."""
@@ -201,16 +208,15 @@ def _lexer() -> Any:
     return make_environment().lexer
 
 
-def _tags(source: str) -> list[tuple[int, int, str]] | None:
-    """Start, end and text of every ``{{ }}``, ``{% %}`` and ``{# #}`` tag, from jinja2's lexer.
+def _tags(source: str) -> list[_Tag] | None:
+    """Every ``{{ }}``, ``{% %}`` and ``{# #}`` tag, as jinja2's lexer finds them.
 
-    A raw block is data: its ``{% raw %}`` and ``{% endraw %}`` tags are not
-    listed, and neither is anything between them. None when the lexer rejects
-    the template (it does not compile either).
+    ``{% raw %}`` and ``{% endraw %}`` are tags too; the text between them is
+    data. None when the lexer rejects the template (it does not compile either).
     """
     # jinja2 reads a lone CR as a line break and CRLF as one; a space keeps the offsets
     text = source.replace("\r", " ")
-    tags: list[tuple[int, int, str]] = []
+    tags: list[_Tag] = []
     position = start = 0
     try:
         for _, kind, value in _lexer().tokeniter(text, None):
@@ -222,9 +228,13 @@ def _tags(source: str) -> list[tuple[int, int, str]] | None:
                 position = start = found
             elif not text.startswith(value, position):
                 return None
-            if kind in _TAG_END:  # the value also holds what trim_blocks or `-` eat after it
+            # a closing value also holds what trim_blocks or `-` eat after the tag
+            if kind in _TAG_END:
                 end = position + (3 if value[0] in "-+" else 2)
-                tags.append((start, end, source[start:end]))
+                tags.append(_Tag(start, end, source[start:end]))
+            elif kind in ("raw_begin", "raw_end"):
+                end = position + value.index("%}") + 2
+                tags.append(_Tag(start, end, source[start:end], kind == "raw_begin"))
             position += len(value)
     except jinja2.TemplateSyntaxError:
         return None
@@ -261,14 +271,16 @@ def instrument(source: str, marker_for_line: Callable[[int], str]) -> str:
         if (not leading and index < len(tags) and tags[index][0] == first
                 and tags[index][2].startswith(("{%", "{#"))):
             continue  # a statement or comment that runs over several lines
-        if leading and leading[0][2][2:3] == "-":
+        if index < len(tags) and tags[index][0] == first and tags[index][2][2:3] == "-":
             continue  # `{%-` eats the line break before it: the text joins the line above
         if leading and leading[0][2].startswith(("{%", "{#")):
             rest = source[leading[-1][1]:end]
-            if not rest.strip(" \t"):
+            # trim_blocks leaves the line break after `{% raw %}`: it is the raw text's first line
+            keeps_break = leading[-1].opens_raw and not leading[-1].text.endswith("-%}")
+            if not rest.strip(" \t") and not keeps_break:
                 continue  # a control line: it emits nothing of its own
             position = leading[-1][1]
-            if leading[-1][2].endswith(("-%}", "-#}")):
+            if leading[-1][2].endswith(("-%}", "-#}", "-}}")):
                 position += len(rest) - len(rest.lstrip(" \t"))
         elif trimmed:
             if first == end:
@@ -286,13 +298,13 @@ def instrument(source: str, marker_for_line: Callable[[int], str]) -> str:
     return "".join(out)
 
 
-def _trimmed_into(source: str, tag: tuple[int, int, str] | None, start: int) -> bool:
+def _trimmed_into(source: str, tag: _Tag | None, start: int) -> bool:
     """Whether whitespace control of ``tag`` (`-%}`) eats up to the line at ``start``."""
     return (tag is not None and tag[2].endswith(("-%}", "-}}", "-#}"))
             and not source[tag[1]:start].strip())
 
 
-def _leading_tags(tags, index: int, first: int, end: int) -> list[tuple[int, int, str]]:
+def _leading_tags(tags: list[_Tag], index: int, first: int, end: int) -> list[_Tag]:
     """The tags that open the line at ``first`` and follow each other directly."""
     leading = []
     position = first
