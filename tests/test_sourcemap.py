@@ -9,6 +9,8 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from assembler.outputs.banner import read_banner
 from assembler.sources.catalog import load_catalog
@@ -233,6 +235,30 @@ def test_instrument_finds_tags_as_jinja2_reads_them(source, marked):
 ])
 def test_instrument_marks_lines_around_raw_blocks_and_whitespace_control(source, marked):
     assert _marked_render(source) == marked
+
+
+_SPACE = st.sampled_from(["", " ", "\n", "\n", " \n", "\n  "])
+_LEAF = st.one_of(
+    st.sampled_from(["a", "b c", "- item"]),
+    st.sampled_from(["x", "'%}'", '"}}"', "'a\\'}}'", "{'a': {'b': 1}}['a']", "\"it's\"", "x\n ~ x"])
+    .map(lambda expression: "{{ " + expression + " }}"),
+    st.sampled_from([" c ", " {{ x }} ", " %} ", "\nmulti\n"]).map(lambda text: "{#" + text + "#}"),
+    st.sampled_from(["{{ r }}", "\n{# x\n", "x\n{% y %}\n"]).map(lambda text: "{% raw %}" + text + "{% endraw %}"),
+    st.sampled_from(["'}}'", "'%}'", "1"]).map(lambda value: "{% set y = " + value + " %}"),
+)
+_TEMPLATE = st.recursive(
+    st.lists(st.tuples(_SPACE, _LEAF), max_size=4),
+    lambda inner: st.lists(st.tuples(_SPACE, st.one_of(_LEAF, st.tuples(_SPACE, inner).map(
+        lambda pair: "{% if x %}" + pair[0] + "".join(a + b for a, b in pair[1]) + "{% endif %}"))),
+        max_size=4),
+    max_leaves=8,
+).map(lambda pieces: "".join(a + b for a, b in pieces))
+
+
+@settings(max_examples=200, deadline=None)
+@given(_TEMPLATE)
+def test_line_markers_never_change_what_a_template_renders(source):
+    _marked_render(source)
 
 
 def test_explain_prints_source_and_blast_radius(snapshot, run):
