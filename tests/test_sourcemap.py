@@ -9,6 +9,8 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from assembler.outputs.banner import read_banner
 from assembler.sources.catalog import load_catalog
@@ -202,6 +204,80 @@ def test_instrument_marks_text_lines_and_skips_control_lines():
     marked = instrument(source, lambda n: f"<{n}>")
     assert marked == ("<1>a\n{% if x %}\n<3>b {{ y }}\n{% endif %}\n"
                       "  {% if z %}<5>c{% endif %}\n{#\nd\n#}\n")
+
+
+def _marked_render(source: str) -> str:
+    """``source`` instrumented and rendered; without its markers it must be the plain render."""
+    marked = instrument(source, lambda n: f"<{n}>")
+    env, context = make_environment(), {"x": "X", "items": [1, 2]}
+    rendered = env.from_string(marked).render(context)
+    assert re.sub(r"<\d+>", "", rendered) == env.from_string(source).render(context)
+    return marked
+
+
+@pytest.mark.parametrize("source, marked", [
+    pytest.param('{% set s = "%}" %}\n{{ s }} {{ \'}}\' }}\nend\n',
+                 '{% set s = "%}" %}\n<2>{{ s }} {{ \'}}\' }}\n<3>end\n', id="ends-inside-strings"),
+    pytest.param("a {{ x ~ 'q\\'}}'\n   ~ x }}\nb\n",
+                 "<1>a {{ x ~ 'q\\'}}'\n   ~ x }}\n<3>b\n", id="escaped-quote-then-line-break"),
+    pytest.param('say {{ "it\'s" }} and {{ \'a "quoted" }}\' }}\n{% if x %}\nyes\n{% endif %}\n',
+                 '<1>say {{ "it\'s" }} and {{ \'a "quoted" }}\' }}\n{% if x %}\n<3>yes\n{% endif %}\n',
+                 id="nested-quotes"),
+    pytest.param("{{ {'k': {'v': 1}}\n['k'] }}\nnext\n",
+                 "<1>{{ {'k': {'v': 1}}\n['k'] }}\n<3>next\n", id="braces-inside-an-expression"),
+    pytest.param("{# a {{ comment #}\ntext {# {% if %} #} more\n{#\n{{ spans\n#}\nlast\n",
+                 "{# a {{ comment #}\n<2>text {# {% if %} #} more\n{#\n{{ spans\n#}\n<6>last\n",
+                 id="comments-holding-tags"),
+    pytest.param("{{ x\n   | upper }} tail\nline {% if x\n  and x %}in{% endif %}\n"
+                 "{% for i in\n items %}\n- {{ i }}\n{% endfor %}\nend\n",
+                 "<1>{{ x\n   | upper }} tail\n<3>line {% if x\n  and x %}in{% endif %}\n"
+                 "{% for i in\n items %}\n<7>- {{ i }}\n{% endfor %}\n<9>end\n", id="tags-over-lines"),
+    pytest.param("Write {%- raw -%} {{ name }} {%- endraw -%} here.\nnext\n",
+                 "<1>Write {%- raw -%} {{ name }} {%- endraw -%} here.\n<2>next\n", id="raw-with-trims"),
+    pytest.param("a\n{%+ raw %}{% if %}{{ r }}\n{% endraw %}\nb\n",
+                 "<1>a\n{%+ raw %}<2>{% if %}{{ r }}\n{% endraw %}\n<4>b\n", id="raw-keeping-space"),
+])
+def test_instrument_finds_tags_as_jinja2_reads_them(source, marked):
+    assert _marked_render(source) == marked
+
+
+@pytest.mark.parametrize("source, marked", [
+    pytest.param("a\n{% raw %}\n{{ example }}\n{% endraw %}\nb\n",
+                 "<1>a\n{% raw %}<2>\n<3>{{ example }}\n{% endraw %}\n<5>b\n", id="raw-lines"),
+    pytest.param("a\n  {% raw %}\n{{ example }}\n  {% endraw %}\nb\n",
+                 "<1>a\n  {% raw %}<2>\n<3>{{ example }}\n  {% endraw %}\n<5>b\n", id="indented-raw"),
+    pytest.param("a\n{%- raw -%}\n  {{ example }}\n{%- endraw -%}\n  b\n",
+                 "<1>a\n{%- raw -%}\n  <3>{{ example }}\n{%- endraw -%}\n  <5>b\n", id="raw-trimmed-both-sides"),
+    pytest.param("a\n{{- x\n }}\nb\n", "<1>a\n{{- x\n }}\n<4>b\n", id="trimming-expression-over-lines"),
+    pytest.param("{% if x %}{{ x -}}   c\n{% endif %}\n", "{% if x %}{{ x -}}   <1>c\n{% endif %}\n",
+                 id="trimming-expression-after-a-statement"),
+])
+def test_instrument_marks_lines_around_raw_blocks_and_whitespace_control(source, marked):
+    assert _marked_render(source) == marked
+
+
+_SPACE = st.sampled_from(["", " ", "\n", "\n", " \n", "\n  "])
+_LEAF = st.one_of(
+    st.sampled_from(["a", "b c", "- item"]),
+    st.sampled_from(["x", "'%}'", '"}}"', "'a\\'}}'", "{'a': {'b': 1}}['a']", "\"it's\"", "x\n ~ x"])
+    .map(lambda expression: "{{ " + expression + " }}"),
+    st.sampled_from([" c ", " {{ x }} ", " %} ", "\nmulti\n"]).map(lambda text: "{#" + text + "#}"),
+    st.sampled_from(["{{ r }}", "\n{# x\n", "x\n{% y %}\n"]).map(lambda text: "{% raw %}" + text + "{% endraw %}"),
+    st.sampled_from(["'}}'", "'%}'", "1"]).map(lambda value: "{% set y = " + value + " %}"),
+)
+_TEMPLATE = st.recursive(
+    st.lists(st.tuples(_SPACE, _LEAF), max_size=4),
+    lambda inner: st.lists(st.tuples(_SPACE, st.one_of(_LEAF, st.tuples(_SPACE, inner).map(
+        lambda pair: "{% if x %}" + pair[0] + "".join(a + b for a, b in pair[1]) + "{% endif %}"))),
+        max_size=4),
+    max_leaves=8,
+).map(lambda pieces: "".join(a + b for a, b in pieces))
+
+
+@settings(max_examples=200, deadline=None)
+@given(_TEMPLATE)
+def test_line_markers_never_change_what_a_template_renders(source):
+    _marked_render(source)
 
 
 def test_explain_prints_source_and_blast_radius(snapshot, run):

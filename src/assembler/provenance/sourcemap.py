@@ -13,9 +13,10 @@ approximate rather than guessed.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 import jinja2
 
@@ -190,13 +191,56 @@ def _unmark(value: Any) -> Any:
 
 
 # -- finding where template lines start -------------------------------------------------------
-_TAG = re.compile(
-    r"\{%-?\s*raw\s*-?%\}.*?\{%-?\s*endraw\s*-?%\}"  # raw: data, markers allowed inside
-    r"|\{#.*?#\}"
-    r"|\{\{(?:[^}'\"]|'[^']*'|\"[^\"]*\"|\}(?!\}))*\}\}"
-    r"|\{%(?:[^%'\"]|'[^']*'|\"[^\"]*\"|%(?!\}))*%\}",
-    re.S,
-)
+_TAG_BEGIN = ("variable_begin", "block_begin", "comment_begin", "raw_begin", "raw_end")
+_TAG_END = ("variable_end", "block_end", "comment_end")
+
+
+class _Tag(NamedTuple):
+    start: int
+    end: int
+    text: str
+    opens_raw: bool = False  # `{% raw %}`: what follows it, its own line break included, is data
+
+
+@functools.cache
+def _lexer() -> Any:
+    """The lexer of the environment blocks and layouts are compiled with."""
+    from ..compose.render import make_environment
+
+    return make_environment().lexer
+
+
+def _tags(source: str) -> list[_Tag] | None:
+    """Every ``{{ }}``, ``{% %}`` and ``{# #}`` tag, as jinja2's lexer finds them.
+
+    ``{% raw %}`` and ``{% endraw %}`` are tags too; the text between them is
+    data. None when the lexer rejects the template (it does not compile either).
+    """
+    # jinja2 reads a lone CR as a line break and CRLF as one; a space keeps the offsets
+    text = source.replace("\r", " ")
+    tags: list[_Tag] = []
+    position = start = 0
+    try:
+        for _, kind, value in _lexer().tokeniter(text, None):
+            if kind in _TAG_BEGIN:
+                # lstrip_blocks and `-` leave the whitespace before a tag out of the data
+                found = text.index(value, position)
+                if text[position:found].strip():
+                    return None
+                position = start = found
+            elif not text.startswith(value, position):
+                return None
+            # a closing value also holds what trim_blocks or `-` eat after the tag
+            if kind in _TAG_END:
+                end = position + (3 if value[0] in "-+" else 2)
+                tags.append(_Tag(start, end, source[start:end]))
+            elif kind in ("raw_begin", "raw_end"):
+                end = position + value.index("%}") + 2
+                tags.append(_Tag(start, end, source[start:end], kind == "raw_begin"))
+            position += len(value)
+    except jinja2.TemplateSyntaxError:
+        return None
+    return tags
 
 
 def instrument(source: str, marker_for_line: Callable[[int], str]) -> str:
@@ -207,8 +251,9 @@ def instrument(source: str, marker_for_line: Callable[[int], str]) -> str:
     line that opens with a statement, and nowhere for lines that only hold
     statements or comments or that start inside a tag.
     """
-    tags = [(m.start(), m.end(), m.group()) for m in _TAG.finditer(source)
-            if not m.group().lstrip("{%- ").startswith("raw")]
+    tags = _tags(source)
+    if tags is None:
+        return source
     inserts: list[tuple[int, str]] = []
     starts = [0] + [m.end() for m in re.finditer("\n", source)]
     index = 0  # first tag that ends after the current line start
@@ -228,14 +273,16 @@ def instrument(source: str, marker_for_line: Callable[[int], str]) -> str:
         if (not leading and index < len(tags) and tags[index][0] == first
                 and tags[index][2].startswith(("{%", "{#"))):
             continue  # a statement or comment that runs over several lines
-        if leading and leading[0][2][2:3] == "-":
+        if index < len(tags) and tags[index][0] == first and tags[index][2][2:3] == "-":
             continue  # `{%-` eats the line break before it: the text joins the line above
         if leading and leading[0][2].startswith(("{%", "{#")):
             rest = source[leading[-1][1]:end]
-            if not rest.strip(" \t"):
+            # trim_blocks leaves the line break after `{% raw %}`: it is the raw text's first line
+            keeps_break = leading[-1].opens_raw and not leading[-1].text.endswith("-%}")
+            if not rest.strip(" \t") and not keeps_break:
                 continue  # a control line: it emits nothing of its own
             position = leading[-1][1]
-            if leading[-1][2].endswith(("-%}", "-#}")):
+            if leading[-1][2].endswith(("-%}", "-#}", "-}}")):
                 position += len(rest) - len(rest.lstrip(" \t"))
         elif trimmed:
             if first == end:
@@ -253,13 +300,13 @@ def instrument(source: str, marker_for_line: Callable[[int], str]) -> str:
     return "".join(out)
 
 
-def _trimmed_into(source: str, tag: tuple[int, int, str] | None, start: int) -> bool:
+def _trimmed_into(source: str, tag: _Tag | None, start: int) -> bool:
     """Whether whitespace control of ``tag`` (`-%}`) eats up to the line at ``start``."""
     return (tag is not None and tag[2].endswith(("-%}", "-}}", "-#}"))
             and not source[tag[1]:start].strip())
 
 
-def _leading_tags(tags, index: int, first: int, end: int) -> list[tuple[int, int, str]]:
+def _leading_tags(tags: list[_Tag], index: int, first: int, end: int) -> list[_Tag]:
     """The tags that open the line at ``first`` and follow each other directly."""
     leading = []
     position = first

@@ -2,7 +2,8 @@
 
 ``tomllib`` gives values but no positions. Validation errors must still point at
 a line and column, so :func:`key_positions` re-scans the (already valid) text
-and records where each key, table header and array element starts.
+and records where each key, table header and array element starts, and
+:func:`value_span` finds where the literal of one value ends.
 """
 
 from __future__ import annotations
@@ -279,3 +280,28 @@ def key_positions(text: str) -> dict[Loc, tuple[int, int]]:
     the key path followed by a private marker.
     """
     return _Scanner(text).document()
+
+
+def value_span(document: TomlDocument, loc: Loc) -> tuple[int, int] | None:
+    """Start and end offsets in ``document.text`` of the literal of the value at ``loc``.
+
+    None when ``loc`` names no value, or when the text found there does not
+    parse to that value (the scanner only knows valid TOML).
+    """
+    try:
+        expected: Any = document.data
+        for key in document.prefix + tuple(loc):
+            expected = expected[key]
+        line, column = document.locate(loc, value=True)
+    except (KeyError, IndexError, TypeError):
+        return None
+    scanner = _Scanner(document.text)
+    if line > len(scanner.line_starts):
+        return None
+    start = scanner.i = scanner.line_starts[line - 1] + column - 1
+    scanner.value(())
+    try:
+        found = tomllib.loads(f"v = {document.text[start:scanner.i]}")["v"]
+    except tomllib.TOMLDecodeError:
+        return None
+    return (start, scanner.i) if found == expected else None
