@@ -1,8 +1,9 @@
-"""The ``assembler`` command: parse arguments, call the library, print, exit.
+"""The ``assembler`` commands: parse arguments, call the library, print, exit.
 
-Exit codes: 0 success, 1 drift or refused overwrite, 2 invalid input or usage,
-3 internal error. Heavy modules (jinja2, pydantic) are imported inside the
-commands so ``--help`` and ``--version`` start fast.
+Exit codes are :class:`~assembler.diagnostics.Exit`: 0 success, 1 drift or
+refused overwrite, 2 invalid input or usage, 3 internal error. Heavy modules
+(jinja2, pydantic) are imported inside the commands so ``--help`` and
+``--version`` start fast.
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ from typing import TYPE_CHECKING, Callable, List, Optional, TypeVar
 import typer
 
 from .. import __version__
+from ..diagnostics import CatalogError, Diagnostics, Exit, did_you_mean
 
 if TYPE_CHECKING:
     from ..sources.catalog import Catalog
 
-EXIT_OK, EXIT_DRIFT, EXIT_INPUT = 0, 1, 2
 T = TypeVar("T")
 
 app = typer.Typer(
@@ -67,13 +68,11 @@ def _fail(diagnostics, fmt: Format = Format.text, quiet: bool = False) -> None:
     from ..outputs.report import print_diagnostics
 
     print_diagnostics(diagnostics, fmt.value, quiet)
-    raise typer.Exit(EXIT_INPUT)
+    raise typer.Exit(Exit.INPUT)
 
 
 def _checked(call: Callable[[], T], fmt: Format = Format.text, quiet: bool = False) -> T:
     """Run a library call; invalid input is reported and exits 2."""
-    from ..diagnostics import CatalogError
-
     try:
         return call()
     except CatalogError as exc:
@@ -156,16 +155,15 @@ def build(
             "Move the edits into the manifests or blocks they came from (`assembler adopt FILE` "
             "does it for edits inside one source), or run `assembler build --force` to "
             "overwrite the files above.\n")
-        raise typer.Exit(EXIT_DRIFT)
+        raise typer.Exit(Exit.DRIFT)
     if fail_on_change and result.changed:
         sys.stderr.write("Generated files were written (--fail-on-change): review and stage them.\n")
-        raise typer.Exit(EXIT_DRIFT)
+        raise typer.Exit(Exit.DRIFT)
 
 
 def _changed_since(root: Optional[Path], revision: str,
                    names: Optional[List[str]]) -> tuple[list[str], bool]:
     """The agents to rebuild for ``--changed-since``, and whether to prune orphans."""
-    from ..diagnostics import Diagnostics
     from ..provenance.impact import GitError, affected, changed_files
 
     if names:
@@ -249,7 +247,7 @@ def lint(
     else:
         sys.stdout.write(output.text(report, Style(sys.stdout)))
     if report.errors:
-        raise typer.Exit(EXIT_DRIFT)
+        raise typer.Exit(Exit.DRIFT)
 
 
 @app.command("list")
@@ -321,12 +319,11 @@ def import_(
     else:
         sys.stdout.write(import_report.import_text(result, Style(sys.stdout)))
     if result.refused:
-        raise typer.Exit(EXIT_DRIFT)
+        raise typer.Exit(Exit.DRIFT)
 
 
 def _target_agent(catalog: "Catalog", target: str):
     """The agent whose generated file ``target`` names (path, id or name)."""
-    from ..diagnostics import Diagnostics, did_you_mean
     from ..provenance.explain import find_agent
 
     agent = find_agent(catalog, target)
@@ -358,7 +355,6 @@ def explain(
     """
     import json
 
-    from ..diagnostics import Diagnostics
     from ..provenance.explain import explain_json, explain_line, explain_text, outline_text
 
     name, _, number = target.rpartition(":")
@@ -422,7 +418,7 @@ def adopt(
         for reason in outcome.refusals:
             sys.stderr.write(f"  - {reason}\n")
         sys.stderr.write(f"No source was changed and {outcome.path} was left as it is.\n")
-        raise typer.Exit(EXIT_DRIFT)
+        raise typer.Exit(Exit.DRIFT)
     for edit in outcome.edits:
         print(f"{style('adopted', 'green')} into {edit.describe()}")
     result = outcome.build
@@ -446,7 +442,6 @@ def uses(
     import json
 
     from ..provenance import impact
-    from ..diagnostics import Diagnostics
 
     catalog = _load(root)
     result = impact.uses(catalog, name)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_DRIFT, EXIT_INPUT = 0, 1, 2
+from ..diagnostics import Exit
+EXIT_OK, EXIT_DRIFT, EXIT_INPUT = Exit.OK, Exit.DRIFT, Exit.INPUT
 
 
 def run_check(root: Path | None, fmt: str = "text", diff: bool = False,
