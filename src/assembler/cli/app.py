@@ -2,8 +2,8 @@
 
 Exit codes are :class:`~assembler.diagnostics.Exit`: 0 success, 1 drift or
 refused overwrite, 2 invalid input or usage, 3 internal error. Heavy modules
-(jinja2, pydantic) are imported inside the commands so ``--help`` and
-``--version`` start fast.
+(jinja2, pydantic) are imported inside the commands so ``--help`` starts fast.
+The console entry point (:mod:`assembler.cli.entry`) runs :data:`app`.
 """
 
 from __future__ import annotations
@@ -454,13 +454,3 @@ def uses(
         print(json.dumps(impact.uses_json(result), indent=2))
     else:
         sys.stdout.write(impact.uses_text(result))
-
-
-def main() -> None:
-    """Run the command line with the entry point's guard: no traceback for any failure."""
-    from .entry import guarded
-
-    if sys.argv[1:] == ["--version"]:
-        print(f"assembler {__version__}")
-        return
-    guarded(lambda: app(standalone_mode=True))
