@@ -88,3 +88,21 @@ def test_a_renderer_subclass_is_never_forked(tmp_path, monkeypatch):
 
     catalog, _ = load_partial(root)
     assert len(Keeping(catalog).render_all()) == 6
+
+
+def test_fork_map_is_a_map_in_item_order():
+    items = list(range(23))
+    for workers in (1, 2, 3, 5):
+        assert parallel.fork_map(lambda n: (n, n * n), items, workers) == [(n, n * n) for n in items]
+    assert parallel.fork_map(str, [], 4) == []
+
+
+def test_fork_map_does_a_failed_childs_share_here():
+    parent = parallel.os.getpid()
+
+    def here_only(n):
+        if parallel.os.getpid() != parent:
+            raise RuntimeError("a child cannot do this")
+        return -n
+
+    assert parallel.fork_map(here_only, list(range(9)), 3) == [-n for n in range(9)]

@@ -1,15 +1,16 @@
-"""Rendering a large catalog on every available core.
+"""A map over a large list on every available core, for CPU-bound pure Python.
 
-Rendering is CPU-bound pure Python, so threads do not help; a forked child
-does. After the catalog is loaded and the templates compiled, the agents are
-cut into one contiguous slice per core: forked children render theirs (they
-inherit the loaded catalog, nothing is pickled on the way in) and send back
-the bytes and template failures through a pipe, while this process renders
-the first slice. Results are merged in catalog order, so output, failure
-messages and their agent lists are the same as a serial render. Small
-catalogs, platforms other than Linux (where ``fork`` is cheap and safe) and
-any failure of a child fall back to rendering in this process.
-``ASSEMBLER_JOBS=N`` caps the number of processes (1: never fork).
+Threads do not help such work; a forked child does. :func:`fork_map` cuts the
+items into one contiguous slice per process: forked children map theirs
+(they inherit everything already loaded, nothing is pickled on the way in)
+and send their results back through a pipe in one pickle, while this process
+maps the first slice. Results come back in item order, so the outcome is the
+same as a serial map. Short lists, platforms other than Linux (where ``fork``
+is cheap and safe) and any failure of a child fall back to mapping in this
+process. ``ASSEMBLER_JOBS=N`` caps the number of processes (1: never fork).
+
+This module knows nothing of what it maps. :func:`render_agents` is the
+adapter that renders a catalog's agents with it.
 """
 
 from __future__ import annotations
@@ -17,89 +18,73 @@ from __future__ import annotations
 import os
 import pickle
 import sys
-from typing import TYPE_CHECKING
+from dataclasses import replace
+from functools import partial
+from typing import TYPE_CHECKING, Any, Callable, Sequence, TypeVar
+
+from ..diagnostics import Diagnostics
 
 if TYPE_CHECKING:
     from ..sources.catalog import Agent
-    from .render import Rendered, Renderer
 
-# Below this many agents a fork and the transfer back cost more than they save.
+T = TypeVar("T")
+R = TypeVar("R")
+
+# Below this many items (agents) a fork and the transfer back cost more than they save.
 PARALLEL_MIN_AGENTS = 300
 JOBS_ENV = "ASSEMBLER_JOBS"
 
 
-def worker_count(agents: int) -> int:
-    """How many processes should render ``agents`` agents: one per available core."""
-    if agents < PARALLEL_MIN_AGENTS or not sys.platform.startswith("linux"):
+def worker_count(items: int) -> int:
+    """How many processes should share ``items`` items: one per available core."""
+    if items < PARALLEL_MIN_AGENTS or not sys.platform.startswith("linux"):
         return 1
     cores = len(os.sched_getaffinity(0))
     setting = os.environ.get(JOBS_ENV, "")
     return min(cores, int(setting)) if setting.isdigit() and int(setting) > 0 else cores
 
 
-def render_agents(renderer: Renderer, agents: list[Agent]) -> list[Rendered]:
-    """``renderer.render_agent`` for each agent, in order, dropping failures.
+def fork_map(function: Callable[[T], R], items: Sequence[T], workers: int | None = None) -> list[R]:
+    """``[function(item) for item in items]``, computed by ``workers`` processes.
 
-    Only a plain :class:`~assembler.render.Renderer` is forked: a subclass (the
-    tracing renderer, for one) may keep per-agent state that a child would lose.
+    ``workers`` defaults to :func:`worker_count`. The results must pickle; what
+    ``function`` changes besides its result is lost in a child, so it should
+    return everything the caller needs.
     """
-    from .render import Renderer
-
-    workers = worker_count(len(agents))
-    if workers < 2 or type(renderer) is not Renderer:
-        return _serial(renderer, agents)
-    size = -(-len(agents) // workers)
-    slices = [agents[start:start + size] for start in range(0, len(agents), size)]
-    children = [_fork(renderer, part) for part in slices[1:]]
-    results = _serial(renderer, slices[0])
+    if workers is None:
+        workers = worker_count(len(items))
+    if workers < 2 or len(items) < 2:
+        return [function(item) for item in items]
+    size = -(-len(items) // workers)
+    slices = [items[start:start + size] for start in range(0, len(items), size)]
+    children = [_fork(function, part) for part in slices[1:]]
+    results = [function(item) for item in slices[0]]
     for (pid, reader), part in zip(children, slices[1:]):
         outcome = _collect(pid, reader)
-        if outcome is None:  # the child failed: do its share here, with the same errors
-            results += _serial(renderer, part)
-            continue
-        rendered, failures, diagnostics = outcome
-        results += [_rebuild(part[index], path, data) for index, path, data in rendered]
-        for key, agent_ids in failures.items():
-            renderer._failures.setdefault(key, []).extend(agent_ids)
-        renderer.diagnostics.extend(diagnostics)
+        if outcome is None:  # the child failed: do its share here, with the same results
+            outcome = [function(item) for item in part]
+        results += outcome
     return results
 
 
-def _serial(renderer: Renderer, agents: list[Agent]) -> list[Rendered]:
-    return [result for agent in agents if (result := renderer.render_agent(agent)) is not None]
-
-
-def _rebuild(agent: Agent, path: str, data: bytes) -> Rendered:
-    from .render import Rendered
-
-    return Rendered(agent, path, data)
-
-
-def _fork(renderer: Renderer, agents: list[Agent]) -> tuple[int, int]:
+def _fork(function: Callable[[T], R], items: Sequence[T]) -> tuple[int, int]:
     reader, writer = os.pipe()
     pid = os.fork()
     if pid:
         os.close(writer)
         return pid, reader
     status = 1
-    try:  # the child: render, send everything in one pickle, never return
+    try:  # the child: map, send everything in one pickle, never return
         os.close(reader)
-        renderer._failures.clear()
-        renderer.diagnostics.items.clear()
-        rendered = []
-        for index, agent in enumerate(agents):
-            result = renderer.render_agent(agent)
-            if result is not None:
-                rendered.append((index, result.path, result.data))
+        results = [function(item) for item in items]
         with os.fdopen(writer, "wb") as pipe:  # streamed: no second copy in memory
-            pickle.dump((rendered, renderer._failures, list(renderer.diagnostics)), pipe,
-                        protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(results, pipe, protocol=pickle.HIGHEST_PROTOCOL)
         status = 0
     finally:
         os._exit(status)
 
 
-def _collect(pid: int, reader: int):
+def _collect(pid: int, reader: int) -> list[Any] | None:
     """The child's results, or None when it failed (then its pipe ends early)."""
     with os.fdopen(reader, "rb") as pipe:
         try:
@@ -108,3 +93,37 @@ def _collect(pid: int, reader: int):
             outcome = None
     _, status = os.waitpid(pid, 0)
     return outcome if os.waitstatus_to_exitcode(status) == 0 else None
+
+
+# -- rendering agents ------------------------------------------------------------------------
+def render_agents(renderer: Any, agents: list[Agent]) -> list[Any]:
+    """``renderer.render_agent`` for each agent, in order, dropping failures.
+
+    Template failures and diagnostics end up in ``renderer`` as a serial render
+    leaves them. Only a plain :class:`~assembler.compose.render.Renderer` is
+    forked, never a subclass (the tracing renderer, for one), which may keep
+    per-agent state that a child would lose; this module does not import the
+    renderer, so "plain" is told by the class having no base but ``object``.
+    """
+    if type(renderer).__bases__ != (object,) or worker_count(len(agents)) < 2:
+        return [result for agent in agents if (result := renderer.render_agent(agent)) is not None]
+    results = []
+    for agent, (result, failures, diagnostics) in zip(agents, fork_map(partial(_render, renderer), agents)):
+        for key, agent_ids in failures.items():
+            renderer._failures.setdefault(key, []).extend(agent_ids)
+        renderer.diagnostics.extend(diagnostics)
+        if result is not None:
+            results.append(replace(result, agent=agent))
+    return results
+
+
+def _render(renderer: Any, agent: Agent) -> tuple[Any, dict, list]:
+    """One agent's result (without the agent, which the caller has) and the failures it caused."""
+    failures, diagnostics = renderer._failures, renderer.diagnostics
+    renderer._failures, renderer.diagnostics = {}, Diagnostics()
+    try:
+        result = renderer.render_agent(agent)
+        return (None if result is None else replace(result, agent=None),
+                renderer._failures, list(renderer.diagnostics))
+    finally:
+        renderer._failures, renderer.diagnostics = failures, diagnostics
