@@ -17,6 +17,7 @@ import typer
 
 from .. import __version__
 from ..diagnostics import CatalogError, Diagnostics, Exit, did_you_mean
+from ..present import Style, colour_diff, plural
 
 if TYPE_CHECKING:
     from ..sources.catalog import Catalog
@@ -132,7 +133,7 @@ def build(
     result = _checked(lambda: write_outputs(catalog, rendered, force, prune=prune))
     if everything:
         cache.store(catalog, rendered)
-    style = reporting.Style(sys.stdout)
+    style = Style(sys.stdout)
     for label, paths in (("created", result.created), ("updated", result.updated),
                          ("removed", result.removed)):
         for path in paths:
@@ -141,7 +142,7 @@ def build(
         sys.stderr.write(
             f"{style('refused', 'red')} {state.path}: edited by hand; "
             "this is what a build would discard:\n"
-            + reporting.colour_diff(state.diff(), reporting.Style(sys.stderr))
+            + colour_diff(state.diff(), Style(sys.stderr))
         )
     total = len(result.created) + len(result.updated) + len(result.removed)
     print(reporting.build_summary(total, result.unchanged, len(result.refused)))
@@ -180,13 +181,12 @@ def _changed_since(root: Optional[Path], revision: str,
         _fail(diagnostics)
         raise  # unreachable: _fail exits
     plan = affected(catalog, files)
-    count = f"{len(files)} file{'s' if len(files) != 1 else ''} changed since {revision}"
+    count = f"{plural(len(files), 'file')} changed since {revision}"
     if plan.everything:
         print(f"{count}, including the config or a layout: rebuilding all "
               f"{len(plan.agents)} agents.")
     elif plan.agents:
-        print(f"{count}: rebuilding {len(plan.agents)} agent"
-              f"{'s' if len(plan.agents) != 1 else ''}: {', '.join(plan.agents)}.")
+        print(f"{count}: rebuilding {plural(len(plan.agents), 'agent')}: {', '.join(plan.agents)}.")
     elif not plan.removed_manifests:
         print(f"{count}; no agent sources among them: nothing to build.")
     for path in plan.removed_manifests:
@@ -228,7 +228,6 @@ def lint(
 
     from ..lint import output
     from ..lint.engine import lint as run_lint
-    from ..outputs.report import Style
 
     try:
         day = date.fromisoformat(today) if today is not None else date.today()
@@ -257,8 +256,6 @@ def list_agents(
 ) -> None:
     """List agents with their role, blocks and handoffs."""
     import json
-
-    from ..outputs.report import Style
 
     catalog = _load(root)
     rows = [
@@ -308,7 +305,6 @@ def import_(
     from ..importing import report as import_report
     from ..sources.config import find_root
     from ..importing.importer import run_import
-    from ..outputs.report import Style
 
     if root is None:
         root = find_root(Path.cwd()) or Path.cwd()
@@ -396,13 +392,12 @@ def adopt(
 
     Exit 0 adopted (or nothing to adopt), 1 refused, 2 bad input.
     """
-    from ..outputs import report as reporting
     from ..provenance.adopt import adopt as adopt_edit
 
     catalog = _load(root)
     agent = _target_agent(catalog, target)
     outcome = _checked(lambda: adopt_edit(catalog, agent))
-    style = reporting.Style(sys.stdout)
+    style = Style(sys.stdout)
     if outcome.status == "clean":
         print(f"{outcome.path} matches a fresh render: nothing to adopt.")
         return
@@ -413,7 +408,7 @@ def adopt(
     if outcome.recovered:
         print(f"kept a copy of the edited file at {outcome.recovered}")
     if outcome.status == "refused":
-        err = reporting.Style(sys.stderr)
+        err = Style(sys.stderr)
         sys.stderr.write(f"{err('refused', 'red')} {outcome.path}: the edit cannot be adopted:\n")
         for reason in outcome.refusals:
             sys.stderr.write(f"  - {reason}\n")
