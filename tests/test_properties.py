@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from assembler import build_catalog, compare, load_catalog, render_catalog
 from assembler.outputs.banner import read_banner
-from assembler.sources.yaml import yaml_scalar
+from assembler.sources.yaml import load_yaml, yaml_scalar
 
 # Printable text without Jinja2 delimiters and without bare carriage returns.
 safe_chars = st.characters(
@@ -121,3 +121,26 @@ def test_yaml_scalar_quotes_what_yaml_would_misread(value):
 ])
 def test_yaml_scalar_leaves_plain_text_plain(value):
     assert yaml_scalar(value) == value
+
+
+YAML_PIECES = [*"ab:- #'\"[]{},\n\t!&*?|>%@`~.0\\", "\r", "\x85", "\u2028", "\ufeff", "é", ": ",
+               "key: ", "\n- ", "\n  ", "---\n", "null", "yes", "12:30", "<<"]
+
+
+def read(load, text: str):
+    try:
+        return "value", repr(load(text))
+    except yaml.YAMLError as exc:  # the message names the problem and its position
+        return "error", str(exc)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(YAML_PIECES), max_size=30).map("".join))
+def test_the_yaml_loader_reads_what_safe_load_reads(text):
+    assert read(load_yaml, text) == read(yaml.safe_load, text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_yaml_scalar_round_trips_through_the_yaml_loader(value):
+    assert load_yaml(f"key: {yaml_scalar(value)}\n") == {"key": value}

@@ -22,6 +22,7 @@ from .explain import BUILT_IN_PREFIX, Change, CharMap, Trace, _line_origin, chan
 from ..compose.render import render_catalog
 from .sourcemap import Origin
 from ..sources.toml import TomlDocument, parse_toml
+from ..sources.yaml import load_yaml
 from .tomledit import TomlEditError, replace_string
 
 RECOVERED = ".assembler/recovered"
@@ -231,7 +232,7 @@ def _inverse(origin: Origin, value: str, rendered: str, new: str) -> str | None:
         import yaml
 
         try:
-            data = yaml.safe_load(new)
+            data = load_yaml(new)
         except yaml.YAMLError:
             return None
         key = origin.loc[-1]
