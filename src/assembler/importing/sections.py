@@ -13,6 +13,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from ..sources.schema import slugify
+
 _HEADING = re.compile(r"^ {0,3}(?P<marks>#{1,6})(?:[ \t]+(?P<title>.*?))?[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})")
 # Sections every agent has in its own words: never reported as near-duplicates.
@@ -65,10 +67,13 @@ def split_sections(text: str) -> tuple[int, list[Section]]:
     return lead, sections
 
 
-def slug(title: str) -> str:
-    """A block name from a heading: lowercase words joined by hyphens."""
-    words = re.findall(r"[a-z0-9]+", title.lower())
-    return "-".join(words)[:60].strip("-") or "section"
+def heading_slug(title: str) -> str:
+    """A block name or text key from a heading title: lowercase words joined by hyphens.
+
+    At most 60 characters, which leaves room for the ``-2``, ``-3`` … that
+    tell apart sections with the same title.
+    """
+    return slugify(title, "section", limit=60)
 
 
 def shared_texts(bodies: dict[str, list[Section]], min_shared: int) -> set[str]:
