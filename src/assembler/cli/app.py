@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, List, Optional, TypeVar
+from typing import TYPE_CHECKING, Callable, List, NoReturn, Optional, TypeVar
 
 import typer
 
@@ -65,7 +65,7 @@ def _main(
     """Assemble agent prompt files from TOML manifests and shared Markdown blocks."""
 
 
-def _fail(diagnostics, fmt: Format = Format.text, quiet: bool = False) -> None:
+def _fail(diagnostics, fmt: Format = Format.text, quiet: bool = False) -> NoReturn:
     from ..outputs.report import print_diagnostics
 
     print_diagnostics(diagnostics, fmt.value, quiet)
@@ -78,7 +78,6 @@ def _checked(call: Callable[[], T], fmt: Format = Format.text, quiet: bool = Fal
         return call()
     except CatalogError as exc:
         _fail(exc.diagnostics, fmt, quiet)
-        raise  # unreachable: _fail exits
 
 
 def _load(root: Optional[Path], fmt: Format = Format.text) -> "Catalog":
@@ -179,7 +178,6 @@ def _changed_since(root: Optional[Path], revision: str,
         diagnostics.error("", 1, 1, f"--changed-since {revision}: {exc}",
                           "pass a commit, branch or tag that exists in this repository")
         _fail(diagnostics)
-        raise  # unreachable: _fail exits
     plan = affected(catalog, files)
     count = f"{plural(len(files), 'file')} changed since {revision}"
     if plan.everything:

@@ -4,7 +4,7 @@ These two commands run in every hook and CI job. The command-line framework
 costs about 80 ms to import and more to convert options, so before it is
 loaded the entry point hands the arguments to :func:`answer`. A ``check``
 with options this module knows runs here, through the same
-:func:`~assembler.check_command.run_check` as the full command, and exits
+:func:`~assembler.outputs.run.run_check` as the full command, and exits
 with its code. A ``build`` of every agent is answered only when the render
 cache vouches for every output. In every other case (other commands or
 options, anything in doubt) it returns False without printing anything, and
@@ -55,9 +55,6 @@ def answer(args: list[str]) -> bool:
     parsed = parse(args)
     if parsed is None:
         return False
-    from ..outputs import report as reporting
-    from ..outputs.cache import RenderCache
-
     command, options = parsed
     root = Path(str(options["root"])) if options["root"] is not None else None
     if command == "check":
@@ -65,13 +62,11 @@ def answer(args: list[str]) -> bool:
 
         sys.exit(run_check(root, str(options["format"]), bool(options["diff"]),
                            bool(options["quiet"])))
-    cache = RenderCache.open(root)
-    states = cache.clean_states()
-    if states is None:
+    from ..outputs.cache import RenderCache
+    from ..outputs.report import build_summary
+
+    states = RenderCache.open(root).clean_states()
+    if states is None:  # a build with something to write: the full command writes it
         return False
-    if command == "build":
-        sys.stdout.write(reporting.build_summary(0, len(states), 0) + "\n")
-    elif not options["quiet"]:
-        sys.stdout.write(reporting.check_report(
-            states, cache.regenerate, str(options["format"]), bool(options["diff"]), sys.stdout))
+    sys.stdout.write(build_summary(0, len(states), 0) + "\n")
     return True
