@@ -106,3 +106,12 @@ def test_fork_map_does_a_failed_childs_share_here():
         return -n
 
     assert parallel.fork_map(here_only, list(range(9)), 3) == [-n for n in range(9)]
+
+
+def test_a_plain_renderer_is_forked(tmp_path, monkeypatch):
+    root = many_agents(tmp_path / "c", 6)
+    forks = []
+    real_fork = parallel._fork
+    monkeypatch.setattr(parallel, "_fork", lambda *args: forks.append(1) or real_fork(*args))
+    rendered, _ = render(root, 2, monkeypatch)
+    assert forks == [1] and len(rendered) == 6
