@@ -1,6 +1,6 @@
 # Two commands do everything on a fresh clone:
 #   make agents   create .venv if needed, install, regenerate agents/
-#   make test     drift check of agents/, then the whole test suite
+#   make test     drift check of agents/, layer contracts, then the whole test suite
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -22,9 +22,11 @@ check: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/assembler lint
 
+# lint-imports checks the layer contracts in pyproject.toml ([tool.importlinter]).
 # pytest exits 5 when it collects no tests: that is a failure, not a green run.
 test: $(STAMP)
 	$(BIN)/assembler check
+	$(BIN)/lint-imports --no-cache --no-logo
 	$(BIN)/python -m pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: no tests were collected" >&2; exit 1; fi; \
 	exit $$status

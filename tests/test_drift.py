@@ -211,7 +211,7 @@ def test_github_output(built, cli):
 
 
 def test_github_escaping():
-    from assembler.outputs.report import github_annotation
+    from assembler.present import github_annotation
 
     line = github_annotation("a,b:c.md", 3, "100% broken\nsecond line", column=2, title="t: x")
     assert line == "::error file=a%2Cb%3Ac.md,line=3,col=2,title=t%3A x::100%25 broken%0Asecond line"

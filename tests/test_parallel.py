@@ -89,3 +89,32 @@ def test_a_renderer_subclass_is_never_forked(tmp_path, monkeypatch):
 
     catalog, _ = load_partial(root)
     assert len(render_agents(Keeping(catalog), list(catalog.agents))) == 6
+
+
+def test_fork_map_runs_each_slice_once_in_order():
+    items = list(range(23))
+    for workers in (1, 2, 3, 5):
+        parts = parallel.fork_map(lambda part: [(n, n * n) for n in part], items, workers)
+        assert [pair for part in parts for pair in part] == [(n, n * n) for n in items]
+    assert parallel.fork_map(lambda part: part, [], 4) == [[]]
+
+
+def test_fork_map_does_a_failed_childs_share_here():
+    parent = parallel.os.getpid()
+
+    def here_only(part):
+        if parallel.os.getpid() != parent:
+            raise RuntimeError("a child cannot do this")
+        return [-n for n in part]
+
+    parts = parallel.fork_map(here_only, list(range(9)), 3)
+    assert [n for part in parts for n in part] == [-n for n in range(9)]
+
+
+def test_a_plain_renderer_is_forked(tmp_path, monkeypatch):
+    root = many_agents(tmp_path / "c", 6)
+    forks = []
+    real_fork = parallel._fork
+    monkeypatch.setattr(parallel, "_fork", lambda *args: forks.append(1) or real_fork(*args))
+    rendered, _ = render(root, 2, monkeypatch)
+    assert forks == [1] and len(rendered) == 6

@@ -17,7 +17,7 @@ from ruamel.yaml import YAML
 from assembler import build_catalog, compare, load_catalog, render_catalog
 from assembler.outputs.banner import read_banner
 from assembler.sources.fidelity import STANDARD_KEYS
-from assembler.sources.yaml import split_frontmatter, yaml_lines, yaml_scalar
+from assembler.sources.yaml import load_yaml, split_frontmatter, yaml_lines, yaml_scalar
 
 from .conftest import REPO
 
@@ -164,3 +164,28 @@ def test_example_agent_frontmatter_parses_the_same_under_pyyaml_and_ruamel(path)
     assert {"name", "description"} <= set(pyyaml)
     assert pyyaml["name"] == path.stem
     assert all(type(value) is str for value in ruamel.values())
+
+
+
+
+YAML_PIECES = [*"ab:- #'\"[]{},\n\t!&*?|>%@`~.0\\", "\r", "\x85", "\u2028", "\ufeff", "é", ": ",
+               "key: ", "\n- ", "\n  ", "---\n", "null", "yes", "12:30", "<<"]
+
+
+def read(load, text: str):
+    try:
+        return "value", repr(load(text))
+    except yaml.YAMLError as exc:  # the message names the problem and its position
+        return "error", str(exc)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(YAML_PIECES), max_size=30).map("".join))
+def test_the_yaml_loader_reads_what_safe_load_reads(text):
+    assert read(load_yaml, text) == read(yaml.safe_load, text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_yaml_scalar_round_trips_through_the_yaml_loader(value):
+    assert load_yaml(f"key: {yaml_scalar(value)}\n") == {"key": value}

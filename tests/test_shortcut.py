@@ -12,7 +12,7 @@ from assembler.cli.fastpath import parse
 
 from .test_cache import age_inputs
 
-FULL = "import sys; from assembler.cli.app import main; sys.argv[0] = 'assembler'; main()"
+FULL = "import sys; from assembler.cli.entry import run_full; sys.argv[0] = 'assembler'; run_full()"
 SHORT = ("import atexit, sys; sys.argv[0] = 'assembler'; atexit.register(lambda: sys.stderr.write("
          "'framework loaded\\n' if 'typer' in sys.modules else '')); "
          "from assembler.cli.entry import main; main()")

@@ -2,14 +2,25 @@
 
 Loading never stops at the first problem. Each loader appends to a
 :class:`Diagnostics` collection and carries on, so one run reports every error
-in every file.
+in every file. :class:`Exit` is the one table of exit codes.
 """
 
 from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from enum import IntEnum
 from typing import Iterable, Iterator
+
+
+class Exit(IntEnum):
+    """The exit code of every command, the same on the fast path and the full one."""
+
+    OK = 0
+    DRIFT = 1  # generated files out of date, lint errors, or an overwrite or adopt refused
+    INPUT = 2  # invalid input or usage: the diagnostics say what to fix
+    INTERNAL = 3  # a bug in agent-assembler
+    INTERRUPTED = 130  # Ctrl-C, as a shell reports SIGINT
 
 
 @dataclass(frozen=True, order=True)

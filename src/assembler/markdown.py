@@ -87,6 +87,15 @@ def inline_code_spans(line: str) -> list[tuple[int, str]]:
     return [(m.start(2), m.group(2)) for m in _INLINE_CODE.finditer(line)]
 
 
+def heading_text(line: str) -> str | None:
+    """The text of the ATX heading on ``line``, without its marks, or None for any other line.
+
+    Fenced code is not considered here: :func:`headings` skips the lines inside it.
+    """
+    match = _HEADING.match(line)
+    return (match.group(2) or "").strip() if match else None
+
+
 def headings(lines: list[str], first: int = 0, code: list[bool] | None = None,
              marked: Iterable[int] | None = None) -> list[Heading]:
     """The ATX headings outside code, from line index ``first`` on.

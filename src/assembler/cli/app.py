@@ -1,8 +1,9 @@
-"""The ``assembler`` command: parse arguments, call the library, print, exit.
+"""The ``assembler`` commands: parse arguments, call the library, print, exit.
 
-Exit codes: 0 success, 1 drift or refused overwrite, 2 invalid input or usage,
-3 internal error. Heavy modules (jinja2, pydantic) are imported inside the
-commands so ``--help`` and ``--version`` start fast.
+Exit codes are :class:`~assembler.diagnostics.Exit`: 0 success, 1 drift or
+refused overwrite, 2 invalid input or usage, 3 internal error. Heavy modules
+(jinja2, pydantic) are imported inside the commands so ``--help`` starts fast.
+The console entry point (:mod:`assembler.cli.entry`) runs :data:`app`.
 """
 
 from __future__ import annotations
@@ -10,16 +11,17 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, List, Optional, TypeVar
+from typing import TYPE_CHECKING, Callable, List, NoReturn, Optional, TypeVar
 
 import typer
 
 from .. import __version__
+from ..diagnostics import CatalogError, Diagnostics, Exit, did_you_mean
+from ..present import Style, colour_diff, plural
 
 if TYPE_CHECKING:
     from ..sources.catalog import Catalog
 
-EXIT_OK, EXIT_DRIFT, EXIT_INPUT = 0, 1, 2
 T = TypeVar("T")
 
 app = typer.Typer(
@@ -63,22 +65,19 @@ def _main(
     """Assemble agent prompt files from TOML manifests and shared Markdown blocks."""
 
 
-def _fail(diagnostics, fmt: Format = Format.text, quiet: bool = False) -> None:
+def _fail(diagnostics, fmt: Format = Format.text, quiet: bool = False) -> NoReturn:
     from ..outputs.report import print_diagnostics
 
     print_diagnostics(diagnostics, fmt.value, quiet)
-    raise typer.Exit(EXIT_INPUT)
+    raise typer.Exit(Exit.INPUT)
 
 
 def _checked(call: Callable[[], T], fmt: Format = Format.text, quiet: bool = False) -> T:
     """Run a library call; invalid input is reported and exits 2."""
-    from ..diagnostics import CatalogError
-
     try:
         return call()
     except CatalogError as exc:
         _fail(exc.diagnostics, fmt, quiet)
-        raise  # unreachable: _fail exits
 
 
 def _load(root: Optional[Path], fmt: Format = Format.text) -> "Catalog":
@@ -111,13 +110,12 @@ def build(
     """Regenerate agent files. Exit 0 done, 1 refused (hand edits) or changed with
     --fail-on-change, 2 bad input."""
     from ..outputs import report as reporting
+    from ..outputs.run import cached
     from ..outputs.write import write_outputs
-    from ..outputs.cache import RenderCache
 
     everything = not names and changed_since is None
-    cache = RenderCache.open(root)
     # A source map needs the render itself: --sourcemap never takes the cache's answer.
-    clean = cache.clean_states() if everything and not sourcemap else None
+    cache, clean = cached(root, everything and not sourcemap)
     if clean is not None:  # every output known to match its sources: nothing to write
         print(reporting.build_summary(0, len(clean), 0))
         return
@@ -133,7 +131,7 @@ def build(
     result = _checked(lambda: write_outputs(catalog, rendered, force, prune=prune))
     if everything:
         cache.store(catalog, rendered)
-    style = reporting.Style(sys.stdout)
+    style = Style(sys.stdout)
     for label, paths in (("created", result.created), ("updated", result.updated),
                          ("removed", result.removed)):
         for path in paths:
@@ -142,7 +140,7 @@ def build(
         sys.stderr.write(
             f"{style('refused', 'red')} {state.path}: edited by hand; "
             "this is what a build would discard:\n"
-            + reporting.colour_diff(state.diff(), reporting.Style(sys.stderr))
+            + colour_diff(state.diff(), Style(sys.stderr))
         )
     total = len(result.created) + len(result.updated) + len(result.removed)
     print(reporting.build_summary(total, result.unchanged, len(result.refused)))
@@ -156,16 +154,15 @@ def build(
             "Move the edits into the manifests or blocks they came from (`assembler adopt FILE` "
             "does it for edits inside one source), or run `assembler build --force` to "
             "overwrite the files above.\n")
-        raise typer.Exit(EXIT_DRIFT)
+        raise typer.Exit(Exit.DRIFT)
     if fail_on_change and result.changed:
         sys.stderr.write("Generated files were written (--fail-on-change): review and stage them.\n")
-        raise typer.Exit(EXIT_DRIFT)
+        raise typer.Exit(Exit.DRIFT)
 
 
 def _changed_since(root: Optional[Path], revision: str,
                    names: Optional[List[str]]) -> tuple[list[str], bool]:
     """The agents to rebuild for ``--changed-since``, and whether to prune orphans."""
-    from ..diagnostics import Diagnostics
     from ..provenance.impact import GitError, affected, changed_files
 
     if names:
@@ -180,15 +177,13 @@ def _changed_since(root: Optional[Path], revision: str,
         diagnostics.error("", 1, 1, f"--changed-since {revision}: {exc}",
                           "pass a commit, branch or tag that exists in this repository")
         _fail(diagnostics)
-        raise  # unreachable: _fail exits
     plan = affected(catalog, files)
-    count = f"{len(files)} file{'s' if len(files) != 1 else ''} changed since {revision}"
+    count = f"{plural(len(files), 'file')} changed since {revision}"
     if plan.everything:
         print(f"{count}, including the config or a layout: rebuilding all "
               f"{len(plan.agents)} agents.")
     elif plan.agents:
-        print(f"{count}: rebuilding {len(plan.agents)} agent"
-              f"{'s' if len(plan.agents) != 1 else ''}: {', '.join(plan.agents)}.")
+        print(f"{count}: rebuilding {plural(len(plan.agents), 'agent')}: {', '.join(plan.agents)}.")
     elif not plan.removed_manifests:
         print(f"{count}; no agent sources among them: nothing to build.")
     for path in plan.removed_manifests:
@@ -205,8 +200,9 @@ def check(
 ) -> None:
     """Compare generated files with a fresh render. Exit 0 clean, 1 drift, 2 bad input."""
     from ..outputs.run import run_check
+    from .fastpath import annotate_diffs
 
-    raise typer.Exit(run_check(root, fmt.value, diff, quiet))
+    raise typer.Exit(run_check(root, fmt.value, diff, quiet, annotate_diffs))
 
 
 @app.command()
@@ -230,7 +226,6 @@ def lint(
 
     from ..lint import output
     from ..lint.engine import lint as run_lint
-    from ..outputs.report import Style
 
     try:
         day = date.fromisoformat(today) if today is not None else date.today()
@@ -249,7 +244,7 @@ def lint(
     else:
         sys.stdout.write(output.text(report, Style(sys.stdout)))
     if report.errors:
-        raise typer.Exit(EXIT_DRIFT)
+        raise typer.Exit(Exit.DRIFT)
 
 
 @app.command("list")
@@ -259,8 +254,6 @@ def list_agents(
 ) -> None:
     """List agents with their files (one per target), role, blocks and handoffs."""
     import json
-
-    from ..outputs.report import Style
 
     from ..outputs.render import outputs
 
@@ -313,7 +306,6 @@ def import_(
     from ..importing import report as import_report
     from ..sources.config import find_root
     from ..importing.importer import run_import
-    from ..outputs.report import Style
 
     if root is None:
         root = find_root(Path.cwd()) or Path.cwd()
@@ -324,12 +316,11 @@ def import_(
     else:
         sys.stdout.write(import_report.import_text(result, Style(sys.stdout)))
     if result.refused:
-        raise typer.Exit(EXIT_DRIFT)
+        raise typer.Exit(Exit.DRIFT)
 
 
 def _target_output(catalog: "Catalog", target: str):
     """The generated file ``target`` names (path, id or name)."""
-    from ..diagnostics import Diagnostics, did_you_mean
     from ..outputs.render import all_outputs, lookup
 
     found = lookup(catalog, target)
@@ -361,7 +352,6 @@ def explain(
     """
     import json
 
-    from ..diagnostics import Diagnostics
     from ..provenance.explain import explain_json, explain_line, explain_text, outline_text
 
     name, _, number = target.rpartition(":")
@@ -403,13 +393,12 @@ def adopt(
 
     Exit 0 adopted (or nothing to adopt), 1 refused, 2 bad input.
     """
-    from ..outputs import report as reporting
     from ..provenance.adopt import adopt as adopt_edit
 
     catalog = _load(root)
     output = _target_output(catalog, target)
     outcome = _checked(lambda: adopt_edit(catalog, output.path))
-    style = reporting.Style(sys.stdout)
+    style = Style(sys.stdout)
     if outcome.status == "clean":
         print(f"{outcome.path} matches a fresh render: nothing to adopt.")
         return
@@ -420,12 +409,12 @@ def adopt(
     if outcome.recovered:
         print(f"kept a copy of the edited file at {outcome.recovered}")
     if outcome.status == "refused":
-        err = reporting.Style(sys.stderr)
+        err = Style(sys.stderr)
         sys.stderr.write(f"{err('refused', 'red')} {outcome.path}: the edit cannot be adopted:\n")
         for reason in outcome.refusals:
             sys.stderr.write(f"  - {reason}\n")
         sys.stderr.write(f"No source was changed and {outcome.path} was left as it is.\n")
-        raise typer.Exit(EXIT_DRIFT)
+        raise typer.Exit(Exit.DRIFT)
     for edit in outcome.edits:
         print(f"{style('adopted', 'green')} into {edit.describe()}")
     result = outcome.build
@@ -449,7 +438,6 @@ def uses(
     import json
 
     from ..provenance import impact
-    from ..diagnostics import Diagnostics
 
     catalog = _load(root)
     result = impact.uses(catalog, name)
@@ -462,13 +450,3 @@ def uses(
         print(json.dumps(impact.uses_json(catalog, result), indent=2))
     else:
         sys.stdout.write(impact.uses_text(result))
-
-
-def main() -> None:
-    """Run the command line with the entry point's guard: no traceback for any failure."""
-    from .entry import guarded
-
-    if sys.argv[1:] == ["--version"]:
-        print(f"assembler {__version__}")
-        return
-    guarded(lambda: app(standalone_mode=True))

@@ -2,11 +2,14 @@
 
 ``assembler --version`` answers before the command-line framework is even
 imported, and so do a ``check`` or ``build`` that the render cache can answer
-(see :mod:`assembler.shortcut`). For every other command the cyclic garbage
+(see :mod:`assembler.cli.fastpath`). For every other command the cyclic garbage
 collector is switched off first: a run builds one large graph of manifests
 and rendered files that lives until exit and holds no reference cycles worth
 collecting, and on big catalogs the collector's repeated scans of it cost
 about a fifth of the run (memory use measured the same with and without it).
+
+This module starts the commands of :mod:`assembler.cli.app`; they never
+import it back.
 """
 
 from __future__ import annotations
@@ -18,32 +21,34 @@ from typing import Callable, TypeVar
 
 from .. import __version__
 
-EXIT_INPUT, EXIT_INTERNAL = 2, 3
 T = TypeVar("T")
 
 
 def guarded(run: Callable[[], T]) -> T:
     """Run a command so that no failure ends in a traceback."""
+    from ..diagnostics import Exit  # here, not above: ``--version`` needs none of it
+
     try:
         return run()
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
-        sys.exit(130)
+        sys.exit(Exit.INTERRUPTED)
     except SystemExit:
         raise
     except OSError as exc:
         sys.stderr.write(f"assembler: error: {exc}\n")
-        sys.exit(EXIT_INPUT)
+        sys.exit(Exit.INPUT)
     except Exception as exc:  # a bug: say so plainly, show the traceback only on request
         if os.environ.get("ASSEMBLER_DEBUG"):
             raise
         sys.stderr.write(
             f"assembler: internal error: {type(exc).__name__}: {exc}\n"
             "This is a bug in agent-assembler. Run again with ASSEMBLER_DEBUG=1 for details.\n")
-        sys.exit(EXIT_INTERNAL)
+        sys.exit(Exit.INTERNAL)
 
 
 def main() -> None:
+    """``assembler``: the version, a fast-path answer, or the full command line."""
     if sys.argv[1:] == ["--version"]:
         print(f"assembler {__version__}")
         return
@@ -51,7 +56,12 @@ def main() -> None:
 
     if guarded(lambda: answer(sys.argv[1:])):
         return
-    gc.disable()
-    from .app import main as run
+    run_full()
 
-    run()
+
+def run_full() -> None:
+    """Every command and option, through the command-line framework, with the guard."""
+    gc.disable()
+    from .app import app
+
+    guarded(lambda: app(standalone_mode=True))

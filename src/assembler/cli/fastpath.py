@@ -4,7 +4,7 @@ These two commands run in every hook and CI job. The command-line framework
 costs about 80 ms to import and more to convert options, so before it is
 loaded the entry point hands the arguments to :func:`answer`. A ``check``
 with options this module knows runs here, through the same
-:func:`~assembler.check_command.run_check` as the full command, and exits
+:func:`~assembler.outputs.run.run_check` as the full command, and exits
 with its code. A ``build`` of every agent is answered only when the render
 cache vouches for every output. In every other case (other commands or
 options, anything in doubt) it returns False without printing anything, and
@@ -55,23 +55,20 @@ def answer(args: list[str]) -> bool:
     parsed = parse(args)
     if parsed is None:
         return False
-    from ..outputs import report as reporting
-    from ..outputs.cache import RenderCache
-
     command, options = parsed
     root = Path(str(options["root"])) if options["root"] is not None else None
     if command == "check":
         from ..outputs.run import run_check
 
         sys.exit(run_check(root, str(options["format"]), bool(options["diff"]),
-                           bool(options["quiet"])))
-    cache = RenderCache.open(root)
-    states = cache.clean_states()
-    if states is None:
-        return False
-    if command == "build":
-        sys.stdout.write(reporting.build_summary(0, len(states), 0) + "\n")
-    elif not options["quiet"]:
-        sys.stdout.write(reporting.check_report(
-            states, cache.regenerate, str(options["format"]), bool(options["diff"]), sys.stdout))
-    return True
+                           bool(options["quiet"]), annotate_diffs))
+    from ..outputs.run import answer_build
+
+    return answer_build(root)  # False: something to write, and the full command writes it
+
+
+def annotate_diffs(catalog, states):
+    """``check --diff`` hunks that name their sources (see :mod:`assembler.provenance`)."""
+    from ..provenance.explain import annotated_diffs
+
+    return annotated_diffs(catalog, states)

@@ -28,7 +28,7 @@ from .plan import (
     LayoutText, Plan, Unplannable, body_sections, frontmatter_fields, layout_lines, manifest_data, plan_file,
 )
 from ..sources.schema import MAX_NAME_LENGTH, SLUG
-from .sections import NearDuplicate, Section, near_duplicates, shared_texts, slug
+from .sections import NearDuplicate, Section, heading_slug, near_duplicates, shared_texts
 
 MODES = ("layout", "sections", "verbatim")
 MAX_ROUNDS = 8
@@ -324,7 +324,7 @@ class _Planner:
         for _, plan in sorted(plans.items()):
             for text in plan.block_texts():
                 if text not in names:
-                    base = slug(Section(text, text.split("\n", 1)[0], 0).title)
+                    base = heading_slug(Section(text, text.split("\n", 1)[0], 0).title)
                     name, n = base, 2
                     while name in names.values():
                         name, n = f"{base}-{n}", n + 1

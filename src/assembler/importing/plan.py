@@ -21,7 +21,7 @@ from typing import Any
 from .agentfile import AgentFile
 from ..sources.fidelity import STANDARD_KEYS, TEXT_PREFIX, split_entry
 from ..sources.yaml import yaml_scalar
-from .sections import Section, slug, split_sections
+from .sections import Section, heading_slug, split_sections
 
 TAIL = ("# DOMAIN SCOPE", "# HANDOFFS", "# OUTPUT FORMAT", "# FORBIDDEN", "# REFERENCES")
 _ITEM = r"(?:\n- [^\n]*)+"
@@ -276,7 +276,7 @@ def text_key(text: str, taken: set[str]) -> str:
     """A ``[text]`` key for an own text: from its first heading, or ``intro``."""
     first = text.lstrip("\n").split("\n", 1)[0]
     section = Section(first, first if first.lstrip().startswith("#") else None, 0)
-    base = slug(section.title) if section.heading else "intro"
+    base = heading_slug(section.title) if section.heading else "intro"
     key, n = base, 2
     while key in taken:
         key, n = f"{base}-{n}", n + 1

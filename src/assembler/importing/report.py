@@ -5,17 +5,13 @@ from __future__ import annotations
 import json
 
 from .importer import ImportResult
-from ..outputs.report import Style, colour_diff
+from ..present import Style, colour_diff, plural
 
 MODE_TEXT = {
     "layout": "seed layout: structured fields",
     "sections": "sections: blocks and own text",
     "verbatim": "verbatim body",
 }
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _percent(part: int, whole: int) -> str:
@@ -28,33 +24,33 @@ def import_text(result: ImportResult, style: Style, show_diffs: bool = True) -> 
         lines.append(f"{style(f'{warning.path}:{warning.line}:{warning.column}:', 'bold')} "
                      f"{style('warning:', 'yellow')} {warning.message}")
     modes = {mode: sum(f.mode == mode for f in result.files) for mode in MODE_TEXT}
-    lines.append(f"{_count(len(result.files), 'agent file')} imported into {result.root}: "
+    lines.append(f"{plural(len(result.files), 'agent file')} imported into {result.root}: "
                  + ", ".join(f"{count} {mode}" for mode, count in modes.items() if count) + ".")
     for file in result.files:
         why = f"; not the seed layout: {file.reason}" if file.mode == "sections" and file.reason \
             else ""
         lines.append(f"  {file.source} → {file.manifest} ({MODE_TEXT[file.mode]}{why})")
     if result.skipped:
-        lines.append(f"{_count(len(result.skipped), 'file')} skipped:")
+        lines.append(f"{plural(len(result.skipped), 'file')} skipped:")
         lines += [f"  {source}: {reason}" for source, reason in result.skipped]
     if result.blocks:
-        lines.append(f"{_count(len(result.blocks), 'shared block')}:")
+        lines.append(f"{plural(len(result.blocks), 'shared block')}:")
         width = max(len(block.path) for block in result.blocks)
         for block in sorted(result.blocks, key=lambda b: (-b.users, b.name)):
             reused = " (already in the catalog, reused)" if block.reused else ""
-            lines.append(f"  {block.path:<{width}}  used by {_count(block.users, 'agent')}{reused}")
+            lines.append(f"  {block.path:<{width}}  used by {plural(block.users, 'agent')}{reused}")
     else:
         lines.append("No section is shared by enough files to become a block.")
     verbatim = [f for f in result.files if f.mode == "verbatim"]
     if verbatim:
-        lines.append(f"{_count(len(verbatim), 'file')} kept as a verbatim body:")
+        lines.append(f"{plural(len(verbatim), 'file')} kept as a verbatim body:")
         lines += [f"  {f.source}: {f.reason}" for f in verbatim]
     banners = [f for f in result.files if f.banner]
     if banners:
-        lines.append(f"{_count(len(banners), 'DO-NOT-EDIT banner')} removed (the catalog adds its own):")
+        lines.append(f"{plural(len(banners), 'DO-NOT-EDIT banner')} removed (the catalog adds its own):")
         lines += [f"  {f.source}: {f.banner}" for f in banners]
     if result.near_duplicates:
-        lines.append(f"{_count(len(result.near_duplicates), 'near-duplicate section')} (not merged; "
+        lines.append(f"{plural(len(result.near_duplicates), 'near-duplicate section')} (not merged; "
                      "make them equal to share them):")
         for dup in result.near_duplicates:
             lines.append(f"  {dup.heading}: {', '.join(dup.variant_files)} differs from "
@@ -78,7 +74,7 @@ def _outcome(result: ImportResult, style: Style) -> list[str]:
                 "Move them away, or import into another --root."]
     if result.dry_run:
         return ["Dry run: nothing was written."]
-    lines = [f"{_count(len(result.written), 'file')} written"
+    lines = [f"{plural(len(result.written), 'file')} written"
              + (f", including {result.config}" if result.config in result.written else "") + "."]
     lines.append("Next: review the blocks and manifests, then run `assembler build` "
                  "(`--force` where the outputs replace the original files) and commit.")

@@ -1,20 +1,21 @@
 """Markdown sections of agent bodies, and which of them several files share.
 
 A section is a heading line and everything up to the next heading (at any
-level; headings inside fenced code do not count). The text before the first
-heading is the intro. Sections keep every byte; the newlines between them are
-counted separately, because the layout puts exactly one blank line there.
+level; headings inside fenced code do not count: :mod:`assembler.markdown`
+finds them, as it does for the linter). The text before the first heading is
+the intro. Sections keep every byte; the newlines between them are counted
+separately, because the layout puts exactly one blank line there.
 """
 
 from __future__ import annotations
 
 import difflib
-import re
 from collections import Counter
 from dataclasses import dataclass
 
-_HEADING = re.compile(r"^ {0,3}(?P<marks>#{1,6})(?:[ \t]+(?P<title>.*?))?[ \t]*$")
-_FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})")
+from ..markdown import heading_text, headings
+from ..sources.schema import slugify
+
 # Sections every agent has in its own words: never reported as near-duplicates.
 PER_AGENT_HEADINGS = {"# ROLE", "# DOMAIN SCOPE", "# HANDOFFS", "# OUTPUT FORMAT",
                       "# FORBIDDEN", "# REFERENCES"}
@@ -31,44 +32,40 @@ class Section:
 
     @property
     def title(self) -> str:
-        match = _HEADING.match(self.heading or "")
-        return (match["title"] or "").strip(" #") if match else ""
+        """The heading's text without its marks; empty for the intro."""
+        return heading_text(self.heading or "") or ""
 
 
 def split_sections(text: str) -> tuple[int, list[Section]]:
     """The number of newlines before the first section, and the sections."""
     lead = len(text) - len(text.lstrip("\n"))
     chunks: list[list[str]] = []
-    headings: list[str | None] = []
-    fence: str | None = None
-    for line in text[lead:].splitlines(keepends=True):
-        bare = line.rstrip("\n")
-        opener = _FENCE.match(bare)
-        if fence is None and opener:
-            fence = opener["fence"]
-        elif fence is not None:
-            if opener and opener["fence"][0] == fence[0] and len(opener["fence"]) >= len(fence) \
-                    and not bare.strip()[len(opener["fence"]):].strip():
-                fence = None
-        elif _HEADING.match(bare):
+    heading_lines: list[str | None] = []
+    lines = text[lead:].splitlines(keepends=True)
+    starts = {heading.line - 1 for heading in headings(lines)}
+    for index, line in enumerate(lines):
+        if index in starts:
             chunks.append([])
-            headings.append(bare)
+            heading_lines.append(line.rstrip("\n"))
         if not chunks:
             chunks.append([])
-            headings.append(None)
+            heading_lines.append(None)
         chunks[-1].append(line)
     sections = []
-    for lines, heading in zip(chunks, headings):
-        raw = "".join(lines)
+    for chunk, heading in zip(chunks, heading_lines):
+        raw = "".join(chunk)
         core = raw.rstrip("\n")
         sections.append(Section(core, heading, len(raw) - len(core)))
     return lead, sections
 
 
-def slug(title: str) -> str:
-    """A block name from a heading: lowercase words joined by hyphens."""
-    words = re.findall(r"[a-z0-9]+", title.lower())
-    return "-".join(words)[:60].strip("-") or "section"
+def heading_slug(title: str) -> str:
+    """A block name or text key from a heading title: lowercase words joined by hyphens.
+
+    At most 60 characters, which leaves room for the ``-2``, ``-3`` … that
+    tell apart sections with the same title.
+    """
+    return slugify(title, "section", limit=60)
 
 
 def shared_texts(bodies: dict[str, list[Section]], min_shared: int) -> set[str]:

@@ -7,11 +7,10 @@ Case matters more than it looks: a catalog written on a case-insensitive disk
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Iterator
 
-from ..sources.schema import SLUG
+from ..sources.schema import SLUG, slugify
 from .context import LintContext
 from .rules import Finding, Rule
 
@@ -54,8 +53,8 @@ def _canonical(ctx: LintContext) -> Iterator[Finding]:
 
 
 def suggest_slug(name: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", re.sub(r"([a-z0-9])([A-Z])", r"\1-\2", name).lower())
-    return slug.strip("-") or "name"
+    """The slug to offer for a name that is not one: ``NoGitOps`` → ``no-git-ops``."""
+    return slugify(name, "name", split_capitals=True)
 
 
 def _slugs(ctx: LintContext) -> Iterator[Finding]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ..outputs.report import Style, github_annotation
+from ..present import Style, github_annotation, plural
 from .engine import BY_CODE, LintReport
 from .score import score
 
@@ -21,9 +21,9 @@ def text(report: LintReport, style: Style) -> str:
             lines.append(f"  {style('hint:', 'cyan')} {f.hint}")
     outputs = report.context.outputs
     agents = len({output.agent.id for output in outputs})
-    scope = f"{agents} agent{'s' if agents != 1 else ''}"
+    scope = plural(agents, "agent")
     if len(outputs) != agents:
-        scope += f" ({len(outputs)} files)"
+        scope += f" ({plural(len(outputs), 'file')})"
     if report.findings:
         counts = [_count(report.errors, "error"), _count(report.warnings, "warning")]
         summary = ", ".join(c for c in counts if c) + f" in {scope}"
@@ -36,7 +36,7 @@ def text(report: LintReport, style: Style) -> str:
 
 
 def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'s' if number != 1 else ''}" if number else ""
+    return plural(number, noun) if number else ""
 
 
 def as_json(report: LintReport) -> str:

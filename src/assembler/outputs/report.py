@@ -1,38 +1,19 @@
 """Turning results into text for people (with optional colour), JSON and GitHub.
 
 Nothing here decides anything: the library computes, these functions only
-format. Colour follows the terminal: on when the stream is a TTY, off when
-``NO_COLOR`` is set, forced on with ``FORCE_COLOR``.
+format. Colour, plurals and GitHub escaping come from :mod:`assembler.present`.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from typing import IO, Iterable
 
 from .drift import DRIFT_KINDS, EXPLANATIONS, FileState, summary
 from ..diagnostics import Diagnostic
+from ..present import Style, colour_diff, github_annotation, plural
 
-_COLOURS = {"red": "31", "green": "32", "yellow": "33", "cyan": "36", "bold": "1", "dim": "2"}
 KIND_COLOURS = {"stale": "yellow", "edited": "red", "missing": "cyan", "orphaned": "yellow"}
-
-
-class Style:
-    """ANSI colour, only when the stream and the environment want it."""
-
-    def __init__(self, stream: IO[str]):
-        if os.environ.get("NO_COLOR"):
-            self.enabled = False
-        elif os.environ.get("FORCE_COLOR"):
-            self.enabled = True
-        else:
-            self.enabled = hasattr(stream, "isatty") and stream.isatty()
-
-    def __call__(self, text: str, colour: str) -> str:
-        if not self.enabled:
-            return text
-        return f"\x1b[{_COLOURS[colour]}m{text}\x1b[0m"
 
 
 # -- diagnostics ---------------------------------------------------------------------------
@@ -44,31 +25,12 @@ def diagnostics_text(diagnostics: Iterable[Diagnostic], style: Style) -> str:
         lines.append(f"{where}{style(d.severity + ':', 'red')} {d.message}")
         if d.hint:
             lines.append(f"  {style('hint:', 'cyan')} {d.hint}")
-    noun = "error" if len(items) == 1 else "errors"
-    lines.append(f"{len(items)} {noun}; nothing was written.")
+    lines.append(f"{plural(len(items), 'error')}; nothing was written.")
     return "\n".join(lines) + "\n"
 
 
 def diagnostics_json(diagnostics: Iterable[Diagnostic]) -> str:
     return json.dumps({"ok": False, "errors": [d.as_dict() for d in diagnostics]}, indent=2) + "\n"
-
-
-def github_escape(text: str, property_value: bool = False) -> str:
-    """Escape for a workflow command (``::error …::message``)."""
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    if property_value:
-        text = text.replace(":", "%3A").replace(",", "%2C")
-    return text
-
-
-def github_annotation(path: str, line: int, message: str, column: int | None = None,
-                      title: str | None = None, level: str = "error") -> str:
-    props = [f"file={github_escape(path, True)}", f"line={line}"]
-    if column is not None:
-        props.append(f"col={column}")
-    if title:
-        props.append(f"title={github_escape(title, True)}")
-    return f"::{level} {','.join(props)}::{github_escape(message)}"
 
 
 def diagnostics_github(diagnostics: Iterable[Diagnostic]) -> str:
@@ -108,24 +70,6 @@ def check_text(states: list[FileState], regenerate: str, style: Style, show_diff
     lines.append(f"{len(drifted)} of {len(states)} files out of date ({parts}). "
                  + fix_advice(states, regenerate))
     return "\n".join(lines) + "\n"
-
-
-def colour_diff(diff: str, style: Style) -> str:
-    if not style.enabled:
-        return diff
-    out = []
-    for line in diff.splitlines(keepends=True):
-        if line.startswith(("+++", "---")):
-            out.append(style(line.rstrip("\n"), "bold") + "\n")
-        elif line.startswith("+"):
-            out.append(style(line.rstrip("\n"), "green") + "\n")
-        elif line.startswith("-"):
-            out.append(style(line.rstrip("\n"), "red") + "\n")
-        elif line.startswith("@@"):
-            out.append(style(line.rstrip("\n"), "cyan") + "\n")
-        else:
-            out.append(line)
-    return "".join(out)
 
 
 def check_json(states: list[FileState], regenerate: str, show_diff: bool) -> str:

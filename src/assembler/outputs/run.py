@@ -1,33 +1,63 @@
-"""``assembler check`` as a plain function: print the report, return the exit code.
+"""``check`` and a cached ``build`` as plain functions, and the one render-cache policy.
 
-It lives outside :mod:`assembler.cli` so that the entry point can run a check
-without importing the command-line framework (see :mod:`assembler.shortcut`);
-the typer command calls the same function, so both print the same bytes.
+They live outside :mod:`assembler.cli` so that the entry point can answer them
+without importing the command-line framework (see :mod:`assembler.cli.fastpath`);
+the typer commands call the same functions, so both paths print the same bytes.
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
-EXIT_OK, EXIT_DRIFT, EXIT_INPUT = 0, 1, 2
+from ..diagnostics import Exit
+
+if TYPE_CHECKING:
+    from ..sources.catalog import Catalog
+    from .cache import RenderCache
+    from .drift import FileState
+
+# Diffs annotated with their sources (provenance, a layer above this one, passes it in).
+Annotate = Callable[["Catalog", "list[FileState]"], "dict[str, str]"]
 
 
-def run_check(root: Path | None, fmt: str = "text", diff: bool = False,
-              quiet: bool = False) -> int:
-    """Compare generated files with a fresh render (or the cache's word for it)."""
-    from . import report as reporting
+def cached(root: Path | None, everything: bool = True) -> tuple["RenderCache", "list[FileState] | None"]:
+    """The render cache of ``root``, and its word that every output is clean, if it has one.
+
+    The one policy: only a run over every agent may take the cache's answer
+    (``everything``); anything in doubt gives None and the caller renders.
+    """
     from .cache import RenderCache
 
     cache = RenderCache.open(root)
-    clean = cache.clean_states()
+    return cache, cache.clean_states() if everything else None
+
+
+def answer_build(root: Path | None) -> bool:
+    """Print what ``build`` prints when the cache vouches for every output; True if it did."""
+    from .report import build_summary
+
+    _, clean = cached(root)
+    if clean is None:
+        return False
+    sys.stdout.write(build_summary(0, len(clean), 0) + "\n")
+    return True
+
+
+def run_check(root: Path | None, fmt: str = "text", diff: bool = False, quiet: bool = False,
+              annotate: Annotate | None = None) -> int:
+    """Compare generated files with a fresh render (or the cache's word for it)."""
+    from . import report as reporting
+
+    cache, clean = cached(root)
     if clean is not None:  # every output known to match its sources
         if not quiet:
             sys.stdout.write(reporting.check_report(clean, cache.regenerate, fmt, diff, sys.stdout))
-        return EXIT_OK
+        return Exit.OK
     # Only now the heavy modules (jinja2, pydantic): a cached answer never needs them.
-    from .drift import compare
     from ..diagnostics import CatalogError
+    from .drift import compare
     from .render import assemble
 
     try:
@@ -36,15 +66,14 @@ def run_check(root: Path | None, fmt: str = "text", diff: bool = False,
         states = compare(catalog, rendered)
     except CatalogError as exc:
         reporting.print_diagnostics(exc.diagnostics, fmt, quiet)
-        return EXIT_INPUT
+        return Exit.INPUT
     drifted = any(state.drifted for state in states)
     if quiet:
-        return EXIT_DRIFT if drifted else EXIT_OK
+        return Exit.DRIFT if drifted else Exit.OK
     diffs = None
-    if fmt == "text" and diff and any(state.kind in ("edited", "stale") for state in states):
-        from ..provenance.explain import annotated_diffs
-
-        diffs = annotated_diffs(catalog, states)
+    if fmt == "text" and diff and annotate is not None \
+            and any(state.kind in ("edited", "stale") for state in states):
+        diffs = annotate(catalog, states)
     regenerate = catalog.settings.config.regenerate
     sys.stdout.write(reporting.check_report(states, regenerate, fmt, diff, sys.stdout, diffs))
-    return EXIT_DRIFT if drifted else EXIT_OK
+    return Exit.DRIFT if drifted else Exit.OK

@@ -24,6 +24,7 @@ from ..outputs.render import render_catalog
 from ..targets import registry
 from .sourcemap import Origin
 from ..sources.toml import TomlDocument, parse_toml
+from ..sources.yaml import load_yaml
 from .tomledit import TomlEditError, replace_string
 
 RECOVERED = ".assembler/recovered"
@@ -235,7 +236,7 @@ def _inverse(origin: Origin, value: str, rendered: str, new: str) -> str | None:
         import yaml
 
         try:
-            data = yaml.safe_load(new)
+            data = load_yaml(new)
         except yaml.YAMLError:
             return None
         key = origin.loc[-1]

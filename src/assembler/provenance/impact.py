@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from ..sources.catalog import Agent, Catalog
 from ..diagnostics import did_you_mean
+from ..present import plural
 
 
 @dataclass(frozen=True)
@@ -93,8 +94,7 @@ def uses_text(result: Uses) -> str:
     for kind, found in (("block", result.block), ("role", result.role)):
         if found is None:
             continue
-        noun = "agent" if len(found) == 1 else "agents"
-        lines.append(f"{kind} `{result.name}` is used by {len(found)} {noun}"
+        lines.append(f"{kind} `{result.name}` is used by {plural(len(found), 'agent')}"
                      + (":" if found else "."))
         width = max((len(use.agent.id) for use in found), default=0)
         for use in found:

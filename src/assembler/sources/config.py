@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..diagnostics import Diagnostics
-from ..lint.config import LintConfig
+from .lintconfig import LintConfig
 from .schema import report_validation_errors, validate
 from .roots import CONFIG_FILE, PYPROJECT_FILE, find_root
 from .toml import TomlDocument, load_toml

@@ -27,7 +27,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..diagnostics import Diagnostics
-from .yaml import yaml_lines
+from .yaml import load_yaml, yaml_lines
 from .toml import TomlDocument
 
 if TYPE_CHECKING:
@@ -130,7 +130,7 @@ def _check_pinned(manifest: Manifest, document: TomlDocument, diagnostics: Diagn
 
     text = frontmatter_text(manifest)
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
         diagnostics.error(document.path, *document.locate(("frontmatter",)),
                           f"[frontmatter] does not give valid YAML: {getattr(exc, 'problem', exc)}",

@@ -18,6 +18,24 @@ from .toml import TomlDocument
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MAX_NAME_LENGTH = 64
+_SLUG_WORD = re.compile(r"[a-z0-9]+")
+_CAPITALISED_WORD = re.compile(r"([a-z0-9])([A-Z])")
+
+
+def slugify(text: str, fallback: str, *, split_capitals: bool = False,
+            limit: int | None = None) -> str:
+    """``text`` made a :data:`SLUG`: its lowercase letters and digits, one hyphen between runs.
+
+    ``split_capitals`` starts a word at each capital after a lowercase letter or
+    digit (``NoGitOps`` → ``no-git-ops``); ``limit`` cuts the slug to that many
+    characters; ``fallback`` is the answer when no letter or digit is left.
+    """
+    if split_capitals:
+        text = _CAPITALISED_WORD.sub(r"\1-\2", text)
+    slug = "-".join(_SLUG_WORD.findall(text.lower()))
+    if limit is not None:
+        slug = slug[:limit].strip("-")
+    return slug or fallback
 
 
 class _Strict(BaseModel):

@@ -2,7 +2,8 @@
 
 Writing needs no YAML library: a value is written plain when no YAML reader
 could take it for anything but the same string, and double-quoted otherwise.
-Reading (block frontmatter) uses PyYAML, imported only when a block has some.
+Reading goes through :func:`load_yaml`, the one YAML loader of the package; it
+imports PyYAML only when there is YAML to read.
 """
 
 from __future__ import annotations
@@ -18,6 +19,32 @@ _YAML_SPECIAL_WORDS = {
 }
 _NUMBER_LIKE = re.compile(r"^[-+]?[0-9][0-9_.:eExXoObBa-fA-F+-]*$")
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+# What the texts had on which libyaml and PyYAML's own parser disagreed, when
+# both read many generated texts: a tag or a byte-order mark (different values),
+# tabs, CR and Unicode line breaks, a `#` right after a character, or a `?` in a
+# flow collection (libyaml accepted texts that PyYAML rejects).
+_PARSERS_DIFFER = re.compile("[!\ufeff\t\r\x85\u2028\u2029]|[^\\s]#")
+
+
+def load_yaml(text: str) -> Any:
+    """YAML text as plain data, read safely (no tag builds an object).
+
+    libyaml's parser (``CSafeLoader``, several times faster) reads it when
+    PyYAML was built with it. PyYAML's own parser (``SafeLoader``) reads the
+    texts where the two may disagree, and again any text the C parser rejects,
+    so results, errors, their messages and their positions are the ones
+    ``yaml.safe_load`` gives.
+    """
+    import yaml
+
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None and not _PARSERS_DIFFER.search(text) \
+            and not ("?" in text and ("[" in text or "{" in text)):
+        try:
+            return yaml.load(text, Loader=fast)
+        except yaml.YAMLError:
+            pass  # read again below, for PyYAML's own account of the problem
+    return yaml.load(text, Loader=yaml.SafeLoader)
 
 
 def _printable(ch: str) -> bool:
@@ -95,7 +122,7 @@ def parse_yaml_mapping(header: str) -> dict[str, Any]:
     import yaml
 
     try:
-        data = yaml.safe_load(header)
+        data = load_yaml(header)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)

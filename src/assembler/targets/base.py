@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ..compose.render import Renderer
     from ..diagnostics import Diagnostics
     from ..sources.catalog import Agent, Catalog
-    from ..sources.config import Settings
+    from ..sources.config import Config, Settings
 
 # Stands in for the banner while a file is laid out; the hash is computed over
 # the text without this line, then the real banner replaces it.
@@ -74,8 +74,6 @@ class Target:
 
     def folder(self, settings: "Settings") -> str:
         """The output folder, relative to the catalog root."""
-        from .options import folder_of
-
         return folder_of(self, settings)
 
     def path(self, settings: "Settings", agent_id: str) -> str:
@@ -97,3 +95,24 @@ class Target:
     def describe(self) -> dict[str, Any]:
         """For the README table and `assembler list`."""
         return {"target": self.name, "folder": self.default_folder, "suffix": self.suffix}
+
+
+DEFAULT_TARGETS = ("claude-code",)
+
+
+def configured(config: "Config") -> dict[str, dict[str, Any]]:
+    """Every target the config names, in order, with its table (empty for a list entry)."""
+    if config.targets is None:
+        return {config.target or DEFAULT_TARGETS[0]: {}}
+    if isinstance(config.targets, list):
+        return {name: {} for name in config.targets}
+    return {name: table if isinstance(table, dict) else {} for name, table in config.targets.items()}
+
+
+def folder_of(target: Target, settings: "Settings") -> str:
+    folder = configured(settings.config).get(target.name, {}).get("folder")
+    if isinstance(folder, str):
+        return folder
+    if target.legacy_folder_key:
+        return getattr(settings.config, target.legacy_folder_key)
+    return target.default_folder

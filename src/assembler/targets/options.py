@@ -18,12 +18,12 @@ from pydantic import BaseModel, ConfigDict
 from ..diagnostics import Diagnostics, did_you_mean
 from ..sources.schema import report_validation_errors, validate
 
+from .base import Target, configured, folder_of
+
 if TYPE_CHECKING:
     from ..sources.catalog import Agent, Catalog
-    from ..sources.config import Config, Settings
-    from .base import Target
+    from ..sources.config import Settings
 
-DEFAULT_TARGETS = ("claude-code",)
 INHERIT = "inherit"
 
 
@@ -37,25 +37,7 @@ class TargetOptions(BaseModel):
     model: str | None = None
 
 
-def configured(config: "Config") -> dict[str, dict[str, Any]]:
-    """Every target the config names, in order, with its table (empty for a list entry)."""
-    if config.targets is None:
-        return {config.target or DEFAULT_TARGETS[0]: {}}
-    if isinstance(config.targets, list):
-        return {name: {} for name in config.targets}
-    return {name: table if isinstance(table, dict) else {} for name, table in config.targets.items()}
-
-
-def folder_of(target: "Target", settings: "Settings") -> str:
-    folder = configured(settings.config).get(target.name, {}).get("folder")
-    if isinstance(folder, str):
-        return folder
-    if target.legacy_folder_key:
-        return getattr(settings.config, target.legacy_folder_key)
-    return target.default_folder
-
-
-def fields(target: "Target", settings: "Settings", agent: "Agent") -> dict[str, Any]:
+def fields(target: Target, settings: "Settings", agent: "Agent") -> dict[str, Any]:
     """The tool fields for one agent: the config's defaults, then the manifest's table."""
     merged = {key: value for key, value in configured(settings.config).get(target.name, {}).items()
               if key not in ("enabled", "folder")}
@@ -64,14 +46,14 @@ def fields(target: "Target", settings: "Settings", agent: "Agent") -> dict[str, 
     return merged
 
 
-def where(target: "Target", settings: "Settings", agent: "Agent", key: str) -> tuple[str, tuple]:
+def where(target: Target, settings: "Settings", agent: "Agent", key: str) -> tuple[str, tuple]:
     """Which file sets ``key`` for this agent ("manifest" or "config"), and its TOML path."""
     if key in agent.manifest.targets.get(target.name, {}):
         return "manifest", ("targets", target.name, key)
     return "config", ("targets", target.name, key)
 
 
-def resolve_model(target: "Target", catalog: "Catalog", agent: "Agent",
+def resolve_model(target: Target, catalog: "Catalog", agent: "Agent",
                   diagnostics: Diagnostics | None = None) -> str | None:
     """The model ``target`` gets for ``agent`` (``inherit`` or None: the tool's default).
 
@@ -113,7 +95,7 @@ def _model_error(diagnostics: Diagnostics | None, agent: "Agent", message: str, 
 
 
 # -- validation ------------------------------------------------------------------------------
-def check_config(settings: "Settings", registry: dict[str, "Target"], diagnostics: Diagnostics) -> None:
+def check_config(settings: "Settings", registry: dict[str, Target], diagnostics: Diagnostics) -> None:
     """Target names, their tables and the model aliases of the config."""
     config, document = settings.config, settings.document
     if document is None:
@@ -154,7 +136,7 @@ def check_config(settings: "Settings", registry: dict[str, "Target"], diagnostic
             _known(name, ("models", alias, name), document, registry, diagnostics)
 
 
-def check_manifest(agent: "Agent", registry: dict[str, "Target"], diagnostics: Diagnostics) -> None:
+def check_manifest(agent: "Agent", registry: dict[str, Target], diagnostics: Diagnostics) -> None:
     """The manifest's own `[targets.<name>]` tables."""
     document = agent.document
     for name, table in agent.manifest.targets.items():
@@ -168,7 +150,7 @@ def check_manifest(agent: "Agent", registry: dict[str, "Target"], diagnostics: D
         _validate(registry[name], table, document, ("targets", name), diagnostics)
 
 
-def _known(name: str, loc: tuple, document, registry: dict[str, "Target"],
+def _known(name: str, loc: tuple, document, registry: dict[str, Target],
            diagnostics: Diagnostics) -> bool:
     if name in registry:
         return True
@@ -177,7 +159,7 @@ def _known(name: str, loc: tuple, document, registry: dict[str, "Target"],
     return False
 
 
-def _validate(target: "Target", table: dict[str, Any], document, prefix: tuple,
+def _validate(target: Target, table: dict[str, Any], document, prefix: tuple,
               diagnostics: Diagnostics) -> None:
     model = target.options or TargetOptions
     _, errors = validate(model, table)

@@ -55,7 +55,7 @@ def get(name: str) -> Target:
 
 def enabled(settings: "Settings") -> list[Target]:
     """The targets a catalog renders to, in the config's order."""
-    from .options import configured
+    from .base import configured
 
     return [REGISTRY[name] for name, table in configured(settings.config).items()
             if name in REGISTRY and table.get("enabled", True) is not False]
