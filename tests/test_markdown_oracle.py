@@ -18,9 +18,8 @@ leaves out the shapes they do not model:
   appears in an indentation (CommonMark counts a tab as four columns);
 - containers and HTML: no line starts with a list marker, ``>``, ``<`` or ``[``.
 
-Three shapes inside the grammar's reach do disagree with CommonMark. They are left
-out of the generator and pinned by ``xfail(strict=True)`` tests at the end of this
-module, so each flips to a failure once it is fixed: a backtick fence whose info
+Three shapes inside the grammar's reach once disagreed with CommonMark and are
+pinned by their own tests at the end of this module: a backtick fence whose info
 string holds a backtick (not a fence at all), an empty heading with a closing
 sequence (``# #``), and a closing fence followed by a no-break space.
 """
@@ -223,37 +222,27 @@ EMPTY_CLOSED = "# #\n"  # an empty h1 with a closing sequence
 NBSP_CLOSE = "```\n# code\n```\u00a0\n# still code\n"  # U+00A0 is not a space to CommonMark
 
 
-def test_the_oracle_sees_what_the_xfail_tests_claim():
+def test_the_oracle_sees_what_the_shape_tests_claim():
     assert oracle(BACKTICK_INFO) == ([(2, 1, "After")], [False, False, False])
     assert oracle(EMPTY_CLOSED) == ([(0, 1, "")], [False])
     assert oracle(NBSP_CLOSE) == ([], [True, True, True, True])
 
 
-@pytest.mark.xfail(strict=True, reason="markdown.in_code opens a fence on a backtick run whose "
-                   "info string holds a backtick (CommonMark: not a fence)")
 def test_in_code_backtick_info_string_with_a_backtick_is_no_fence():
     assert scanner(BACKTICK_INFO) == oracle(BACKTICK_INFO)
 
 
-@pytest.mark.xfail(strict=True, reason="sections.split_sections opens a fence on a backtick run "
-                   "whose info string holds a backtick, so later headings are missed")
 def test_split_sections_backtick_info_string_with_a_backtick_is_no_fence():
     assert section_heading_lines(BACKTICK_INFO) == [2]
 
 
-@pytest.mark.xfail(strict=True, reason="markdown._HEADING reads the closing sequence of an empty "
-                   "heading as its text: `# #` gives text '#', CommonMark ''")
 def test_headings_empty_heading_with_closing_sequence_has_empty_text():
     assert [h.text for h in headings(["# #", "## ##", "### ###  "])] == ["", "", ""]
 
 
-@pytest.mark.xfail(strict=True, reason="markdown.in_code closes a fence on a line with a trailing "
-                   "no-break space (str.strip); CommonMark allows only spaces and tabs")
 def test_in_code_closing_fence_with_trailing_no_break_space_does_not_close():
     assert scanner(NBSP_CLOSE) == oracle(NBSP_CLOSE)
 
 
-@pytest.mark.xfail(strict=True, reason="sections.split_sections closes a fence on a line with a "
-                   "trailing no-break space (str.strip); CommonMark allows only spaces and tabs")
 def test_split_sections_closing_fence_with_trailing_no_break_space_does_not_close():
     assert section_heading_lines(NBSP_CLOSE) == []

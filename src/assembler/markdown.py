@@ -14,7 +14,8 @@ from functools import cached_property, lru_cache
 from typing import Iterable
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+# The text is optional and lazy, so `# #` is an empty heading with a closing sequence.
+_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))??(?:[ \t]+#+)?[ \t]*$")
 _INLINE_CODE = re.compile(r"(`+)(.+?)\1")
 _HTML_COMMENT = re.compile(r"<!--.*?-->")
 _JINJA_COMMENT = re.compile(r"\{#.*?#\}")
@@ -64,10 +65,11 @@ def in_code(lines: list[str], fences: Iterable[int] | None = None) -> list[bool]
         line = lines[index]
         match = _FENCE.match(line)
         if fence is None:
-            if match:
+            # a backtick fence's info string holds no backtick (else it is inline code)
+            if match and not (match.group(1)[0] == "`" and "`" in line[match.end():]):
                 fence, opened = match.group(1), index
         elif match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence) \
-                and not line.strip().strip(fence[0]):
+                and not line.strip(" \t\r\n").strip(fence[0]):  # only spaces and tabs may follow
             flags[opened:index + 1] = [True] * (index + 1 - opened)
             fence = None
     if fence is not None:  # never closed: code to the end

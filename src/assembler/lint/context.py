@@ -27,7 +27,7 @@ from ..compose.render import Renderer
 from ..outputs.render import Rendered
 from ..targets.registry import enabled
 from ..sources.toml import TomlDocument, read_text
-from .config import LintConfig
+from ..sources.lintconfig import LintConfig
 from .linematch import BlockLines
 from .linesearch import LineSearch
 from ..markdown import FENCE_TEXT, Heading, anchors, headings, in_code, mask_inline_code

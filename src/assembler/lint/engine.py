@@ -20,7 +20,7 @@ from ..outputs.render import Rendered, assemble
 from ..sources.toml import read_text
 from . import budgets, consistency, freshness, names, placeholders, references, secrets, structure
 from . import suppress
-from .config import LintConfig
+from ..sources.lintconfig import LintConfig
 from .context import LintContext, Origin, Output, build_context
 from .rules import CODE, SELECTOR, Finding, Rule, matches, split_codes
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Iterable
 
-from .config import Severity
+from ..sources.lintconfig import Severity
 CODE = re.compile(r"^AA\d{3}$")
 SELECTOR = re.compile(r"^AA\d{0,3}$")
 

@@ -594,7 +594,7 @@ def value_lines(document: TomlDocument, loc: tuple) -> list[int]:
     has as many line breaks as the value; otherwise every line maps to the
     line where the value starts.
     """
-    from .tomledit import value_span
+    from ..sources.toml import value_span
 
     line = document.locate(loc, value=True)[0]
     lines = [line]

@@ -14,9 +14,9 @@ from typing import Any
 
 import tomli_w
 
-from ..sources.toml import TomlDocument, value_span  # re-exported: sourcemap imports it here
+from ..sources.toml import TomlDocument, value_span
 
-__all__ = ["TomlEditError", "replace_string", "string_literal", "value_span"]
+__all__ = ["TomlEditError", "replace_string", "string_literal"]
 
 # A character no catalog text has a reason to contain; it stands in for the new
 # literal while tomlkit writes the document back.

@@ -157,7 +157,7 @@ def _block_meta(header: str, rel: str, diagnostics: Diagnostics) -> BlockMeta | 
                 (n + 2 for n, text in enumerate(header.splitlines()) if text.startswith(f"{key}:")),
                 1,
             )
-            header_doc._positions = {tuple(error["loc"]): (line, 1)}
+            header_doc.pin(tuple(error["loc"]), (line, 1))
             report_validation_errors([error], header_doc, diagnostics, model=BlockMeta)
         return None
     return meta

@@ -31,10 +31,6 @@ class Agent:
     document: TomlDocument
 
     @property
-    def body_blocks(self) -> tuple[str, ...]:
-        return tuple(self.manifest.blocks)
-
-    @property
     def all_blocks(self) -> tuple[str, ...]:
         """Every block the agent renders: its role's, then its own."""
         return (self.role.blocks if self.role else ()) + tuple(

@@ -45,6 +45,12 @@ class TomlDocument:
     prefix: Loc = ()  # where the keys live, e.g. ("tool", "assembler") in pyproject.toml
     _positions: dict[Loc, tuple[int, int]] | None = field(default=None, repr=False)
 
+    def pin(self, loc: Loc, at: tuple[int, int]) -> None:
+        """Say where ``loc`` is, for a document made from text that is not TOML (a YAML header)."""
+        if self._positions is None:
+            self._positions = {}
+        self._positions[tuple(loc)] = at
+
     def locate(self, loc: Loc, value: bool = False) -> tuple[int, int]:
         """Line and column of the deepest known prefix of ``loc`` (1-based).
 
