@@ -30,6 +30,7 @@ MODELS = """
         codex = "gpt-5.1-codex"
         copilot = "Claude Sonnet 4.5 (copilot)"
         cursor = "inherit"
+        opencode = "anthropic/claude-sonnet-4-5"
         """
 
 

@@ -16,6 +16,7 @@ from .claude_code import ClaudeCode
 from .codex import Codex
 from .copilot import Copilot
 from .cursor import Cursor
+from .opencode import Opencode
 
 if TYPE_CHECKING:
     from ..sources.config import Settings
@@ -25,6 +26,7 @@ REGISTRY: dict[str, Target] = {target.name: target for target in (
     Codex(),
     Copilot(),
     Cursor(),
+    Opencode(),
 )}
 
 # Limits other agent formats publish, for files meant to be ported there:
