@@ -30,6 +30,7 @@ MODELS = """
         codex = "gpt-5.1-codex"
         copilot = "Claude Sonnet 4.5 (copilot)"
         cursor = "inherit"
+        factory = "claude-sonnet-4-5-20250929"
         opencode = "anthropic/claude-sonnet-4-5"
         """
 

@@ -16,6 +16,7 @@ from .claude_code import ClaudeCode
 from .codex import Codex
 from .copilot import Copilot
 from .cursor import Cursor
+from .factory import Factory
 from .opencode import Opencode
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ REGISTRY: dict[str, Target] = {target.name: target for target in (
     Codex(),
     Copilot(),
     Cursor(),
+    Factory(),
     Opencode(),
 )}
 
@@ -38,6 +40,7 @@ PORTING_LIMITS: dict[str, Limit] = {limit.key: limit for limit in (
           lambda data, agent: len(data)),
     Limit("skill", "`description`", "characters", 1_024,
           lambda data, agent: len(agent.manifest.description.strip()), at="description"),
+    *Factory.limits,
 )}
 
 COMMENT_STYLES: tuple[CommentStyle, ...] = (HTML_COMMENT, HASH_COMMENT)
