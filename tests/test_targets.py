@@ -31,6 +31,7 @@ MODELS = """
         copilot = "Claude Sonnet 4.5 (copilot)"
         cursor = "inherit"
         factory = "claude-sonnet-4-5-20250929"
+        kiro = "claude-sonnet-4.5"
         opencode = "anthropic/claude-sonnet-4-5"
         """
 

@@ -17,6 +17,7 @@ from .codex import Codex
 from .copilot import Copilot
 from .cursor import Cursor
 from .factory import Factory
+from .kiro import Kiro
 from .opencode import Opencode
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ REGISTRY: dict[str, Target] = {target.name: target for target in (
     Copilot(),
     Cursor(),
     Factory(),
+    Kiro(),
     Opencode(),
 )}
 
