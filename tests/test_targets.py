@@ -26,6 +26,7 @@ TARGETS = sorted(REGISTRY)
 
 MODELS = """
         [models.balanced]
+        antigravity = "pro"
         claude-code = "sonnet"
         codex = "gpt-5.1-codex"
         copilot = "Claude Sonnet 4.5 (copilot)"

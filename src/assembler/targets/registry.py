@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..sources.yaml import split_frontmatter
 from .base import HASH_COMMENT, HTML_COMMENT, CommentStyle, Limit, Target
+from .antigravity import Antigravity
 from .claude_code import ClaudeCode
 from .codex import Codex
 from .copilot import Copilot
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from ..sources.config import Settings
 
 REGISTRY: dict[str, Target] = {target.name: target for target in (
+    Antigravity(),
     ClaudeCode(),
     Codex(),
     Copilot(),
