@@ -8,6 +8,7 @@ builds as a list of entries (:meth:`MarkdownTarget.entries`), each a
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING, Any
 
 from ..compose.composition import Source, TextOf, Value
@@ -119,18 +120,26 @@ class FlatMarkdownTarget(MarkdownTarget):
     def check_collisions(self, catalog: "Catalog", agent: "Agent", diagnostics) -> None:
         settings = catalog.settings
         mine = self.path(settings, agent.id)
-        for other in catalog.agents:
-            if other is agent:
-                return
-            if self.renders(other) and self.path(settings, other.id) == mine:
-                diagnostics.error(
-                    agent.source, *agent.document.locate(("name",), value=True),
-                    f"target {self.name} reads only the top level of `{self.folder(settings)}`: "
-                    f"`{agent.id}` and `{other.id}` would both be written to `{mine}`",
-                    f"rename one of them, or switch the target off for one: "
-                    f"[targets.{self.name}] enabled = false")
-                return
+        first = self._first_writers(catalog).get(mine)
+        if first is not None and first is not agent:
+            diagnostics.error(
+                agent.source, *agent.document.locate(("name",), value=True),
+                f"target {self.name} reads only the top level of `{self.folder(settings)}`: "
+                f"`{agent.id}` and `{first.id}` would both be written to `{mine}`",
+                f"rename one of them, or switch the target off for one: "
+                f"[targets.{self.name}] enabled = false")
 
+    def _first_writers(self, catalog: "Catalog") -> dict[str, "Agent"]:
+        """The first agent writing each file, worked out once per catalog."""
+        cached = getattr(self, "_writers", None)
+        if cached is not None and cached[0]() is catalog:
+            return cached[1]
+        first: dict[str, "Agent"] = {}
+        for other in catalog.agents:
+            if self.renders(other):
+                first.setdefault(self.path(catalog.settings, other.id), other)
+        self._writers = (weakref.ref(catalog), first)
+        return first
 
 def model_at(target: "Target", catalog: "Catalog", agent: "Agent") -> tuple[str, int, int]:
     """The file, line and column that set the model ``target`` gets for ``agent``, in the
