@@ -211,3 +211,15 @@ def test_a_bad_native_permission(tmp_path, cli):
         "unsupported value 'never'",
         "  hint: use one of: 'allow', 'ask', 'deny'",
     ]
+
+
+def test_a_config_default_is_checked_at_the_config_line(tmp_path, cli):
+    root = catalog(tmp_path, "opencode", table=True, config="""
+        temprature = 0.2
+        steps = -1
+        """)
+    assert errors(cli, root) == [
+        "assembler.toml:15:1: error: unknown key `targets.opencode.temprature`",
+        "  hint: did you mean `temperature`?",
+        "assembler.toml:16:9: error: `targets.opencode.steps`: Input should be greater than 0",
+    ]
