@@ -40,7 +40,7 @@ def test_each_tool_has_its_droid_name(tmp_path, tool):
                 "Edit": ["Edit"], "NotebookEdit": ["Edit"], "Bash": ["Execute"],
                 "PowerShell": ["Execute"], "WebFetch": ["FetchUrl"], "WebSearch": ["WebSearch"],
                 "TodoWrite": ["TodoWrite"], "Agent": ["Task"], "Task": ["Task"],
-                "Skill": ["Skill"], "AskUserQuestion": ["AskUser"], "ToolSearch": ["ToolSearch"],
+                "Skill": ["Skill"], "ToolSearch": ["ToolSearch"],
                 "TaskStop": ["TaskStop"]}[tool]
     assert frontmatter(rendered(root)[ALPHA])["tools"] == expected
 

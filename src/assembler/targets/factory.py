@@ -14,7 +14,8 @@ names: ``Read``: Read and LS; ``Grep``, ``Glob``, ``Edit``, ``WebSearch``,
 ``TodoWrite``, ``Skill``, ``ToolSearch``, ``TaskStop``: the same names;
 ``Write``: Create; ``NotebookEdit``: Edit (Droid has no notebook tool and
 edits the ``.ipynb`` text); ``Bash``, ``PowerShell``: Execute; ``WebFetch``:
-FetchUrl; ``Agent``, ``Task``: Task; ``AskUserQuestion``: AskUser. Droid
+FetchUrl; ``Agent``, ``Task``: Task. (Droid's AskUser is left out: ``droid exec``
+has no such tool, and its validator refuses a droid naming a missing tool.) Droid
 grants MCP servers whole, in ``mcpServers``: ``mcp__github`` adds
 ``github``; a single MCP tool (``mcp__github__create_issue``) has no
 counterpart. Any other tool is an error. Droid refuses a tool list with no
@@ -23,10 +24,11 @@ built-in tool in it, so an agent whose tools are all MCP is an error too.
 Droid warns about a ``description`` over 500 characters but loads it:
 `[lint.budgets] targets = ["factory"]` makes lint (AA704) report it.
 
-Checked against the Droid client (``@factory/cli`` 0.225): its droid loader
-and validator (the field names, the name rule, the tool ids, the 500-character
-warning, top-level-only loading) and ``droid exec --list-tools``. Loading a
-droid needs an account, so no generated file was loaded by Droid itself.
+Checked against Factory's Droid CLI 0.225.2 (npm ``@factory/cli-linux-x64``):
+the droid loader and validator inside it (the field names, the name rule, the
+tool ids, the 500-character warning, top-level-only loading) and ``droid exec
+--list-tools``. Running a droid needs an account, so no generated file was
+loaded by Droid itself.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ TOOLS = {
     "Edit": ("Edit",), "NotebookEdit": ("Edit",), "Bash": ("Execute",),
     "PowerShell": ("Execute",), "WebFetch": ("FetchUrl",), "WebSearch": ("WebSearch",),
     "TodoWrite": ("TodoWrite",), "Agent": ("Task",), "Task": ("Task",), "Skill": ("Skill",),
-    "AskUserQuestion": ("AskUser",), "ToolSearch": ("ToolSearch",), "TaskStop": ("TaskStop",),
+    "ToolSearch": ("ToolSearch",), "TaskStop": ("TaskStop",),
 }
 DESCRIPTION_LIMIT = 500
 
