@@ -62,6 +62,51 @@ def test_example_agent_snapshot_gemini_qwen(example_more, agent_id, target, snap
     assert (rendered.path, rendered.data.decode("utf-8")) == snapshot
 
 
+# Targets the example catalog does not render to, checked on a copy of it that does.
+MORE_TARGETS = ["antigravity", "factory", "kiro", "opencode"]
+MORE_MODELS = {
+    "deep": {"antigravity": "pro", "factory": "claude-opus-4-5-20251101",
+             "kiro": "claude-opus-4.5", "opencode": "anthropic/claude-opus-4-5"},
+    "balanced": {"antigravity": "inherit", "factory": "claude-sonnet-4-5-20250929",
+                 "kiro": "claude-sonnet-4.5", "opencode": "anthropic/claude-sonnet-4-5"},
+    "fast": {"antigravity": "flash", "factory": "inherit", "kiro": "claude-haiku-4.5",
+             "opencode": "anthropic/claude-haiku-4-5"},
+}
+
+
+@pytest.fixture(scope="module")
+def example_other(tmp_path_factory):
+    """The example catalog, rendering to the targets it leaves out."""
+    root = tmp_path_factory.mktemp("example-more")
+    for folder in ("_manifests", "_blocks", "_roles"):
+        shutil.copytree(REPO / folder, root / folder)
+    config = (REPO / "assembler.toml").read_text(encoding="utf-8")
+    listed = 'targets = ["claude-code", "codex", "copilot", "cursor"]'
+    assert listed in config
+    config = config.replace(listed, "targets = [" + ", ".join(f'"{t}"' for t in MORE_TARGETS) + "]")
+    for alias, values in MORE_MODELS.items():
+        lines = "".join(f'{target} = "{value}"\n' for target, value in values.items())
+        config = config.replace(f"[models.{alias}]\n", f"[models.{alias}]\n{lines}")
+    (root / "assembler.toml").write_text(config, encoding="utf-8")
+    return load_catalog(root)
+
+
+@pytest.mark.parametrize("target", MORE_TARGETS)
+@pytest.mark.parametrize("agent_id", ["validator", "code-implementer", "ml/dataset-auditor"])
+def test_example_agent_snapshot_more_targets(example_other, agent_id, target, snapshot):
+    """The same body, with the frontmatter of opencode, Factory Droid, Kiro and Antigravity."""
+    (rendered,) = [r for r in render_catalog(example_other, {agent_id}) if r.target == target]
+    assert rendered.data.decode("utf-8") == snapshot
+
+
+def test_every_example_agent_renders_to_the_more_targets(example_other):
+    rendered = render_catalog(example_other)
+    assert sorted({r.target for r in rendered}) == MORE_TARGETS
+    paths = sorted(r.path for r in rendered if r.agent.id == "ml/dataset-auditor")
+    assert paths == [".agents/agents/dataset-auditor.md", ".factory/droids/dataset-auditor.md",
+                     ".kiro/agents/ml/dataset-auditor.md", ".opencode/agents/ml/dataset-auditor.md"]
+
+
 def test_every_example_agent_renders_to_every_target():
     rendered = render_catalog(EXAMPLE)
     assert sorted({r.target for r in rendered}) == ["claude-code", "codex", "copilot", "cursor"]

@@ -26,12 +26,16 @@ TARGETS = sorted(REGISTRY)
 
 MODELS = """
         [models.balanced]
+        antigravity = "pro"
         claude-code = "sonnet"
         codex = "gpt-5.1-codex"
         copilot = "Claude Sonnet 4.5 (copilot)"
         cursor = "inherit"
         gemini = "gemini-2.5-pro"
         qwen = "qwen3-coder-plus"
+        factory = "claude-sonnet-4-5-20250929"
+        kiro = "claude-sonnet-4.5"
+        opencode = "anthropic/claude-sonnet-4-5"
         """
 
 

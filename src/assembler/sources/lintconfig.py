@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Severity = Literal["error", "warning"]
-Target = Literal["copilot", "codex", "skill"]
+Target = Literal["copilot", "codex", "skill", "factory"]
 PositiveInt = Annotated[int, Field(gt=0)]
 
 DEFAULT_CANONICAL_NAMES = ["SKILL.md", "AGENTS.md", "CLAUDE.md", "GEMINI.md", "README.md"]

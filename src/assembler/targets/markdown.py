@@ -14,6 +14,7 @@ agents that would share a file or a name there.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -21,7 +22,7 @@ from ..compose.composition import Source, TextOf, Value
 from ..sources.fidelity import finish
 from ..sources.yaml import yaml_entry
 from .base import HTML_COMMENT, PLACEHOLDER, Target
-from .options import INHERIT, fields, resolve_model, where
+from .options import INHERIT, configured, fields, resolve_model, where
 
 if TYPE_CHECKING:
     from ..compose.composition import Composition
@@ -161,6 +162,15 @@ class MarkdownTarget(Target):
                 out.append(Value(yaml_entry(key, values[key]), source))
         return out
 
+    def option_entry(self, catalog: "Catalog", agent: "Agent", key: str, value: Any,
+                     written: str | None = None) -> Value:
+        """``written: value`` (``key`` by default), from the line that sets `[targets.<name>] key`."""
+        kind, loc = where(self, catalog.settings, agent, key)
+        document = agent.document if kind == "manifest" else catalog.settings.document
+        source = None if document is None else Source(kind, document, loc, agent.id, "derived",
+                                                      whole=True)
+        return Value(yaml_entry(written or key, value), source)
+
     def variables(self, composition: "Composition", catalog: "Catalog",
                   text_of: TextOf) -> dict[str, Any]:
         variables = composition.sections(text_of)
@@ -176,3 +186,57 @@ class MarkdownTarget(Target):
         if text is None:
             return None
         return finish(text.rstrip("\n") + "\n", agent.manifest)
+
+
+class FlatMarkdownTarget(MarkdownTarget):
+    """A Markdown format whose tool reads only the top level of its folder.
+
+    A manifest in a subfolder (``ml/dataset-auditor``) is written under its
+    name alone (``dataset-auditor.md``); two manifests of the same name in
+    different subfolders would write one file, which :meth:`check_collisions`
+    reports at the later manifest's ``name``.
+    """
+
+    def path(self, settings, agent_id: str) -> str:
+        return f"{self.folder(settings)}/{agent_id.rsplit('/', 1)[-1]}{self.suffix}"
+
+    def check_collisions(self, catalog: "Catalog", agent: "Agent", diagnostics) -> None:
+        settings = catalog.settings
+        mine = self.path(settings, agent.id)
+        first = self._first_writers(catalog).get(mine)
+        if first is not None and first is not agent:
+            diagnostics.error(
+                agent.source, *agent.document.locate(("name",), value=True),
+                f"target {self.name} reads only the top level of `{self.folder(settings)}`: "
+                f"`{agent.id}` and `{first.id}` would both be written to `{mine}`",
+                f"rename one of them, or switch the target off for one: "
+                f"[targets.{self.name}] enabled = false")
+
+    def _first_writers(self, catalog: "Catalog") -> dict[str, "Agent"]:
+        """The first agent writing each file, worked out once per catalog."""
+        cached = getattr(self, "_writers", None)
+        if cached is not None and cached[0]() is catalog:
+            return cached[1]
+        first: dict[str, "Agent"] = {}
+        for other in catalog.agents:
+            if self.renders(other):
+                first.setdefault(self.path(catalog.settings, other.id), other)
+        self._writers = (weakref.ref(catalog), first)
+        return first
+
+def model_at(target: "Target", catalog: "Catalog", agent: "Agent") -> tuple[str, int, int]:
+    """The file, line and column that set the model ``target`` gets for ``agent``, in the
+    order :func:`~.options.resolve_model` looks: the manifest's `[targets.<name>] model`,
+    the `[models.<alias>]` value of the config, the config's `[targets.<name>] model`."""
+    settings, name = catalog.settings, target.name
+    if isinstance(agent.manifest.targets.get(name, {}).get("model"), str):
+        return (agent.source, *agent.document.locate(("targets", name, "model"), value=True))
+    model, document = agent.manifest.model, settings.document
+    if document is not None and model is not None and model != INHERIT:
+        if model in settings.config.models:
+            return (document.path, *document.locate(("models", model, name), value=True))
+        if "model" in configured(settings.config).get(name, {}):
+            return (document.path, *document.locate(("targets", name, "model"), value=True))
+    if document is not None and model is None:
+        return (document.path, *document.locate(("targets", name, "model"), value=True))
+    return (agent.source, *agent.document.locate(("model",), value=True))

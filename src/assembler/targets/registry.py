@@ -12,23 +12,31 @@ from typing import TYPE_CHECKING
 
 from ..sources.yaml import split_frontmatter
 from .base import HASH_COMMENT, HTML_COMMENT, CommentStyle, Limit, Target
+from .antigravity import Antigravity
 from .claude_code import ClaudeCode
 from .codex import Codex
 from .copilot import Copilot
 from .cursor import Cursor
 from .gemini import Gemini
 from .qwen import Qwen
+from .factory import Factory
+from .kiro import Kiro
+from .opencode import Opencode
 
 if TYPE_CHECKING:
     from ..sources.config import Settings
 
 REGISTRY: dict[str, Target] = {target.name: target for target in (
+    Antigravity(),
     ClaudeCode(),
     Codex(),
     Copilot(),
     Cursor(),
     Gemini(),
     Qwen(),
+    Factory(),
+    Kiro(),
+    Opencode(),
 )}
 
 # Limits other agent formats publish, for files meant to be ported there:
@@ -40,6 +48,7 @@ PORTING_LIMITS: dict[str, Limit] = {limit.key: limit for limit in (
           lambda data, agent: len(data)),
     Limit("skill", "`description`", "characters", 1_024,
           lambda data, agent: len(agent.manifest.description.strip()), at="description"),
+    *Factory.limits,
 )}
 
 COMMENT_STYLES: tuple[CommentStyle, ...] = (HTML_COMMENT, HASH_COMMENT)

@@ -124,3 +124,33 @@ def check_native(target: "Target", catalog: "Catalog", agent: "Agent", key: str,
         found = problem(name) if isinstance(name, str) else None
         if found is not None:
             diagnostics.error(path, *document.locate((*loc, index), value=True), *found)
+def check_tools(agent: "Agent", target: str, table: Table, mcp: McpNamer | None,
+                diagnostics: "Diagnostics", hint: "Callable[[str], str] | None" = None) -> None:
+    """Report, once each, the manifest's tools that ``target`` cannot carry.
+
+    A tool outside the canonical vocabulary is a misspelling (with a
+    did-you-mean); a known tool without a word in ``table`` (or an MCP tool
+    ``mcp`` has no name for) has no counterpart, and ``hint(tool)``, when
+    given, says what to do instead.
+    """
+    from ..diagnostics import did_you_mean
+
+    for index, tool in enumerate(agent.manifest.tools):
+        at = agent.document.locate(("tools", index), value=True)
+        parts = mcp_parts(tool)
+        if tool not in CANONICAL and parts is None:
+            diagnostics.error(
+                agent.source, *at, f"unknown tool `{tool}`",
+                did_you_mean(tool, CANONICAL, "tools")
+                or "tools are named as in Claude Code (`Read`, `Bash`, `mcp__server__tool`)")
+            continue
+        if parts is not None:
+            known = mcp is not None and bool(mcp(*parts))
+        else:
+            known = bool(table.get(tool))
+        if not known:
+            diagnostics.error(
+                agent.source, *at, f"tool `{tool}` has no counterpart in target {target}",
+                (hint(tool) if hint is not None else None)
+                or f"remove it, or switch the target off for this agent: "
+                   f"[targets.{target}] enabled = false")
