@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..sources import walk
+from ..sources.folders import joined
 from ..targets.base import CommentStyle
 from .drift import FileState, orphans
 from ..sources.roots import CONFIG_FILE, PYPROJECT_FILE, find_root
@@ -175,8 +176,7 @@ class RenderCache:
                         found.append((name, str(path), path.stat()))
                 continue
             folder = folders[kind]
-            prefix = Path(folder).as_posix() + "/"
-            found += [(prefix + rel, path, info) for rel, path, info in _files(self.root / folder)]
+            found += [(joined(folder, rel), path, info) for rel, path, info in _files(self.root / folder)]
         return found
 
     # -- lookup ----------------------------------------------------------------------

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..diagnostics import Diagnostics
 from ..lint.config import LintConfig
+from . import folders
 from .schema import report_validation_errors, validate
 from .roots import CONFIG_FILE, PYPROJECT_FILE, find_root
 from .toml import TomlDocument, load_toml
@@ -106,7 +107,55 @@ def load_settings(root: Path | None, cwd: Path, diagnostics: Diagnostics) -> Set
     if errors:
         report_validation_errors(errors, document, diagnostics, model=Config)
         return None
+    if not _check_folders(root, config, document, diagnostics):
+        return None
     return Settings(root, config, document)
+
+
+FOLDER_KEYS = ("manifests", "blocks", "roles", "templates", "output")
+
+
+def _check_folders(root: Path, config: Config, document: TomlDocument,
+                   diagnostics: Diagnostics) -> bool:
+    """Normalise every folder the config names, in place; False (and errors) when one
+    would leave the catalog.
+
+    Output folders (``output``, ``[targets.<name>] folder``) may not be the root
+    itself, nor lie in the tool's own ``.assembler/``: their scan for orphaned
+    files would take in sources and recovered copies.
+    """
+    places: list[tuple[tuple, bool, str, object]] = [
+        ((key,), key == "output", key, None) for key in FOLDER_KEYS]
+    if isinstance(config.targets, dict):
+        places += [(("targets", name, "folder"), True, f"targets.{name}.folder", table)
+                   for name, table in config.targets.items()
+                   if isinstance(table, dict) and isinstance(table.get("folder"), str)]
+    ok = True
+    for loc, output, label, table in places:
+        value = table["folder"] if isinstance(table, dict) else getattr(config, loc[0])
+        folder, problem = folders.normalise(value)
+        example = folders.DEFAULTS.get(loc[0], "agents")
+        hint = f"write the folder relative to the catalog root, e.g. `{example}`"
+        if problem is None and folders.escapes(root, folder):
+            problem = "is a symbolic link to a folder outside the catalog"
+            hint = "use a folder inside the catalog (a link may point to another folder inside it)"
+        elif problem is None and output and folders.is_root(root, folder):
+            problem = "is the catalog root itself"
+            hint = "generated files need a folder of their own, e.g. `agents`"
+        elif problem is None and output and folders.in_state_dir(folder):
+            problem = f"is inside {folders.STATE_DIR}/, the tool's own folder"
+            hint = "generated files need a folder of their own, e.g. `agents`"
+        if problem is not None:
+            shown = f"`{label}` is empty" if value == "" else f"`{label}` (`{value}`) {problem}"
+            if problem == "leaves the catalog":
+                shown += " (`..` goes above the root)"
+            diagnostics.error(document.path, *document.locate(loc, value=True), shown, hint)
+            ok = False
+        elif isinstance(table, dict):
+            table["folder"] = folder
+        else:
+            setattr(config, loc[0], folder)
+    return ok
 
 
 def _read_config_document(root: Path, diagnostics: Diagnostics) -> TomlDocument | None:
