@@ -155,3 +155,85 @@ def test_two_spellings_of_one_folder_collide(tmp_path, cli):
     result = cli("check", "--root", root)
     assert result.exit_code == 2
     assert "would write the same files (out/*.md)" in result.stderr
+
+
+# -- 3. the render cache vouches only for content it hashed before and after ----------------
+def _replace_during_render(monkeypatch, change):
+    """Run ``change()`` while the catalog renders, after the sources were read."""
+    import assembler.outputs.render as render
+
+    real = render.render_agents
+
+    def render_agents(renderer, agents):
+        rendered = real(renderer, agents)
+        change()
+        return rendered
+
+    monkeypatch.setattr(render, "render_agents", render_agents)
+
+
+def _moved_in_with_an_older_time(root: Path, rel: str, text: str) -> None:
+    """What mv, cp -p, rsync -a or tar do: new content, an older modification time."""
+    staged = root.parent / "staged"
+    staged.write_text(text)
+    os.utime(staged, (LONG_AGO - 3600, LONG_AGO - 3600))
+    os.replace(staged, root / rel)
+
+
+def _rewritten_in_place_keeping_stat(root: Path, rel: str, text: str) -> None:
+    """Same inode, same size, same modification time, other bytes."""
+    path = root / rel
+    info = path.stat()
+    assert len(text.encode()) == info.st_size
+    with open(path, "r+b") as handle:
+        handle.write(text.encode())
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_a_source_replaced_during_the_first_render_is_not_recorded(tmp_path, cli, monkeypatch,
+                                                                   command):
+    root = tiny(tmp_path)
+    age(root)
+    if command == "check":
+        assert cli("build", "--root", root).exit_code == 0
+        (root / ".assembler/render-cache.json").unlink()
+        _moved_in_with_an_older_time(root, "_manifests/a.toml", TINY["_manifests/a.toml"])
+    _replace_during_render(monkeypatch, lambda: _moved_in_with_an_older_time(
+        root, "_blocks/rules.md", "## Rules\n\n- be very brief\n"))
+    cli(command, "--root", root)
+    monkeypatch.undo()
+    truth = cli("check", "--root", root)
+    monkeypatch.setenv("ASSEMBLER_NO_CACHE", "1")
+    assert cli("check", "--root", root).exit_code == 1
+    assert (truth.exit_code, truth.stdout.splitlines()[0]) == (
+        1, "agents/a.md: stale: sources changed since it was generated (from _manifests/a.toml)")
+
+
+def test_a_source_rewritten_with_its_old_stat_before_the_render_reads_it(tmp_path, cli,
+                                                                         monkeypatch):
+    import assembler.outputs.render as render
+
+    root = tiny(tmp_path)
+    age(root)
+    assert cli("build", "--root", root).exit_code == 0
+    (root / "_blocks/rules.md").write_text("## Rules\n\n- be terse\n")  # a cache miss
+    age(root)
+    real = render.assemble
+
+    def assemble(*args, **kwargs):  # after the cache hashed the inputs, before the loader reads
+        _rewritten_in_place_keeping_stat(root, "_blocks/rules.md", "## Rules\n\n- be curt!\n")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(render, "assemble", assemble)
+    assert cli("build", "--root", root).exit_code == 0
+    monkeypatch.undo()
+    _rewritten_in_place_keeping_stat(root, "_blocks/rules.md", "## Rules\n\n- be terse\n")
+    assert cli("check", "--root", root).exit_code == 1
+
+
+def test_an_unchanged_catalog_is_still_recorded(tmp_path, cli):
+    root = tiny(tmp_path)
+    age(root)
+    assert cli("build", "--root", root).exit_code == 0
+    assert (root / ".assembler/render-cache.json").is_file()

@@ -116,8 +116,9 @@ def build(
 
     everything = not names and changed_since is None
     cache = RenderCache.open(root)
-    # A source map needs the render itself: --sourcemap never takes the cache's answer.
-    clean = cache.clean_states() if everything and not sourcemap else None
+    # A source map needs the render itself: --sourcemap never takes the cache's answer
+    # (the lookup still hashes the inputs, so that the render can be recorded).
+    clean = cache.clean_states(answer=not sourcemap) if everything else None
     if clean is not None:  # every output known to match its sources: nothing to write
         print(reporting.build_summary(0, len(clean), 0))
         return

@@ -42,11 +42,11 @@ class Config(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    manifests: str = "_manifests"
-    blocks: str = "_blocks"
-    roles: str = "_roles"
-    templates: str = "_templates"
-    output: str = "agents"
+    manifests: str = folders.DEFAULTS["manifests"]
+    blocks: str = folders.DEFAULTS["blocks"]
+    roles: str = folders.DEFAULTS["roles"]
+    templates: str = folders.DEFAULTS["templates"]
+    output: str = folders.DEFAULTS["output"]
     target: str | None = None  # one target; the older spelling of `targets = [name]`
     # The output formats: a list of names, or one `[targets.<name>]` table each
     # (folder and that tool's field defaults). Each target validates its table.
