@@ -237,3 +237,57 @@ def test_an_unchanged_catalog_is_still_recorded(tmp_path, cli):
     age(root)
     assert cli("build", "--root", root).exit_code == 0
     assert (root / ".assembler/render-cache.json").is_file()
+
+
+# -- 4. an edit made while a build writes is never overwritten -------------------------------
+def _edit_after_the_render_read(monkeypatch, change):
+    """Run ``change()`` after the build compared the outputs, before it writes any."""
+    import assembler.outputs.write as write
+
+    real = write.compare
+
+    def compare(*args, **kwargs):
+        states = real(*args, **kwargs)
+        change()
+        return states
+
+    monkeypatch.setattr(write, "compare", compare)
+
+
+def test_an_edit_made_while_the_build_writes_is_kept(tmp_path, cli, monkeypatch):
+    root = tiny(tmp_path)
+    assert cli("build", "--root", root).exit_code == 0
+    (root / "_blocks/rules.md").write_text("## Rules\n\n- be very brief\n")
+    output = root / "agents/a.md"
+    edited = output.read_text() + "my late edit\n"
+    _edit_after_the_render_read(monkeypatch, lambda: output.write_text(edited))
+    result = cli("build", "--root", root)
+    assert result.exit_code == 1, result.stdout
+    assert output.read_text() == edited
+    assert "refused agents/a.md: edited by hand" in result.stderr
+    assert "-my late edit" in result.stderr
+    assert result.stdout.endswith("0 written, 0 unchanged, 1 refused.\n")
+    assert not [p for p in output.parent.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_file_created_while_the_build_writes_is_kept(tmp_path, cli, monkeypatch):
+    root = tiny(tmp_path)
+    output = root / "agents/a.md"
+    _edit_after_the_render_read(monkeypatch, lambda: write_tree(root, {"agents/a.md": "mine\n"}))
+    result = cli("build", "--root", root)
+    assert result.exit_code == 1
+    assert output.read_text() == "mine\n"
+
+
+def test_an_orphan_edited_while_the_build_runs_is_kept(tmp_path, cli, monkeypatch):
+    root = tiny(tmp_path)
+    assert cli("build", "--root", root).exit_code == 0
+    (root / "_manifests/a.toml").rename(root / "_manifests/b.toml")
+    (root / "_manifests/b.toml").write_text('name = "b"\ndescription = "d"\nblocks = ["rules"]\n')
+    output = root / "agents/a.md"
+    edited = output.read_text() + "keep me\n"
+    _edit_after_the_render_read(monkeypatch, lambda: output.write_text(edited))
+    result = cli("build", "--root", root)
+    assert result.exit_code == 1
+    assert output.read_text() == edited
+    assert (root / "agents/b.md").is_file()
