@@ -291,3 +291,78 @@ def test_an_orphan_edited_while_the_build_runs_is_kept(tmp_path, cli, monkeypatc
     assert result.exit_code == 1
     assert output.read_text() == edited
     assert (root / "agents/b.md").is_file()
+
+
+# -- 5. an unreadable folder is an error, and nothing is deleted as orphaned ----------------
+TEAM = {"_manifests/team/lead.toml": 'name = "lead"\ndescription = "d"\nblocks = ["rules"]\n'}
+
+
+def _unreadable(monkeypatch, folder: Path) -> None:
+    """``folder`` cannot be listed, as after ``chmod 000`` for an unprivileged user."""
+    real = os.scandir
+
+    def scandir(path="."):
+        if os.fspath(path) == str(folder):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+
+
+def test_an_unreadable_manifests_folder_is_an_error(tmp_path, cli, monkeypatch):
+    root = tiny(tmp_path, **TEAM)
+    assert cli("build", "--root", root).exit_code == 0
+    before = listing(root / "agents")
+    _unreadable(monkeypatch, root / "_manifests/team")
+    stderr = assert_refused(cli, root, "_manifests/team:1:1: error: ",
+                            "cannot read folder `_manifests/team/`: Permission denied")
+    assert "chmod" in stderr
+    assert listing(root / "agents") == before
+
+
+@pytest.mark.parametrize("folder", ["_blocks", "_roles"])
+def test_an_unreadable_blocks_or_roles_folder_is_an_error(tmp_path, cli, monkeypatch, folder):
+    root = tiny(tmp_path, **{f"{folder}/x/y.md": "text\n"})
+    _unreadable(monkeypatch, root / folder / "x")
+    assert_refused(cli, root, f"{folder}/x:1:1: error: ", f"cannot read folder `{folder}/x/`")
+
+
+def test_an_unreadable_folder_stops_the_render_cache_too(tmp_path, cli, monkeypatch):
+    root = tiny(tmp_path, **TEAM)
+    age(root)
+    assert cli("build", "--root", root).exit_code == 0
+    _unreadable(monkeypatch, root / "_manifests/team")
+    assert cli("check", "--root", root).exit_code == 2
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not Path("/usr/bin/setpriv").exists(),
+                    reason="needs root to run the tool as an unprivileged user")
+def test_an_unreadable_folder_as_a_real_unprivileged_user(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix="assembler-hostile-"))
+    try:
+        root = tiny(base, **TEAM)
+        for path in [base, *base.rglob("*")]:
+            os.chown(path, 65534, 65534)
+        os.chmod(base, 0o755)
+
+        def run(*args: str) -> subprocess.CompletedProcess:
+            return subprocess.run(
+                ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                 sys.executable, "-m", "assembler", *args, "--root", str(root)],
+                capture_output=True, text=True, timeout=120,
+                env={"PATH": os.environ.get("PATH", ""), "HOME": str(base), "NO_COLOR": "1"})
+
+        assert run("build").returncode == 0
+        os.chmod(root / "_manifests/team", 0)
+        result = run("build")
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert result.stderr.startswith("_manifests/team:1:1: error: cannot read folder")
+        assert (root / "agents/team/lead.md").is_file()
+    finally:
+        os.chmod(base / "cat/_manifests/team", 0o755)
+        shutil.rmtree(base)

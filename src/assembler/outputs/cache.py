@@ -67,10 +67,12 @@ class _Unsupported(Exception):
 
 
 def _files(folder: Path) -> list[tuple[str, str, os.stat_result]]:
-    """``(path relative to folder, full path, stat)`` of every file; no links allowed."""
+    """``(path relative to folder, full path, stat)`` of every file; no links, and no
+    folder that cannot be listed."""
     linked: list[str] = []
-    found = walk.files(folder, linked_folders=linked)
-    if linked or any(entry.is_symlink() for _, entry in found):
+    unreadable: list[str] = []
+    found = walk.files(folder, linked_folders=linked, unreadable=unreadable)
+    if linked or unreadable or any(entry.is_symlink() for _, entry in found):
         raise _Unsupported(folder)
     return [("/".join(parts), entry.path, entry.stat()) for parts, entry in found]
 

@@ -104,7 +104,16 @@ def discover(
     if not folder.is_dir():
         return found
     real_root = root.resolve()
-    for parts, entry in walk.files(folder, suffix):
+    unreadable: list[str] = []
+    listed = walk.files(folder, suffix, unreadable=unreadable)
+    for directory in unreadable:
+        rel = Path(directory).relative_to(root).as_posix()
+        diagnostics.error(
+            rel, 1, 1, f"cannot read folder `{rel}/`: Permission denied",
+            f"make it readable (`chmod u+rx {rel}`), or move it out of the catalog; what it "
+            "holds cannot be left out silently",
+        )
+    for parts, entry in listed:
         name = "/".join(parts)[: -len(suffix)]
         path = Path(entry.path)
         if entry.is_symlink() and not path.resolve().is_relative_to(real_root):
