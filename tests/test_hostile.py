@@ -366,3 +366,67 @@ def test_an_unreadable_folder_as_a_real_unprivileged_user(tmp_path):
     finally:
         os.chmod(base / "cat/_manifests/team", 0o755)
         shutil.rmtree(base)
+
+
+# -- 6. what a block may render is bounded -----------------------------------------------------
+LIMIT_HINT = "max_block_bytes"
+
+
+@pytest.mark.parametrize("template", [
+    '{{ "x" * 10**9 }}',
+    '{{ 10**9 * "x" }}',
+    '{{ (["x"] * 10**9) | join }}',
+    '{{ "%01000000000d" % 1 }}',
+    '{{ "x" | center(10**9) }}',
+    '{{ "x".ljust(10**9) }}',
+    '{{ "{:>1000000000}".format("x") }}',
+    '{{ ("x" * 1000) | replace("x", "y" * 100000) }}',
+    '{{ range(100000) | join("y" * 100000) }}',
+    '{{ 2 ** (10 ** 10) > 0 }}',
+    '{% for i in range(100000) %}{{ "x" * 100 }}{% endfor %}',
+    '{% for i in range(1000) %}{% for j in range(1000) %}xy{% endfor %}{% endfor %}',
+])
+def test_a_block_cannot_render_unbounded_text(tmp_path, cli, template):
+    root = tiny(tmp_path, **{"_blocks/rules.md": "## Rules\n\n" + template + "\n"})
+    stderr = assert_refused(cli, root, "_blocks/rules.md:3:1: error: ", "")
+    assert LIMIT_HINT in stderr and "1000000" in stderr, stderr
+
+
+def test_the_block_limit_is_configurable(tmp_path, cli):
+    root = tiny(tmp_path, "max_block_bytes = 2_000_000\n",
+                **{"_blocks/rules.md": '## Rules\n\n{{ "x" * 1_500_000 }}\n'})
+    assert cli("build", "--root", root).exit_code == 0
+    assert (root / "agents/a.md").stat().st_size > 1_500_000
+
+
+def test_a_static_block_over_the_limit_is_refused(tmp_path, cli):
+    root = tiny(tmp_path, "max_block_bytes = 100\n",
+                **{"_blocks/rules.md": "## Rules\n\n" + "word " * 40 + "\n"})
+    assert_refused(cli, root, "_blocks/rules.md:1:1: error: ",
+                   "block `rules` is longer than `max_block_bytes` (100 bytes)")
+
+
+def test_a_small_block_renders_as_before(tmp_path, cli):
+    root = tiny(tmp_path, **{"_blocks/rules.md": '## Rules\n\n{{ "ab" * 3 }} {{ [1, 2] * 2 }}'
+                                                 ' {{ "%5s|" % "x" }} {{ 2 ** 10 }}\n'})
+    assert cli("build", "--root", root).exit_code == 0
+    assert "ababab [1, 2, 1, 2]     x| 1024\n" in (root / "agents/a.md").read_text()
+
+
+@pytest.mark.parametrize("value", ["0", "-5", '"big"'])
+def test_the_block_limit_must_be_a_positive_integer(tmp_path, cli, value):
+    root = tiny(tmp_path, f"max_block_bytes = {value}\n")
+    assert_refused(cli, root, "assembler.toml:1:19: error: ", "max_block_bytes")
+
+
+def test_a_layout_cannot_repeat_text_without_bound(tmp_path, cli):
+    root = tiny(tmp_path, **{"_templates/claude-code.md.j2":
+                             '---\n{{ frontmatter }}---\n\n{{ banner }}\n\n{{ "x" * 10**9 }}\n'})
+    assert_refused(cli, root, "_templates/claude-code.md.j2:6:1: error: ", "max_block_bytes")
+
+
+@pytest.mark.parametrize("value", ["1000000000000000", "100000000000000000000000", "1001"])
+def test_final_newlines_is_capped(tmp_path, cli, value):
+    root = tiny(tmp_path, **{"_manifests/a.toml": TINY["_manifests/a.toml"]
+                             + f"final_newlines = {value}\n"})
+    assert_refused(cli, root, "_manifests/a.toml:4:18: error: ", "`final_newlines`")

@@ -15,19 +15,24 @@ from importlib import resources
 from typing import Any, Callable
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
-
 from ..diagnostics import Diagnostic, Diagnostics
 from ..sources.catalog import Agent, Catalog
 from .composition import Composition, TextOf, Value, compose, plain
+from .limits import (
+    DEFAULT_LIMIT, BoundedSandbox, OutputLimit, byte_length, check_size, render_bounded, repeats,
+)
 
 BUILT_IN_PREFIX = "<assembler>/layouts/"
+_LIMIT_HINT = ("a block may render at most `max_block_bytes` bytes (1000000 unless the config "
+               "sets it); render less, or raise the limit in the config if this is intended")
 Failures = dict[tuple[str, int, str], list[str]]
 
 
-def make_environment(loader: jinja2.BaseLoader | None = None) -> SandboxedEnvironment:
-    """The one Jinja2 configuration used for blocks and layouts."""
-    return SandboxedEnvironment(
+def make_environment(loader: jinja2.BaseLoader | None = None,
+                     limit: int = DEFAULT_LIMIT) -> BoundedSandbox:
+    """The one Jinja2 configuration used for blocks and layouts (see :mod:`.limits` for
+    ``limit``)."""
+    env = BoundedSandbox(
         loader=loader,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -35,6 +40,8 @@ def make_environment(loader: jinja2.BaseLoader | None = None) -> SandboxedEnviro
         lstrip_blocks=True,
         autoescape=False,
     )
+    env.limit = limit
+    return env
 
 
 class TemplateSource:
@@ -72,13 +79,21 @@ class Renderer:
         self.diagnostics = Diagnostics()
         self.sources: dict[str, TemplateSource] = {}
         self.failed: Failures = {}
-        self.env = make_environment(jinja2.FunctionLoader(self._load_source))
+        self.limit = catalog.settings.config.max_block_bytes
+        self.env = make_environment(jinja2.FunctionLoader(self._load_source), self.limit)
         self.blocks: dict[str, jinja2.Template | str] = {}
+        self._streamed: set[str] = set()  # blocks whose output is counted as it is rendered
         self._layouts: dict[str, jinja2.Template | None] = {}
         self._layout_keys: dict[tuple[str, str | None], str] = {}
         for name, block in sorted(catalog.blocks.items()):
             self.sources[f"block:{name}"] = TemplateSource(block.source, block.path, block.body_line)
             if block.is_static:
+                if len(block.source) > self.limit and byte_length(block.source) > self.limit:
+                    self.diagnostics.error(
+                        block.path, 1, 1,
+                        f"block `{name}` is longer than `max_block_bytes` ({self.limit} bytes)",
+                        _LIMIT_HINT)
+                    continue
                 self.blocks[name] = block.source
             else:
                 compiled = self._compile(f"block:{name}")
@@ -93,7 +108,10 @@ class Renderer:
     def _compile(self, name: str) -> jinja2.Template | None:
         source = self.sources[name]
         try:
-            return self.env.get_template(name)
+            template = self.env.get_template(name)
+            if name.startswith("block:") and repeats(self.env.parse(source.text)):
+                self._streamed.add(name)
+            return template
         except jinja2.TemplateSyntaxError as exc:
             self.diagnostics.error(
                 source.path, (exc.lineno or 1) + source.first_line - 1, 1,
@@ -129,7 +147,12 @@ class Renderer:
         if isinstance(template, str):
             return template
         try:
-            return template.render(context)
+            if name in self._streamed:
+                return render_bounded(template, context, self.limit)
+            text = template.render(context)
+            if name.startswith("block:"):
+                check_size(text, self.limit)
+            return text
         except Exception as exc:  # any template failure is an input error, never a crash
             source = self.sources[name]
             line = _template_line(exc, source.path)
@@ -173,7 +196,8 @@ class Renderer:
             diagnostics.error(path, line, 1, f"{message} (rendering {shown})",
                               "define the variable in the manifest's or the config's [vars], "
                               "or guard it with `{% if … is defined %}`"
-                              if "undefined" in message else None)
+                              if "undefined" in message else
+                              _LIMIT_HINT if "max_block_bytes" in message else None)
         return diagnostics
 
 
@@ -215,6 +239,8 @@ def _describe(exc: BaseException, source_line: list[str]) -> str:
         if plain_name:
             return f"undefined variable `{plain_name.group(1)}`"
         return f"undefined variable: {message}"
+    if isinstance(exc, OutputLimit):
+        return exc.message or "too much text"
     if isinstance(exc, jinja2.TemplateError):
         return f"template error: {exc.message}"
     return f"template error: {type(exc).__name__}: {exc}"

@@ -21,6 +21,8 @@ from .schema import report_validation_errors, validate
 from .roots import CONFIG_FILE, PYPROJECT_FILE, find_root
 from .toml import TomlDocument, load_toml
 
+MAX_BLOCK_BYTES = 1_000_000  # what one block may render, unless the config says otherwise
+
 RequiredField = Literal[
     "role", "domain_in", "forbidden_domain", "tools", "model", "handoff",
     "output_extra_fields", "blocks", "substrate_role",
@@ -54,6 +56,7 @@ class Config(BaseModel):
     # `[models.<alias>]`: the model each target uses for a manifest's `model = "<alias>"`.
     models: dict[str, dict[str, str]] = Field(default_factory=dict)
     regenerate: str = "assembler build"
+    max_block_bytes: int = Field(default=MAX_BLOCK_BYTES, gt=0)
     required_blocks: list[str] = Field(default_factory=list)
     required_fields: list[RequiredField] = Field(default_factory=list)
     vars: dict[str, Any] = Field(default_factory=dict)
