@@ -430,3 +430,54 @@ def test_final_newlines_is_capped(tmp_path, cli, value):
     root = tiny(tmp_path, **{"_manifests/a.toml": TINY["_manifests/a.toml"]
                              + f"final_newlines = {value}\n"})
     assert_refused(cli, root, "_manifests/a.toml:4:18: error: ", "`final_newlines`")
+
+
+# -- 7. templates the compiler cannot take are input errors, at their file -------------------
+def _nested(depth: int) -> str:
+    return "{% if true %}\n" * depth + "deep\n" + "{% endif %}\n" * depth
+
+
+@pytest.mark.parametrize("text, line", [
+    (_nested(120), None),
+    ("{{ " + "(" * 400 + "1" + ")" * 400 + " }}\n", 1),
+    ("{{ " + "[" * 400 + "1" + "]" * 400 + " }}\n", 1),
+])
+def test_a_template_nested_too_deeply_is_an_input_error(tmp_path, cli, text, line):
+    root = tiny(tmp_path, **{"_blocks/rules.md": text})
+    stderr = assert_refused(cli, root, "_blocks/rules.md:", "nested too deeply")
+    where = int(stderr.split(":", 2)[1])
+    assert where == line if line is not None else 50 <= where <= 120, stderr
+
+
+def test_a_layout_nested_too_deeply_is_an_input_error(tmp_path, cli):
+    root = tiny(tmp_path, **{"_templates/claude-code.md.j2":
+                             "---\n{{ frontmatter }}---\n\n{{ banner }}\n\n" + _nested(120)})
+    assert_refused(cli, root, "_templates/claude-code.md.j2:", "nested too deeply")
+
+
+def test_a_layout_override_that_is_not_utf8_is_an_input_error(tmp_path, cli):
+    root = tiny(tmp_path)
+    (root / "_templates").mkdir()
+    (root / "_templates/claude-code.md.j2").write_bytes(
+        b"---\n{{ frontmatter }}---\n\n{{ banner }}\n\ncaf\xe9\n")
+    assert_refused(cli, root, "_templates/claude-code.md.j2:6:4: error: ",
+                   "file is not valid UTF-8")
+
+
+def test_a_layout_override_linked_outside_the_catalog_is_refused(tmp_path, cli):
+    root = tiny(tmp_path)
+    outside = tmp_path / "layout.md.j2"
+    outside.write_text("---\n{{ frontmatter }}---\n\n{{ banner }}\n\nfrom outside\n")
+    (root / "_templates").mkdir()
+    os.symlink(outside, root / "_templates/claude-code.md.j2")
+    assert_refused(cli, root, "_templates/claude-code.md.j2:1:1: error: ",
+                   "is a symbolic link to a file outside the catalog")
+
+
+def test_a_layout_override_linked_inside_the_catalog_is_used(tmp_path, cli):
+    root = tiny(tmp_path, **{"layouts/mine.md.j2":
+                             "---\n{{ frontmatter }}---\n\n{{ banner }}\n\nmine\n"})
+    (root / "_templates").mkdir()
+    os.symlink(root / "layouts/mine.md.j2", root / "_templates/claude-code.md.j2")
+    assert cli("build", "--root", root).exit_code == 0
+    assert (root / "agents/a.md").read_text().endswith("\nmine\n")

@@ -15,8 +15,9 @@ from importlib import resources
 from typing import Any, Callable
 
 import jinja2
-from ..diagnostics import Diagnostic, Diagnostics
+from ..diagnostics import CatalogError, Diagnostic, Diagnostics
 from ..sources.catalog import Agent, Catalog
+from ..sources.toml import read_text
 from .composition import Composition, TextOf, Value, compose, plain
 from .limits import (
     DEFAULT_LIMIT, BoundedSandbox, OutputLimit, byte_length, check_size, render_bounded, repeats,
@@ -47,7 +48,7 @@ def make_environment(loader: jinja2.BaseLoader | None = None,
 class TemplateSource:
     """A template's text, where its errors are reported, and its line offset."""
 
-    def __init__(self, text: str, path: str, first_line: int = 1):
+    def __init__(self, text: str | None, path: str, first_line: int = 1):
         self.text, self.path, self.first_line = text, path, first_line
 
 
@@ -119,11 +120,22 @@ class Renderer:
                 "fix the template tag; `{{ … }}` prints a value, `{% … %}` is a statement",
             )
             return None
+        except (RecursionError, SyntaxError, MemoryError):
+            # Python cannot compile what Jinja2 makes of a template nested this deep
+            # (IndentationError: too many levels of indentation, or the parser's recursion).
+            line, depth = deepest_nesting(self.env, source.text)
+            self.diagnostics.error(
+                source.path, line + source.first_line - 1, 1,
+                f"template nested too deeply ({depth} levels of tags or brackets here)",
+                "nest fewer `{% if %}`, `{% for %}` and brackets inside each other "
+                "(a few dozen levels at most)",
+            )
+            return None
 
     def layout_key(self, filename: str, target: str | None = None) -> str:
         """The name under which layout ``filename`` (as target ``target`` finds it) is kept."""
         if (filename, target) not in self._layout_keys:
-            source = layout_source(self.catalog, filename, target)
+            source = layout_source(self.catalog, filename, target, self.diagnostics)
             key = f"layout:{source.path}"
             self.sources[key] = source
             self._layout_keys[(filename, target)] = key
@@ -133,8 +145,8 @@ class Renderer:
         """The compiled layout: the catalog's override (``_templates/<target>.md.j2``, then
         ``_templates/<filename>``), else the built-in one."""
         key = self.layout_key(filename, target)
-        if key not in self._layouts:
-            self._layouts[key] = self._compile(key)
+        if key not in self._layouts:  # an override that could not be read has no text
+            self._layouts[key] = self._compile(key) if self.sources[key].text is not None else None
         return self._layouts[key]
 
     def layout_source(self, filename: str, target: str | None = None) -> TemplateSource:
@@ -201,9 +213,15 @@ class Renderer:
         return diagnostics
 
 
-def layout_source(catalog: Catalog, filename: str, target: str | None = None) -> TemplateSource:
+def layout_source(catalog: Catalog, filename: str, target: str | None = None,
+                  diagnostics: Diagnostics | None = None) -> TemplateSource:
     """A layout's text: the catalog's ``_templates/<target>.md.j2`` or ``_templates/<filename>``
-    when it has one, else the built-in layout."""
+    when it has one, else the built-in layout.
+
+    An override that cannot be used (not UTF-8, unreadable, a symbolic link to a file
+    outside the catalog) is recorded in ``diagnostics`` and comes back with no text;
+    without ``diagnostics`` it raises :class:`CatalogError`.
+    """
     settings = catalog.settings
     folder = settings.folder("templates")
     names = ([f"{target}.md.j2"] if target else []) + [filename]
@@ -211,9 +229,51 @@ def layout_source(catalog: Catalog, filename: str, target: str | None = None) ->
         override = folder / name
         if override.is_file():
             rel = override.relative_to(settings.root).as_posix()
-            return TemplateSource(override.read_text("utf-8").replace("\r\n", "\n"), rel)
+            problems = Diagnostics() if diagnostics is None else diagnostics
+            text = None
+            if override.is_symlink() and not override.resolve().is_relative_to(settings.root):
+                problems.error(rel, 1, 1,
+                               f"`{rel}` is a symbolic link to a file outside the catalog",
+                               "copy the layout into the catalog, or remove the link")
+            else:
+                text = read_text(override, rel, problems)
+            if text is None and diagnostics is None:
+                raise CatalogError(problems)
+            return TemplateSource(text, rel)
     text = resources.files("assembler").joinpath("layouts", filename).read_text("utf-8")
     return TemplateSource(text, BUILT_IN_PREFIX + filename)
+
+
+_OPENERS = {"if", "for", "macro", "call", "filter", "with", "block", "autoescape", "raw",
+            "trans"}
+_BRACKETS = {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}
+
+
+def deepest_nesting(env: jinja2.Environment, text: str) -> tuple[int, int]:
+    """The line where tags and brackets are nested deepest, and how deep (lexing only:
+    no recursion, whatever the depth)."""
+    depth, deepest, line = 0, 0, 1
+    tag_start = False
+    try:
+        for lineno, kind, value in env.lex(text):
+            if kind == "block_begin":
+                tag_start = True
+                continue
+            if kind == "whitespace":
+                continue
+            if tag_start and kind == "name":
+                if value in _OPENERS:
+                    depth += 1
+                elif value.startswith("end") and value[3:] in _OPENERS:
+                    depth -= 1
+            elif kind == "operator" and value in _BRACKETS:
+                depth += _BRACKETS[value]
+            tag_start = False
+            if depth > deepest:
+                deepest, line = depth, lineno
+    except jinja2.TemplateSyntaxError:
+        pass
+    return line, deepest
 
 
 def _template_line(exc: BaseException, filename: str) -> int:
