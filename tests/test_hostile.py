@@ -481,3 +481,25 @@ def test_a_layout_override_linked_inside_the_catalog_is_used(tmp_path, cli):
     os.symlink(root / "layouts/mine.md.j2", root / "_templates/claude-code.md.j2")
     assert cli("build", "--root", root).exit_code == 0
     assert (root / "agents/a.md").read_text().endswith("\nmine\n")
+
+
+# -- 11. what the banner must hold on one line ------------------------------------------------
+@pytest.mark.parametrize("value", ['"make\\nagents"', '"make\\ragents"', '"""make\nagents"""',
+                                   '"make\\u2028agents"', '"make\\u001b[31m"'])
+def test_regenerate_must_fit_on_the_banner_line(tmp_path, cli, value):
+    root = tiny(tmp_path, f"regenerate = {value}\n")
+    assert_refused(cli, root, "assembler.toml:1:14: error: ",
+                   "`regenerate` holds a line break or a control character")
+
+
+@pytest.mark.parametrize("folder", ["te\nam", "te\ram", "te\x1bam"])
+def test_a_manifest_folder_name_with_a_line_break_is_refused(tmp_path, cli, folder):
+    root = tiny(tmp_path, **{f"_manifests/{folder}/lead.toml": TEAM["_manifests/team/lead.toml"]})
+    stderr = assert_refused(cli, root, "_manifests/", "holds a line break or a control character")
+    first = stderr.splitlines()[0]
+    assert first.startswith("_manifests/te\\") and "\x1b" not in stderr, stderr
+
+
+def test_a_manifest_file_name_with_a_line_break_is_refused(tmp_path, cli):
+    root = tiny(tmp_path, **{"_manifests/le\nad.toml": 'name = "lead"\ndescription = "d"\n'})
+    assert_refused(cli, root, "_manifests/le\\nad.toml:1:1: error: ", "holds a line break")

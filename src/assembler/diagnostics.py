@@ -8,8 +8,24 @@ in every file.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
+
+# Characters a terminal acts on instead of showing: C0 and C1 controls (ESC starts
+# colour and cursor sequences), line and paragraph separators, and the bidirectional
+# overrides that make text read differently from how it is stored.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """``text`` with every character a terminal would act on written as an escape."""
+    if text.isascii() and text.isprintable():  # the common case, at C speed
+        return text
+    return _UNPRINTABLE.sub(lambda m: _NAMED.get(m.group(), f"\\x{ord(m.group()):02x}"
+                                                 if ord(m.group()) < 0x100
+                                                 else f"\\u{ord(m.group()):04x}"), text)
 
 
 @dataclass(frozen=True, order=True)

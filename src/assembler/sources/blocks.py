@@ -13,7 +13,8 @@ from functools import partial
 from pathlib import Path
 
 from . import walk
-from ..diagnostics import Diagnostics, did_you_mean
+from ..diagnostics import Diagnostics, did_you_mean, printable
+from .folders import has_control
 from .yaml import FrontmatterError, parse_yaml_mapping, split_frontmatter
 from .schema import BlockMeta, Role, report_validation_errors, validate
 from .toml import TomlDocument, load_toml, read_text
@@ -116,6 +117,15 @@ def discover(
     for parts, entry in listed:
         name = "/".join(parts)[: -len(suffix)]
         path = Path(entry.path)
+        if any(has_control(part) for part in parts):
+            rel = printable(path.relative_to(root).as_posix())
+            diagnostics.error(
+                rel, 1, 1, f"the name of `{rel}` holds a line break or a control character",
+                "rename the file or folder: names become output paths and banner lines",
+            )
+            if broken is not None:
+                broken.add(name)
+            continue
         if entry.is_symlink() and not path.resolve().is_relative_to(real_root):
             rel = path.relative_to(root).as_posix()
             diagnostics.error(

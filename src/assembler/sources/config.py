@@ -110,9 +110,14 @@ def load_settings(root: Path | None, cwd: Path, diagnostics: Diagnostics) -> Set
     if errors:
         report_validation_errors(errors, document, diagnostics, model=Config)
         return None
-    if not _check_folders(root, config, document, diagnostics):
-        return None
-    return Settings(root, config, document)
+    ok = _check_folders(root, config, document, diagnostics)
+    if folders.has_control(config.regenerate):
+        diagnostics.error(document.path, *document.locate(("regenerate",), value=True),
+                          "`regenerate` holds a line break or a control character",
+                          "every banner names the command on its one line: write it on one "
+                          "line, e.g. `make agents`")
+        ok = False
+    return Settings(root, config, document) if ok else None
 
 
 FOLDER_KEYS = ("manifests", "blocks", "roles", "templates", "output")
