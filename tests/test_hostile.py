@@ -503,3 +503,166 @@ def test_a_manifest_folder_name_with_a_line_break_is_refused(tmp_path, cli, fold
 def test_a_manifest_file_name_with_a_line_break_is_refused(tmp_path, cli):
     root = tiny(tmp_path, **{"_manifests/le\nad.toml": 'name = "lead"\ndescription = "d"\n'})
     assert_refused(cli, root, "_manifests/le\\nad.toml:1:1: error: ", "holds a line break")
+
+
+# -- 13. smaller defects ---------------------------------------------------------------------
+def test_a_state_folder_that_is_a_link_is_not_followed(tmp_path, cli):
+    root = tiny(tmp_path)
+    age(root)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    os.symlink(elsewhere, root / ".assembler")
+    assert cli("build", "--root", root).exit_code == 0
+    assert cli("check", "--root", root).exit_code == 0
+    assert list(elsewhere.iterdir()) == []  # no render cache written through the link
+    before = listing(root)
+    result = cli("build", "--sourcemap", "--root", root)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(".assembler:1:1: error: `.assembler` is a symbolic link")
+    assert "\n  hint: " in result.stderr
+    assert list(elsewhere.iterdir()) == [] and listing(root) == before
+
+
+def test_recovered_copies_are_not_written_through_a_link(tmp_path, cli):
+    root = tiny(tmp_path)
+    assert cli("build", "--root", root).exit_code == 0
+    output = root / "agents/a.md"
+    output.write_text(output.read_text().replace("- be brief", "- be very brief"))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (root / ".assembler").mkdir(exist_ok=True)
+    os.symlink(elsewhere, root / ".assembler/recovered")
+    result = cli("adopt", "agents/a.md", "--root", root)
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert result.stderr.startswith(".assembler/recovered:1:1: error: ")
+    assert list(elsewhere.iterdir()) == []
+    assert "- be brief" in (root / "_blocks/rules.md").read_text()
+
+
+def _left_by_a_killed_build(root: Path) -> Path:
+    output = root / "agents/a.md"
+    temp = output.parent / ".a.md.k3j_x9q2.tmp"
+    temp.write_bytes(output.read_bytes()[:40])
+    return temp
+
+
+def test_a_temporary_file_left_by_a_killed_build_is_reported_and_removed(tmp_path, cli):
+    root = tiny(tmp_path)
+    age(root)
+    assert cli("build", "--root", root).exit_code == 0
+    temp = _left_by_a_killed_build(root)
+    check = cli("check", "--root", root)
+    assert check.exit_code == 1
+    assert check.stdout.startswith("agents/.a.md.k3j_x9q2.tmp: orphaned: ")
+    build = cli("build", "--root", root)
+    assert (build.exit_code, build.stdout) == (
+        0, "removed agents/.a.md.k3j_x9q2.tmp\n0 written, 1 removed, 1 unchanged.\n")
+    assert not temp.exists()
+    assert cli("check", "--root", root).exit_code == 0
+
+
+def test_other_files_that_look_temporary_are_left_alone(tmp_path, cli):
+    root = tiny(tmp_path)
+    assert cli("build", "--root", root).exit_code == 0
+    for name in (".notes.tmp", ".a.md.tmp", "a.md.k3j_x9q2.tmp", ".a.md.TOOLONG99.tmp"):
+        (root / "agents" / name).write_text("mine\n")
+    assert cli("check", "--root", root).exit_code == 0
+    assert cli("build", "--root", root).stdout == "0 written, 1 unchanged.\n"
+
+
+def test_an_unclosed_block_frontmatter_is_an_error(tmp_path, cli):
+    root = tiny(tmp_path, **{"_blocks/rules.md": "---\ndescription: rules\n\n## Rules\n"})
+    assert_refused(cli, root, "_blocks/rules.md:1:1: error: ", "frontmatter is not closed")
+
+
+def test_a_duplicate_key_in_block_frontmatter_is_an_error(tmp_path, cli):
+    root = tiny(tmp_path, **{"_blocks/rules.md":
+                             "---\nplacement: body\nplacement: footer\n---\n## Rules\n"})
+    assert_refused(cli, root, "_blocks/rules.md:3:1: error: ", "duplicate key `placement`")
+
+
+def test_a_block_that_starts_with_a_rule_still_needs_its_frontmatter_closed(tmp_path, cli):
+    root = tiny(tmp_path, **{"_blocks/rules.md": "---\n---\n## Rules\n"})
+    assert cli("build", "--root", root).exit_code == 0
+
+
+@pytest.mark.parametrize("text, found", [
+    ('[project]\nname = "x"\n# see [tool.assembler] in the docs\n', False),
+    ('[project]\ndescription = "uses [tool.assembler]"\n', False),
+    ('[tool]\nassembler = { output = "agents" }\n', True),
+    ('[tool.assembler]\noutput = "agents"\n', True),
+    ('[ tool . assembler ]\noutput = "agents"\n', True),
+    ('[tool.assembler]\noutput = \n', True),  # the loader reports the syntax error
+])
+def test_the_root_is_found_by_a_real_tool_assembler_table(tmp_path, text, found):
+    from assembler.sources.roots import find_root
+
+    (tmp_path / "pyproject.toml").write_text(text)
+    (tmp_path / "sub").mkdir()
+    assert find_root(tmp_path / "sub") == (tmp_path if found else None)
+
+
+def test_a_broken_role_adds_no_required_block_errors(tmp_path, cli):
+    root = tiny(tmp_path, 'required_blocks = ["rules"]\n', **{
+        "_roles/r.toml": 'blocks = ["rules"]\nbloks = []\n',
+        "_manifests/a.toml": 'name = "a"\ndescription = "d"\nsubstrate_role = "r"\n'})
+    result = cli("check", "--root", root)
+    assert result.exit_code == 2
+    assert "required block" not in result.stderr, result.stderr
+    assert result.stderr.startswith("_roles/r.toml:2:1: error: unknown key `bloks`")
+
+
+def test_a_schema_error_does_not_hide_the_other_errors_of_a_manifest(tmp_path, cli):
+    root = tiny(tmp_path, **{"_manifests/a.toml":
+                             'name = "A_1"\ndescription = "d"\ntools = "Read"\n'
+                             'blocks = ["rulez"]\nsubstrate_role = "nope"\n'
+                             '[[handoff]]\ntarget = "ghost"\ntrigger = "t"\n'})
+    result = cli("check", "--root", root)
+    assert result.exit_code == 2
+    lines = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert [line.split(": error: ")[1] for line in lines] == [
+        "`name` 'A_1' is not a slug",
+        "`tools` must be an array, not a string",
+        "unknown block `rulez` (no _blocks/rulez.md)",
+        "unknown role `nope` (no _roles/nope.toml)",
+        "handoff to `ghost`, which has no manifest",
+    ], result.stderr
+
+
+def test_a_layout_with_two_banners_is_an_error(tmp_path, cli):
+    root = tiny(tmp_path, **{"_templates/claude-code.md.j2":
+                             "---\n{{ frontmatter }}---\n\n{{ banner }}\n\n{{ banner }}\n"})
+    assert_refused(cli, root, "_templates/claude-code.md.j2:1:1: error: ",
+                   "renders `{{ banner }}` more than once")
+
+
+def test_control_characters_in_messages_are_escaped(tmp_path, cli):
+    root = tiny(tmp_path, **{"_manifests/a.toml":
+                             'name = "a"\ndescription = "d"\n"bl\\u001b[2Jocks" = ["rules"]\n'
+                             'blocks = ["ru\\u001b]0;pwned\\u0007les"]\n'})
+    result = cli("check", "--root", root)
+    assert result.exit_code == 2
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+    assert "unknown key `bl\\x1b[2Jocks`" in result.stderr
+    assert "unknown block `ru\\x1b]0;pwned\\x07les`" in result.stderr or \
+        "block name `ru\\x1b]0;pwned\\x07les`" in result.stderr
+
+
+def test_a_config_file_that_is_a_folder_is_an_error(tmp_path, cli, monkeypatch):
+    root = tiny(tmp_path)
+    (root / "assembler.toml").unlink()
+    (root / "assembler.toml").mkdir()
+    assert_refused(cli, root, "assembler.toml:1:1: error: ", "`assembler.toml` is not a file")
+    monkeypatch.chdir(root / "_manifests")
+    result = cli("check")
+    assert result.exit_code == 2 and result.stderr.startswith("assembler.toml:1:1: error: ")
+
+
+def test_the_build_summary_counts_removals_apart(tmp_path, cli):
+    root = tiny(tmp_path)
+    assert cli("build", "--root", root).exit_code == 0
+    (root / "_manifests/a.toml").rename(root / "_manifests/b.toml")
+    (root / "_manifests/b.toml").write_text('name = "b"\ndescription = "d"\nblocks = ["rules"]\n')
+    result = cli("build", "--root", root)
+    assert result.stdout == ("created agents/b.md\nremoved agents/a.md\n"
+                             "1 written, 1 removed, 0 unchanged.\n")

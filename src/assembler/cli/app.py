@@ -131,6 +131,11 @@ def build(
         catalog, rendered = _load(root), []
     else:
         catalog, rendered = _assemble(root, names=names)
+    if sourcemap:  # refused before anything is written
+        from ..provenance.explain import SOURCEMAPS
+        from ..sources.folders import check_state_path
+
+        _checked(lambda: check_state_path(catalog.root, f"{SOURCEMAPS}/x.json"))
     result = _checked(lambda: write_outputs(catalog, rendered, force, prune=prune))
     if everything:
         cache.store(catalog, rendered)
@@ -150,7 +155,8 @@ def build(
     if sourcemap and rendered:
         from ..provenance.explain import write_sourcemaps
 
-        for path in write_sourcemaps(catalog, {item.agent.id for item in rendered}):
+        ids = {item.agent.id for item in rendered}
+        for path in _checked(lambda: write_sourcemaps(catalog, ids)):
             print(f"{style('source map', 'dim')} {path}")
     if result.refused:
         sys.stderr.write(

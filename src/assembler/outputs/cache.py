@@ -151,6 +151,8 @@ class RenderCache:
             if root is None or not root.is_dir():
                 return cls(None)
             cache = cls(root.resolve())
+            if folder_names.linked_folder(cache.root, f"{CACHE_DIR}/{CACHE_FILE}"):
+                return cls(None)  # the record is neither read nor written through a link
             with open(cache.path, "rb") as handle:
                 record = json.load(handle)
             if isinstance(record, dict) and record.get("format") == FORMAT:
@@ -292,6 +294,8 @@ class RenderCache:
         from .write import write_atomic
 
         folder = self.path.parent
+        if folder_names.linked_folder(self.path.parent.parent, f"{CACHE_DIR}/{CACHE_FILE}"):
+            return
         if not folder.is_dir():
             folder.mkdir(parents=True, exist_ok=True)
             (folder / ".gitignore").write_text("# Render cache of agent-assembler; safe to delete.\n*\n")

@@ -72,3 +72,30 @@ def in_state_dir(folder: str) -> bool:
 def joined(folder: str, rel: str) -> str:
     """``rel`` under ``folder``, spelt as paths relative to the root are."""
     return rel if folder == "." else f"{folder}/{rel}"
+
+
+def linked_folder(root: Path, rel: str) -> str | None:
+    """The first folder on the way to ``rel`` (a file under ``root``) that is a symbolic
+    link, or None. The tool's own files are never written through one."""
+    parts = rel.split("/")[:-1]
+    current = root
+    for index, part in enumerate(parts):
+        current = current / part
+        if current.is_symlink():
+            return "/".join(parts[:index + 1])
+        if not current.exists():
+            return None
+    return None
+
+
+def check_state_path(root: Path, rel: str) -> None:
+    """Raise :class:`CatalogError` when ``rel`` (under ``.assembler/``) would be written
+    through a symbolic link."""
+    from ..diagnostics import CatalogError, Diagnostic
+
+    linked = linked_folder(root, rel)
+    if linked is not None:
+        raise CatalogError([Diagnostic(
+            linked, 1, 1, f"`{linked}` is a symbolic link; agent-assembler keeps its own files "
+            "there and does not write through links",
+            f"remove the link (`rm {linked}`); the folder is made again when it is needed")])
