@@ -150,8 +150,8 @@ def build(
             "this is what a build would discard:\n"
             + reporting.colour_diff(state.diff(), reporting.Style(sys.stderr))
         )
-    total = len(result.created) + len(result.updated) + len(result.removed)
-    print(reporting.build_summary(total, result.unchanged, len(result.refused)))
+    print(reporting.build_summary(len(result.created) + len(result.updated), result.unchanged,
+                                  len(result.refused), len(result.removed)))
     if sourcemap and rendered:
         from ..provenance.explain import write_sourcemaps
 

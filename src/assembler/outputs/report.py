@@ -171,10 +171,11 @@ def check_report(states: list[FileState], regenerate: str, fmt: str, show_diff: 
 
 
 # -- build -----------------------------------------------------------------------------------
-def build_summary(written: int, unchanged: int, refused: int) -> str:
-    """The last line of ``assembler build``."""
-    return (f"{written} written, {unchanged} unchanged"
-            + (f", {refused} refused" if refused else "") + ".")
+def build_summary(written: int, unchanged: int, refused: int, removed: int = 0) -> str:
+    """The last line of ``assembler build``: files written (created or updated), removed,
+    unchanged and refused."""
+    return (f"{written} written" + (f", {removed} removed" if removed else "")
+            + f", {unchanged} unchanged" + (f", {refused} refused" if refused else "") + ".")
 
 
 def print_diagnostics(diagnostics, fmt: str = "text", quiet: bool = False) -> None:
