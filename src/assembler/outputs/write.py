@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .drift import FileState, compare
+from .drift import TEMP_PREFIX, TEMP_SUFFIX, FileState, compare
 
 if TYPE_CHECKING:  # not imported at run time: a cached no-op build needs no jinja2
     from ..sources.catalog import Catalog
@@ -112,7 +112,8 @@ def write_atomic(path: Path, data: bytes, expect: object = _ANY) -> object:
         mode = path.stat().st_mode & 0o7777
     except FileNotFoundError:
         mode = _default_mode()
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f"{TEMP_PREFIX}{path.name}.",
+                                suffix=TEMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
