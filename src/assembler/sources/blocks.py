@@ -152,6 +152,14 @@ def load_blocks(folder: Path, root: Path, diagnostics: Diagnostics) -> BlockLibr
             continue
         split = split_frontmatter(text)
         meta = BlockMeta()
+        if split.header is None and text.startswith("---\n"):
+            diagnostics.error(
+                rel, 1, 1, "the frontmatter is not closed: no `---` line ends it",
+                "end the frontmatter with a line `---`; a block that should open with a "
+                "horizontal rule can write it `***`",
+            )
+            broken.add(name)
+            continue
         if split.header is not None:
             meta = _block_meta(split.header, rel, diagnostics)
             if meta is None:
