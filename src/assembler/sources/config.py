@@ -169,6 +169,10 @@ def _check_folders(root: Path, config: Config, document: TomlDocument,
 def _read_config_document(root: Path, diagnostics: Diagnostics) -> TomlDocument | None:
     if (root / CONFIG_FILE).is_file():
         return load_toml(root / CONFIG_FILE, CONFIG_FILE, diagnostics)
+    if (root / CONFIG_FILE).exists():
+        diagnostics.error(CONFIG_FILE, 1, 1, f"`{CONFIG_FILE}` is not a file",
+                          f"the config is a TOML file: remove or rename the folder {CONFIG_FILE}")
+        return None
     if (root / PYPROJECT_FILE).is_file():
         document = load_toml(root / PYPROJECT_FILE, PYPROJECT_FILE, diagnostics)
         if document is not None and "assembler" in document.data.get("tool", {}):

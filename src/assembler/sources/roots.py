@@ -16,9 +16,13 @@ _HEADER = re.compile(rb'^[ \t]*\[[ \t]*tool[ \t]*\.[ \t]*"?assembler"?[ \t]*[\].
 
 
 def find_root(start: Path) -> Path | None:
-    """The nearest folder at or above ``start`` that holds a catalog config."""
+    """The nearest folder at or above ``start`` that holds a catalog config.
+
+    An ``assembler.toml`` that is not a file still marks the root, so that the
+    loader can say what is wrong with it.
+    """
     for folder in (start, *start.parents):
-        if (folder / CONFIG_FILE).is_file():
+        if (folder / CONFIG_FILE).exists():
             return folder
         pyproject = folder / PYPROJECT_FILE
         if pyproject.is_file() and declares_assembler(pyproject.read_bytes()):
