@@ -666,3 +666,14 @@ def test_the_build_summary_counts_removals_apart(tmp_path, cli):
     result = cli("build", "--root", root)
     assert result.stdout == ("created agents/b.md\nremoved agents/a.md\n"
                              "1 written, 1 removed, 0 unchanged.\n")
+
+
+def test_control_characters_in_reported_paths_are_escaped(tmp_path, cli):
+    root = tiny(tmp_path)
+    assert cli("build", "--root", root).exit_code == 0
+    (root / "agents/\x1b[2J.md").write_bytes((root / "agents/a.md").read_bytes())
+    check = cli("check", "--root", root)
+    assert check.exit_code == 1 and "\x1b" not in check.stdout
+    assert check.stdout.startswith("agents/\\x1b[2J.md: orphaned: ")
+    build = cli("build", "--root", root)
+    assert build.stdout.startswith("removed agents/\\x1b[2J.md\n")

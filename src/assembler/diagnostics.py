@@ -40,10 +40,11 @@ class Diagnostic:
     severity: str = "error"
 
     def format(self) -> str:
-        where = f"{self.path}:{self.line}:{self.column}: " if self.path else ""
-        text = f"{where}{self.severity}: {self.message}"
+        """One line (and a hint line); control characters are shown escaped."""
+        where = f"{printable(self.path)}:{self.line}:{self.column}: " if self.path else ""
+        text = f"{where}{self.severity}: {printable(self.message)}"
         if self.hint:
-            text += f"\n  hint: {self.hint}"
+            text += f"\n  hint: {printable(self.hint)}"
         return text
 
     def as_dict(self) -> dict[str, object]:

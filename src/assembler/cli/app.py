@@ -110,6 +110,7 @@ def build(
 ) -> None:
     """Regenerate agent files. Exit 0 done, 1 refused (hand edits) or changed with
     --fail-on-change, 2 bad input."""
+    from ..diagnostics import printable
     from ..outputs import report as reporting
     from ..outputs.write import write_outputs
     from ..outputs.cache import RenderCache
@@ -143,10 +144,10 @@ def build(
     for label, paths in (("created", result.created), ("updated", result.updated),
                          ("removed", result.removed)):
         for path in paths:
-            print(f"{style(label, 'green')} {path}")
+            print(f"{style(label, 'green')} {printable(path)}")
     for state in result.refused:
         sys.stderr.write(
-            f"{style('refused', 'red')} {state.path}: edited by hand; "
+            f"{style('refused', 'red')} {printable(state.path)}: edited by hand; "
             "this is what a build would discard:\n"
             + reporting.colour_diff(state.diff(), reporting.Style(sys.stderr))
         )

@@ -12,7 +12,7 @@ import os
 from typing import IO, Iterable
 
 from .drift import DRIFT_KINDS, EXPLANATIONS, FileState, summary
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, printable
 
 _COLOURS = {"red": "31", "green": "32", "yellow": "33", "cyan": "36", "bold": "1", "dim": "2"}
 KIND_COLOURS = {"stale": "yellow", "edited": "red", "missing": "cyan", "orphaned": "yellow"}
@@ -37,13 +37,15 @@ class Style:
 
 # -- diagnostics ---------------------------------------------------------------------------
 def diagnostics_text(diagnostics: Iterable[Diagnostic], style: Style) -> str:
+    """Problems for a terminal. Paths, messages and hints quote file contents and key names,
+    so control characters in them are shown escaped, never sent to the terminal."""
     items = list(diagnostics)
     lines = []
     for d in items:
-        where = style(f"{d.path}:{d.line}:{d.column}: ", "bold") if d.path else ""
-        lines.append(f"{where}{style(d.severity + ':', 'red')} {d.message}")
+        where = style(f"{printable(d.path)}:{d.line}:{d.column}: ", "bold") if d.path else ""
+        lines.append(f"{where}{style(d.severity + ':', 'red')} {printable(d.message)}")
         if d.hint:
-            lines.append(f"  {style('hint:', 'cyan')} {d.hint}")
+            lines.append(f"  {style('hint:', 'cyan')} {printable(d.hint)}")
     noun = "error" if len(items) == 1 else "errors"
     lines.append(f"{len(items)} {noun}; nothing was written.")
     return "\n".join(lines) + "\n"
@@ -98,8 +100,8 @@ def check_text(states: list[FileState], regenerate: str, style: Style, show_diff
     lines = []
     for state in drifted:
         kind = style(state.kind, KIND_COLOURS[state.kind])
-        origin = f" (from {state.manifest})" if state.manifest else ""
-        lines.append(f"{state.path}: {kind}: {EXPLANATIONS[state.kind]}{origin}")
+        origin = f" (from {printable(state.manifest)})" if state.manifest else ""
+        lines.append(f"{printable(state.path)}: {kind}: {EXPLANATIONS[state.kind]}{origin}")
         if show_diff:
             text = (diffs or {}).get(state.path) or state.diff()
             lines.append(colour_diff(text, style).rstrip("\n"))
