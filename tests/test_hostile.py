@@ -121,6 +121,17 @@ def test_the_output_folder_cannot_be_the_catalog_root(tmp_path, cli, config):
     assert_refused(cli, root, "assembler.toml:", "is the catalog root itself")
 
 
+def test_outputs_are_not_written_through_a_link_that_leaves_the_catalog(tmp_path, cli):
+    root = tiny(tmp_path, **TEAM)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (root / "agents").mkdir()
+    os.symlink(outside, root / "agents/team")
+    assert_refused(cli, root, "agents/team:1:1: error: ",
+                   "`agents/team` leads outside the catalog (a symbolic link)")
+    assert list(outside.iterdir()) == []
+
+
 # -- 2. one spelling per folder: builds do not flip-flop -------------------------------------
 @pytest.mark.parametrize("spelling", ["./.claude/agents", ".claude/agents/", ".claude//agents",
                                       ".claude/agents/.", "./.claude/./agents//"])

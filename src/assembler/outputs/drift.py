@@ -86,7 +86,16 @@ def compare(catalog: Catalog, rendered: list[Rendered], find_orphans: bool = Tru
     root = catalog.root
     states: list[FileState] = []
     problems = Diagnostics()
+    inside: dict[str, bool] = {}  # folder -> it resolves inside the root
     for item in rendered:
+        folder = item.path.rpartition("/")[0]
+        if folder not in inside:
+            inside[folder] = _resolves_inside(root, folder)
+        if not inside[folder]:
+            problems.error(folder, 1, 1,
+                           f"`{folder}` leads outside the catalog (a symbolic link)",
+                           "generated files are written inside the catalog only: remove the link")
+            continue
         actual: bytes | None = None
         try:
             actual = (root / item.path).read_bytes()
@@ -105,6 +114,13 @@ def compare(catalog: Catalog, rendered: list[Rendered], find_orphans: bool = Tru
         known = {item.path for item in rendered} | {o.path for o in all_outputs(catalog)}
         states.extend(orphans(catalog.root, scans(catalog), known))
     return sorted(states, key=lambda state: state.path)
+
+
+def _resolves_inside(root: Path, folder: str) -> bool:
+    try:
+        return (root / folder).resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a link loop
+        return False
 
 
 def _classify(item: Rendered, actual: bytes | None) -> FileState:

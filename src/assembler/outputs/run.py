@@ -32,8 +32,8 @@ def run_check(root: Path | None, fmt: str = "text", diff: bool = False,
 
     try:
         catalog, rendered = assemble(root)
-        cache.store(catalog, rendered)
         states = compare(catalog, rendered)
+        cache.store(catalog, rendered)  # only once the outputs could be compared
     except CatalogError as exc:
         reporting.print_diagnostics(exc.diagnostics, fmt, quiet)
         return EXIT_INPUT
