@@ -11,11 +11,12 @@ renders to. The record is keyed by content hashes only:
 * each agent: all of the above plus the bytes of its manifest.
 
 A lookup reads every input and every output once and hashes them; it imports
-neither jinja2 nor pydantic (the folders come from a plain read of the config). When every agent is known and every output on
-disk matches its recorded hash (and no orphan exists), the result is exactly
-what a full render would report: all files clean. Anything else (a changed
-input, a drifted output, a symbolic link, an unreadable cache) falls back to
-the full render, which then refreshes the record. A render is recorded only
+neither jinja2 nor pydantic (the folders come from a plain read of the config).
+When every agent is known and every output on disk matches its recorded hash
+(and no orphan exists), the result is exactly what a full render would
+report: all files clean. Anything else (a changed input, a drifted output, a
+symbolic link, an unreadable cache) falls back to the full render, which then
+refreshes the record. A render is recorded only
 for inputs hashed before it (by the lookup) and again after it, with the same
 content and the same inode, size and modification time both times: a file
 changed or replaced while the render ran is never vouched for, whatever its
@@ -94,7 +95,8 @@ def config_folders(root: Path) -> dict[str, str]:
         data = toml.loads(_read(str(root / CONFIG_FILE)).decode("utf-8"))
     elif (root / PYPROJECT_FILE).is_file():
         data = toml.loads(_read(str(root / PYPROJECT_FILE)).decode("utf-8"))
-        data = data.get("tool", {}).get("assembler", {}) if isinstance(data.get("tool"), dict) else {}
+        tool = data.get("tool")
+        data = tool.get("assembler", {}) if isinstance(tool, dict) else {}
     if not isinstance(data, dict):
         raise _Unsupported(CONFIG_FILE)
     found = {}
@@ -207,7 +209,8 @@ class RenderCache:
                         found.append((name, str(path), path.stat()))
                 continue
             folder = folders[kind]
-            found += [(joined(folder, rel), path, info) for rel, path, info in _files(self.root / folder)]
+            found += [(joined(folder, rel), path, info)
+                      for rel, path, info in _files(self.root / folder)]
         return found
 
     # -- lookup ----------------------------------------------------------------------
@@ -294,7 +297,8 @@ class RenderCache:
         from .write import write_atomic
 
         folder = self.path.parent
-        if folder_names.linked_folder(self.path.parent.parent, f"{CACHE_DIR}/{CACHE_FILE}"):
+        assert self.root is not None
+        if folder_names.linked_folder(self.root, f"{CACHE_DIR}/{CACHE_FILE}"):
             return
         if not folder.is_dir():
             folder.mkdir(parents=True, exist_ok=True)
