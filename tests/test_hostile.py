@@ -394,6 +394,8 @@ LIMIT_HINT = "max_block_bytes"
     '{{ ("x" * 1000) | replace("x", "y" * 100000) }}',
     '{{ range(100000) | join("y" * 100000) }}',
     '{{ 2 ** (10 ** 10) > 0 }}',
+    '{% set a = "x" * 900000 %}{% set b = a ~ a ~ a %}{{ b | length }}',
+    '{{ lipsum(10**6) }}',
     '{% for i in range(100000) %}{{ "x" * 100 }}{% endfor %}',
     '{% for i in range(1000) %}{% for j in range(1000) %}xy{% endfor %}{% endfor %}',
 ])
@@ -419,9 +421,10 @@ def test_a_static_block_over_the_limit_is_refused(tmp_path, cli):
 
 def test_a_small_block_renders_as_before(tmp_path, cli):
     root = tiny(tmp_path, **{"_blocks/rules.md": '## Rules\n\n{{ "ab" * 3 }} {{ [1, 2] * 2 }}'
-                                                 ' {{ "%5s|" % "x" }} {{ 2 ** 10 }}\n'})
+                                                 ' {{ "%5s|" % "x" }} {{ 2 ** 10 }}'
+                                                 ' {{ "a" ~ 1 ~ agent.name }}\n'})
     assert cli("build", "--root", root).exit_code == 0
-    assert "ababab [1, 2, 1, 2]     x| 1024\n" in (root / "agents/a.md").read_text()
+    assert "ababab [1, 2, 1, 2]     x| 1024 a1a\n" in (root / "agents/a.md").read_text()
 
 
 @pytest.mark.parametrize("value", ["0", "-5", '"big"'])

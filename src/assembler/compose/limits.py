@@ -3,11 +3,11 @@
 The sandbox already bounds ``range``. What else makes text grow without
 bound is refused before it runs, each check costing next to nothing:
 
-* the operators ``*`` (repeating a string or a list), ``+`` (joining two),
-  ``%`` (a format width) and ``**`` (a huge integer);
+* the operators ``*`` (repeating a string or a list), ``+`` and ``~``
+  (joining), ``%`` (a format width) and ``**`` (a huge integer);
 * the filters and string methods that pad, indent, replace or join:
   ``center``, ``ljust``, ``rjust``, ``zfill``, ``indent``, ``replace``,
-  ``join``, ``format`` and ``str.format``;
+  ``join``, ``format`` and ``str.format``, and ``lipsum``;
 * and whatever slips through is caught by measuring each block's text: as it
   comes out of the template when the template has a loop, a macro or an
   include (:func:`render_bounded`), so repetition cannot add up to more than
@@ -26,6 +26,8 @@ from typing import Any, Callable
 import jinja2
 from jinja2 import nodes
 from jinja2.sandbox import SandboxedEnvironment
+from jinja2.utils import generate_lorem_ipsum
+from jinja2.visitor import NodeTransformer
 
 from ..sources.config import MAX_BLOCK_BYTES
 
@@ -33,6 +35,16 @@ DEFAULT_LIMIT = MAX_BLOCK_BYTES
 _PERCENT_WIDTH = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
 _BRACE_WIDTH = re.compile(r"\{[^{}]*?:[^{}]*?(\d+)")
 _NESTED_FIELD = re.compile(r"\{[^{}]*:[^{}]*\{")
+
+
+_CONCAT = "_assembler_concat"
+
+
+class _BoundConcat(NodeTransformer):
+    def visit_Concat(self, node: nodes.Concat) -> nodes.Node:
+        self.generic_visit(node)
+        items = nodes.List(node.nodes, lineno=node.lineno)
+        return nodes.Filter(items, _CONCAT, [], [], None, None, lineno=node.lineno)
 
 
 class OutputLimit(jinja2.TemplateError):
@@ -58,6 +70,27 @@ class BoundedSandbox(SandboxedEnvironment):
         super().__init__(*args, **kwargs)
         for name in ("center", "indent", "replace", "join", "format"):
             self.filters[name] = _bounded_filter(self, name, self.filters[name])
+        self.filters[_CONCAT] = self._concat
+        self.globals["lipsum"] = self._lipsum
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        """The template, with every ``~`` (a concatenation, which no operator hook sees)
+        turned into a call of :meth:`_concat`."""
+        tree = _BoundConcat().visit(super()._parse(source, name, filename))
+        tree.set_environment(self)
+        return tree
+
+    def _concat(self, items: Any) -> str:
+        parts = [item if isinstance(item, str) else str(item) for item in items]
+        size = sum(map(len, parts))
+        if size > self.limit:
+            raise _too_much("`~`", size, self.limit)
+        return "".join(parts)
+
+    def _lipsum(self, n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str:
+        if isinstance(n, int) and isinstance(max, int) and n * max * 12 > self.limit:
+            raise _too_much("`lipsum`", n * max * 12, self.limit)
+        return generate_lorem_ipsum(n, html, min, max)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         limit = self.limit
