@@ -595,7 +595,7 @@ def test_a_duplicate_key_in_block_frontmatter_is_an_error(tmp_path, cli):
     assert_refused(cli, root, "_blocks/rules.md:3:1: error: ", "duplicate key `placement`")
 
 
-def test_a_block_that_starts_with_a_rule_still_needs_its_frontmatter_closed(tmp_path, cli):
+def test_an_empty_block_frontmatter_is_fine(tmp_path, cli):
     root = tiny(tmp_path, **{"_blocks/rules.md": "---\n---\n## Rules\n"})
     assert cli("build", "--root", root).exit_code == 0
 
