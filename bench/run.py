@@ -128,7 +128,7 @@ def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
 
 
 def written(output: str) -> int:
-    match = re.search(r"^(\d+) written, (\d+) unchanged", output, re.MULTILINE)
+    match = re.search(r"^(\d+) written, (?:\d+ removed, )?(\d+) unchanged", output, re.MULTILINE)
     if match is None:
         raise HarnessError(f"build printed no summary line:\n{output[-2000:]}")
     return int(match.group(1))

@@ -68,6 +68,7 @@ def test_snapshot_sees_a_rewrite_even_with_the_same_bytes(tmp_path):
 
 def test_written_reads_the_build_summary():
     assert bench.written("created agents/a.md\n1 written, 4 unchanged.\n") == 1
+    assert bench.written("removed agents/b.md\n0 written, 1 removed, 4 unchanged.\n") == 0
 
 
 def test_the_report_replaces_only_its_own_part(tmp_path):

@@ -115,11 +115,17 @@ def test_a_handoff_to_a_manifest_that_failed_to_load_is_not_reported_again(tmp_p
     assert "delta" not in loaded(root) and "gamma" in loaded(root)
 
 
-def test_the_handoffs_of_an_agent_that_failed_are_not_checked(tmp_path):
+def test_a_schema_error_does_not_hide_the_other_errors_of_its_manifest(tmp_path):
+    """One run reports every problem: the handoff is checked although `model` is wrong."""
     bad = manifest("gamma", "nobody", extra='model = 3\n')
     root = catalog(tmp_path, {"_manifests/gamma.toml": bad})
-    assert problems(root) == [("_manifests/gamma.toml", 4, 9, "`model` must be a string, not an integer",
-                               'quote the value: key = "text"')]
+    assert problems(root) == [
+        ("_manifests/gamma.toml", 4, 9, "`model` must be a string, not an integer",
+         'quote the value: key = "text"'),
+        ("_manifests/gamma.toml", 7, 10, "handoff to `nobody`, which has no manifest",
+         "known agents: `alpha`, `beta`, `gamma`"),
+    ]
+    assert "gamma" not in loaded(root)
 
 
 # -- name against file stem ----------------------------------------------------------------------

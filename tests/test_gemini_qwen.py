@@ -468,8 +468,9 @@ def test_wrong_option_types_and_values(tmp_path, cli):
         "_manifests/solo.toml:8:15: error: `targets.gemini.temperature` must be a number, "
         "not a string",
         "  hint: fix the value's type",
-        "_manifests/solo.toml:9:13: error: `targets.gemini.max_turns`: Input should be "
+        "_manifests/solo.toml:9:13: error: `targets.gemini.max_turns` is 0, but it must be "
         "greater than 0",
+        "  hint: use a number greater than 0",
         "_manifests/solo.toml:10:16: error: `targets.gemini.display_name` must be a string, "
         "not an integer",
         '  hint: quote the value: key = "text"',
@@ -517,7 +518,8 @@ def test_out_of_range_values_in_the_config(tmp_path, cli):
         "assembler.toml": FULL["assembler.toml"].replace(
             "timeout_mins = 8", "timeout_mins = 8\n        temperature = 2.5")})
     assert build_errors(root, cli) == [
-        "assembler.toml:13:15: error: `targets.gemini.temperature`: Input should be less than "
-        "or equal to 2",
+        "assembler.toml:13:15: error: `targets.gemini.temperature` is 2.5, but it must be "
+        "at most 2.0",
+        "  hint: use a number at most 2.0",
         "1 error; nothing was written.",
     ]

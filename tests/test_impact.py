@@ -151,6 +151,16 @@ def test_bad_revision_is_an_input_error(repo, run):
     assert "--changed-since no-such-rev" in result.stderr
 
 
+@pytest.mark.parametrize("value", ["--output=leak.txt", "-pleak", "--no-index"])
+def test_a_revision_that_looks_like_an_option_is_refused(repo, run, value):
+    before = sorted(p.name for p in repo.iterdir())
+    result = run(repo, "build", f"--changed-since={value}")
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert result.stderr.startswith(f"error: --changed-since {value}: ")
+    assert "\n  hint: " in result.stderr
+    assert sorted(p.name for p in repo.iterdir()) == before
+
+
 def test_changed_since_and_names_do_not_mix(repo, run):
     result = run(repo, "build", "validator", "--changed-since", "HEAD")
     assert result.exit_code == 2

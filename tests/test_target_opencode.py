@@ -170,10 +170,10 @@ def test_an_option_typo_has_a_did_you_mean(tmp_path, cli):
 
 @pytest.mark.parametrize("line, message", [
     ('temperature = "0.2"', "`targets.opencode.temperature` must be a number, not a string"),
-    ("steps = 0", "`targets.opencode.steps`: Input should be greater than 0"),
+    ("steps = 0", "`targets.opencode.steps` is 0, but it must be greater than 0"),
     ("steps = 2.5", "`targets.opencode.steps` must be an integer, not a number"),
     ("temperature = inf", "`targets.opencode.temperature`: Input should be a finite number"),
-    ("top_p = 1.5", "`targets.opencode.top_p`: Input should be less than or equal to 1"),
+    ("top_p = 1.5", "`targets.opencode.top_p` is 1.5, but it must be at most 1.0"),
     ('mode = "agent"', "`targets.opencode.mode` has an unsupported value 'agent'"),
     ('color = "cyan"', "`targets.opencode.color`: String should match pattern "
                        "'^(#[0-9a-fA-F]{6}|primary|secondary|accent|success|warning|error|info)$'"),
@@ -221,5 +221,6 @@ def test_a_config_default_is_checked_at_the_config_line(tmp_path, cli):
     assert errors(cli, root) == [
         "assembler.toml:15:1: error: unknown key `targets.opencode.temprature`",
         "  hint: did you mean `temperature`?",
-        "assembler.toml:16:9: error: `targets.opencode.steps`: Input should be greater than 0",
+        "assembler.toml:16:9: error: `targets.opencode.steps` is -1, but it must be greater than 0",
+        "  hint: use a number greater than 0",
     ]

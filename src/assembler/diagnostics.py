@@ -8,9 +8,25 @@ in every file. :class:`Exit` is the one table of exit codes.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Iterable, Iterator
+
+# Characters a terminal acts on instead of showing: C0 and C1 controls (ESC starts
+# colour and cursor sequences), line and paragraph separators, and the bidirectional
+# overrides that make text read differently from how it is stored.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """``text`` with every character a terminal would act on written as an escape."""
+    if text.isascii() and text.isprintable():  # the common case, at C speed
+        return text
+    return _UNPRINTABLE.sub(lambda m: _NAMED.get(m.group(), f"\\x{ord(m.group()):02x}"
+                                                 if ord(m.group()) < 0x100
+                                                 else f"\\u{ord(m.group()):04x}"), text)
 
 
 class Exit(IntEnum):
@@ -35,10 +51,11 @@ class Diagnostic:
     severity: str = "error"
 
     def format(self) -> str:
-        where = f"{self.path}:{self.line}:{self.column}: " if self.path else ""
-        text = f"{where}{self.severity}: {self.message}"
+        """One line (and a hint line); control characters are shown escaped."""
+        where = f"{printable(self.path)}:{self.line}:{self.column}: " if self.path else ""
+        text = f"{where}{self.severity}: {printable(self.message)}"
         if self.hint:
-            text += f"\n  hint: {self.hint}"
+            text += f"\n  hint: {printable(self.hint)}"
         return text
 
     def as_dict(self) -> dict[str, object]:

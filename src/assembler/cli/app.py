@@ -109,13 +109,15 @@ def build(
 ) -> None:
     """Regenerate agent files. Exit 0 done, 1 refused (hand edits) or changed with
     --fail-on-change, 2 bad input."""
+    from ..diagnostics import printable
     from ..outputs import report as reporting
     from ..outputs.run import cached
     from ..outputs.write import write_outputs
 
     everything = not names and changed_since is None
-    # A source map needs the render itself: --sourcemap never takes the cache's answer.
-    cache, clean = cached(root, everything and not sourcemap)
+    # A source map needs the render itself: --sourcemap never takes the cache's answer
+    # (the lookup still hashes the inputs, so that the render can be recorded).
+    cache, clean = cached(root, everything, answer=not sourcemap)
     if clean is not None:  # every output known to match its sources: nothing to write
         print(reporting.build_summary(0, len(clean), 0))
         return
@@ -128,6 +130,11 @@ def build(
         catalog, rendered = _load(root), []
     else:
         catalog, rendered = _assemble(root, names=names)
+    if sourcemap:  # refused before anything is written
+        from ..provenance.explain import SOURCEMAPS
+        from ..sources.folders import check_state_path
+
+        _checked(lambda: check_state_path(catalog.root, f"{SOURCEMAPS}/x.json"))
     result = _checked(lambda: write_outputs(catalog, rendered, force, prune=prune))
     if everything:
         cache.store(catalog, rendered)
@@ -135,19 +142,20 @@ def build(
     for label, paths in (("created", result.created), ("updated", result.updated),
                          ("removed", result.removed)):
         for path in paths:
-            print(f"{style(label, 'green')} {path}")
+            print(f"{style(label, 'green')} {printable(path)}")
     for state in result.refused:
         sys.stderr.write(
-            f"{style('refused', 'red')} {state.path}: edited by hand; "
+            f"{style('refused', 'red')} {printable(state.path)}: edited by hand; "
             "this is what a build would discard:\n"
             + colour_diff(state.diff(), Style(sys.stderr))
         )
-    total = len(result.created) + len(result.updated) + len(result.removed)
-    print(reporting.build_summary(total, result.unchanged, len(result.refused)))
+    print(reporting.build_summary(len(result.created) + len(result.updated), result.unchanged,
+                                  len(result.refused), len(result.removed)))
     if sourcemap and rendered:
         from ..provenance.explain import write_sourcemaps
 
-        for path in write_sourcemaps(catalog, {item.agent.id for item in rendered}):
+        ids = {item.agent.id for item in rendered}
+        for path in _checked(lambda: write_sourcemaps(catalog, ids)):
             print(f"{style('source map', 'dim')} {path}")
     if result.refused:
         sys.stderr.write(

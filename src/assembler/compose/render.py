@@ -15,19 +15,25 @@ from importlib import resources
 from typing import Any, Callable
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
-
-from ..diagnostics import Diagnostic, Diagnostics
+from ..diagnostics import CatalogError, Diagnostic, Diagnostics
 from ..sources.catalog import Agent, Catalog
+from ..sources.toml import read_text
 from .composition import Composition, TextOf, Value, compose, plain
+from .limits import (
+    DEFAULT_LIMIT, BoundedSandbox, OutputLimit, byte_length, check_size, render_bounded, repeats,
+)
 
 BUILT_IN_PREFIX = "<assembler>/layouts/"
+_LIMIT_HINT = ("a block may render at most `max_block_bytes` bytes (1000000 unless the config "
+               "sets it); render less, or raise the limit in the config if this is intended")
 Failures = dict[tuple[str, int, str], list[str]]
 
 
-def make_environment(loader: jinja2.BaseLoader | None = None) -> SandboxedEnvironment:
-    """The one Jinja2 configuration used for blocks and layouts."""
-    return SandboxedEnvironment(
+def make_environment(loader: jinja2.BaseLoader | None = None,
+                     limit: int = DEFAULT_LIMIT) -> BoundedSandbox:
+    """The one Jinja2 configuration used for blocks and layouts (see :mod:`.limits` for
+    ``limit``)."""
+    env = BoundedSandbox(
         loader=loader,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -35,12 +41,14 @@ def make_environment(loader: jinja2.BaseLoader | None = None) -> SandboxedEnviro
         lstrip_blocks=True,
         autoescape=False,
     )
+    env.limit = limit
+    return env
 
 
 class TemplateSource:
     """A template's text, where its errors are reported, and its line offset."""
 
-    def __init__(self, text: str, path: str, first_line: int = 1):
+    def __init__(self, text: str | None, path: str, first_line: int = 1):
         self.text, self.path, self.first_line = text, path, first_line
 
 
@@ -72,13 +80,21 @@ class Renderer:
         self.diagnostics = Diagnostics()
         self.sources: dict[str, TemplateSource] = {}
         self.failed: Failures = {}
-        self.env = make_environment(jinja2.FunctionLoader(self._load_source))
+        self.limit = catalog.settings.config.max_block_bytes
+        self.env = make_environment(jinja2.FunctionLoader(self._load_source), self.limit)
         self.blocks: dict[str, jinja2.Template | str] = {}
+        self._streamed: set[str] = set()  # blocks whose output is counted as it is rendered
         self._layouts: dict[str, jinja2.Template | None] = {}
         self._layout_keys: dict[tuple[str, str | None], str] = {}
         for name, block in sorted(catalog.blocks.items()):
             self.sources[f"block:{name}"] = TemplateSource(block.source, block.path, block.body_line)
             if block.is_static:
+                if len(block.source) > self.limit and byte_length(block.source) > self.limit:
+                    self.diagnostics.error(
+                        block.path, 1, 1,
+                        f"block `{name}` is longer than `max_block_bytes` ({self.limit} bytes)",
+                        _LIMIT_HINT)
+                    continue
                 self.blocks[name] = block.source
             else:
                 compiled = self._compile(f"block:{name}")
@@ -93,7 +109,10 @@ class Renderer:
     def _compile(self, name: str) -> jinja2.Template | None:
         source = self.sources[name]
         try:
-            return self.env.get_template(name)
+            template = self.env.get_template(name)
+            if name.startswith("block:") and repeats(self.env.parse(source.text)):
+                self._streamed.add(name)
+            return template
         except jinja2.TemplateSyntaxError as exc:
             self.diagnostics.error(
                 source.path, (exc.lineno or 1) + source.first_line - 1, 1,
@@ -101,11 +120,22 @@ class Renderer:
                 "fix the template tag; `{{ … }}` prints a value, `{% … %}` is a statement",
             )
             return None
+        except (RecursionError, SyntaxError, MemoryError):
+            # Python cannot compile what Jinja2 makes of a template nested this deep
+            # (IndentationError: too many levels of indentation, or the parser's recursion).
+            line, depth = deepest_nesting(self.env, source.text)
+            self.diagnostics.error(
+                source.path, line + source.first_line - 1, 1,
+                f"template nested too deeply ({depth} levels of tags or brackets here)",
+                "nest fewer `{% if %}`, `{% for %}` and brackets inside each other "
+                "(a few dozen levels at most)",
+            )
+            return None
 
     def layout_key(self, filename: str, target: str | None = None) -> str:
         """The name under which layout ``filename`` (as target ``target`` finds it) is kept."""
         if (filename, target) not in self._layout_keys:
-            source = layout_source(self.catalog, filename, target)
+            source = layout_source(self.catalog, filename, target, self.diagnostics)
             key = f"layout:{source.path}"
             self.sources[key] = source
             self._layout_keys[(filename, target)] = key
@@ -115,8 +145,8 @@ class Renderer:
         """The compiled layout: the catalog's override (``_templates/<target>.md.j2``, then
         ``_templates/<filename>``), else the built-in one."""
         key = self.layout_key(filename, target)
-        if key not in self._layouts:
-            self._layouts[key] = self._compile(key)
+        if key not in self._layouts:  # an override that could not be read has no text
+            self._layouts[key] = self._compile(key) if self.sources[key].text is not None else None
         return self._layouts[key]
 
     def layout_source(self, filename: str, target: str | None = None) -> TemplateSource:
@@ -129,7 +159,12 @@ class Renderer:
         if isinstance(template, str):
             return template
         try:
-            return template.render(context)
+            if name in self._streamed:
+                return render_bounded(template, context, self.limit)
+            text = template.render(context)
+            if name.startswith("block:"):
+                check_size(text, self.limit)
+            return text
         except Exception as exc:  # any template failure is an input error, never a crash
             source = self.sources[name]
             line = _template_line(exc, source.path)
@@ -173,13 +208,20 @@ class Renderer:
             diagnostics.error(path, line, 1, f"{message} (rendering {shown})",
                               "define the variable in the manifest's or the config's [vars], "
                               "or guard it with `{% if … is defined %}`"
-                              if "undefined" in message else None)
+                              if "undefined" in message else
+                              _LIMIT_HINT if "max_block_bytes" in message else None)
         return diagnostics
 
 
-def layout_source(catalog: Catalog, filename: str, target: str | None = None) -> TemplateSource:
+def layout_source(catalog: Catalog, filename: str, target: str | None = None,
+                  diagnostics: Diagnostics | None = None) -> TemplateSource:
     """A layout's text: the catalog's ``_templates/<target>.md.j2`` or ``_templates/<filename>``
-    when it has one, else the built-in layout."""
+    when it has one, else the built-in layout.
+
+    An override that cannot be used (not UTF-8, unreadable, a symbolic link to a file
+    outside the catalog) is recorded in ``diagnostics`` and comes back with no text;
+    without ``diagnostics`` it raises :class:`CatalogError`.
+    """
     settings = catalog.settings
     folder = settings.folder("templates")
     names = ([f"{target}.md.j2"] if target else []) + [filename]
@@ -187,9 +229,51 @@ def layout_source(catalog: Catalog, filename: str, target: str | None = None) ->
         override = folder / name
         if override.is_file():
             rel = override.relative_to(settings.root).as_posix()
-            return TemplateSource(override.read_text("utf-8").replace("\r\n", "\n"), rel)
+            problems = Diagnostics() if diagnostics is None else diagnostics
+            text = None
+            if override.is_symlink() and not override.resolve().is_relative_to(settings.root):
+                problems.error(rel, 1, 1,
+                               f"`{rel}` is a symbolic link to a file outside the catalog",
+                               "copy the layout into the catalog, or remove the link")
+            else:
+                text = read_text(override, rel, problems)
+            if text is None and diagnostics is None:
+                raise CatalogError(problems)
+            return TemplateSource(text, rel)
     text = resources.files("assembler").joinpath("layouts", filename).read_text("utf-8")
     return TemplateSource(text, BUILT_IN_PREFIX + filename)
+
+
+_OPENERS = {"if", "for", "macro", "call", "filter", "with", "block", "autoescape", "raw",
+            "trans"}
+_BRACKETS = {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}
+
+
+def deepest_nesting(env: jinja2.Environment, text: str) -> tuple[int, int]:
+    """The line where tags and brackets are nested deepest, and how deep (lexing only:
+    no recursion, whatever the depth)."""
+    depth, deepest, line = 0, 0, 1
+    tag_start = False
+    try:
+        for lineno, kind, value in env.lex(text):
+            if kind == "block_begin":
+                tag_start = True
+                continue
+            if kind == "whitespace":
+                continue
+            if tag_start and kind == "name":
+                if value in _OPENERS:
+                    depth += 1
+                elif value.startswith("end") and value[3:] in _OPENERS:
+                    depth -= 1
+            elif kind == "operator" and value in _BRACKETS:
+                depth += _BRACKETS[value]
+            tag_start = False
+            if depth > deepest:
+                deepest, line = depth, lineno
+    except jinja2.TemplateSyntaxError:
+        pass
+    return line, deepest
 
 
 def _template_line(exc: BaseException, filename: str) -> int:
@@ -215,6 +299,8 @@ def _describe(exc: BaseException, source_line: list[str]) -> str:
         if plain_name:
             return f"undefined variable `{plain_name.group(1)}`"
         return f"undefined variable: {message}"
+    if isinstance(exc, OutputLimit):
+        return exc.message or "too much text"
     if isinstance(exc, jinja2.TemplateError):
         return f"template error: {exc.message}"
     return f"template error: {type(exc).__name__}: {exc}"

@@ -41,6 +41,8 @@ def stamp(text: str, source: str, regenerate: str, comment: CommentStyle = HTML_
     if start == -1:
         raise LayoutError("the layout does not render `{{ banner }}`")
     end = start + len(PLACEHOLDER)
+    if text.find(PLACEHOLDER, end) != -1:
+        raise LayoutError("the layout renders `{{ banner }}` more than once")
     eol = 2 if text.startswith("\r\n", end) else 1  # CRLF files keep their endings
     if (start and text[start - 1] != "\n") or text[end : end + eol][-1:] != "\n":
         raise LayoutError("the layout must put `{{ banner }}` on a line of its own")

@@ -11,11 +11,16 @@ renders to. The record is keyed by content hashes only:
 * each agent: all of the above plus the bytes of its manifest.
 
 A lookup reads every input and every output once and hashes them; it imports
-neither jinja2 nor pydantic. When every agent is known and every output on
-disk matches its recorded hash (and no orphan exists), the result is exactly
-what a full render would report: all files clean. Anything else (a changed
-input, a drifted output, a symbolic link, an unreadable cache) falls back to
-the full render, which then refreshes the record. The cache lives in
+neither jinja2 nor pydantic (the folders come from a plain read of the config).
+When every agent is known and every output on disk matches its recorded hash
+(and no orphan exists), the result is exactly what a full render would
+report: all files clean. Anything else (a changed input, a drifted output, a
+symbolic link, an unreadable cache) falls back to the full render, which then
+refreshes the record. A render is recorded only
+for inputs hashed before it (by the lookup) and again after it, with the same
+content and the same inode, size and modification time both times: a file
+changed or replaced while the render ran is never vouched for, whatever its
+modification time says. The cache lives in
 ``.assembler/render-cache.json`` under the catalog root; deleting it is always
 safe, and ``ASSEMBLER_NO_CACHE=1`` turns it off.
 """
@@ -26,7 +31,6 @@ import hashlib
 import json
 import os
 import sys
-import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.util import find_spec
@@ -35,6 +39,8 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..sources import walk
+from ..sources import folders as folder_names
+from ..sources.folders import joined
 from ..targets.base import CommentStyle
 from .drift import FileState, orphans
 from ..sources.roots import CONFIG_FILE, PYPROJECT_FILE, find_root
@@ -50,9 +56,7 @@ DISABLE_ENV = "ASSEMBLER_NO_CACHE"
 # Libraries whose behaviour shapes what is accepted or rendered.
 LIBRARIES = ("jinja2", "markupsafe", "pydantic", "pydantic_core", "yaml", "tomli")
 INPUT_FOLDERS = ("blocks", "roles", "templates")
-# File times come from a coarse kernel clock; an input changed less than this
-# before the run started could still have been read half-way: not recorded.
-RACE_MARGIN_NS = 200_000_000
+FOLDER_KEYS = ("manifests", "output", *INPUT_FOLDERS)
 
 
 def _digest(data: bytes) -> str:
@@ -64,10 +68,12 @@ class _Unsupported(Exception):
 
 
 def _files(folder: Path) -> list[tuple[str, str, os.stat_result]]:
-    """``(path relative to folder, full path, stat)`` of every file; no links allowed."""
+    """``(path relative to folder, full path, stat)`` of every file; no links, and no
+    folder that cannot be listed."""
     linked: list[str] = []
-    found = walk.files(folder, linked_folders=linked)
-    if linked or any(entry.is_symlink() for _, entry in found):
+    unreadable: list[str] = []
+    found = walk.files(folder, linked_folders=linked, unreadable=unreadable)
+    if linked or unreadable or any(entry.is_symlink() for _, entry in found):
         raise _Unsupported(folder)
     return [("/".join(parts), entry.path, entry.stat()) for parts, entry in found]
 
@@ -75,6 +81,32 @@ def _files(folder: Path) -> list[tuple[str, str, os.stat_result]]:
 def _read(path: str) -> bytes:
     with open(path, "rb") as handle:
         return handle.read()
+
+
+def config_folders(root: Path) -> dict[str, str]:
+    """The folders the config at ``root`` names, normalised as the loader does, read
+    without validating anything else (that is the loader's job)."""
+    try:
+        import tomli as toml
+    except ImportError:  # pragma: no cover - tomli is a dependency
+        import tomllib as toml
+    data: Any = {}
+    if (root / CONFIG_FILE).exists():
+        data = toml.loads(_read(str(root / CONFIG_FILE)).decode("utf-8"))
+    elif (root / PYPROJECT_FILE).is_file():
+        data = toml.loads(_read(str(root / PYPROJECT_FILE)).decode("utf-8"))
+        tool = data.get("tool")
+        data = tool.get("assembler", {}) if isinstance(tool, dict) else {}
+    if not isinstance(data, dict):
+        raise _Unsupported(CONFIG_FILE)
+    found = {}
+    for key in FOLDER_KEYS:
+        value = data.get(key, folder_names.DEFAULTS[key])
+        folder, problem = folder_names.normalise(value) if isinstance(value, str) else ("", "")
+        if problem is not None:
+            raise _Unsupported(key)
+        found[key] = folder
+    return found
 
 
 @lru_cache(maxsize=1)
@@ -108,8 +140,8 @@ class RenderCache:
 
     root: Path | None
     record: dict[str, Any] = field(default_factory=dict)
-    inputs: Inputs | None = None  # hashed before rendering, when the record allowed it
-    started: int = field(default_factory=time.time_ns)
+    inputs: Inputs | None = None  # hashed by the lookup, before any render
+    folders: dict[str, str] | None = None  # the folders those inputs were read from
 
     @classmethod
     def open(cls, root: Path | None, cwd: Path | None = None) -> "RenderCache":
@@ -121,6 +153,8 @@ class RenderCache:
             if root is None or not root.is_dir():
                 return cls(None)
             cache = cls(root.resolve())
+            if folder_names.linked_folder(cache.root, f"{CACHE_DIR}/{CACHE_FILE}"):
+                return cls(None)  # the record is neither read nor written through a link
             with open(cache.path, "rb") as handle:
                 record = json.load(handle)
             if isinstance(record, dict) and record.get("format") == FORMAT:
@@ -175,31 +209,35 @@ class RenderCache:
                         found.append((name, str(path), path.stat()))
                 continue
             folder = folders[kind]
-            prefix = Path(folder).as_posix() + "/"
-            found += [(prefix + rel, path, info) for rel, path, info in _files(self.root / folder)]
+            found += [(joined(folder, rel), path, info)
+                      for rel, path, info in _files(self.root / folder)]
         return found
 
     # -- lookup ----------------------------------------------------------------------
-    def clean_states(self) -> list[FileState] | None:
+    def clean_states(self, answer: bool = True) -> list[FileState] | None:
         """Every output as a full check would see it, when all are known and clean.
 
         Returns None (and the caller renders) whenever the record cannot vouch
         for every file, when anything has drifted, or when the record is
-        damaged in any way.
+        damaged in any way. Either way the inputs are hashed first, so that a
+        render that follows can be recorded; with ``answer`` false that is all
+        it does (a render is coming anyway).
         """
         if self.root is None:
             return None
+        self.inputs = self.folders = None
         try:
-            return self._clean_states(self.root)
+            return self._clean_states(self.root, answer)
         except (_Unsupported, OSError, AttributeError, KeyError, TypeError, ValueError):
             return None
 
-    def _clean_states(self, root: Path) -> list[FileState] | None:
+    def _clean_states(self, root: Path, answer: bool) -> list[FileState] | None:
         tool = tool_fingerprint()
-        if self.record.get("tool") != tool:
+        folders = config_folders(root)
+        self.inputs, self.folders = self.scan(folders, tool), folders
+        if not answer or self.record.get("tool") != tool or self.record.get("folders") != folders:
             return None
-        folders, known = self.record["folders"], self.record["agents"]
-        self.inputs = self.scan(folders, tool)
+        known = self.record["agents"]
         states = []
         for source, key in self.inputs.agents.items():
             entry = known.get(key)
@@ -220,12 +258,11 @@ class RenderCache:
     def store(self, catalog: "Catalog", rendered: list["Rendered"]) -> None:
         """Record a successful render of every agent (nothing else is recorded).
 
-        When :meth:`clean_states` hashed the inputs before the render, the
-        record is written only if no input file changed since (inode, size,
-        modification time). Otherwise the inputs are hashed now, and recorded
-        only if none was modified after this run started.
+        Only inputs the lookup (:meth:`clean_states`) hashed before the render
+        are recorded, and only when hashing them again now gives the same
+        content, and every file the same inode, size and modification time.
         """
-        if self.root is None or catalog.root != self.root:
+        if self.root is None or catalog.root != self.root or self.inputs is None:
             return
         from .drift import scans
         from .render import all_outputs
@@ -233,18 +270,15 @@ class RenderCache:
         if len(rendered) != len(all_outputs(catalog)):
             return
         config = catalog.settings.config
-        folders = {name: getattr(config, name) for name in ("manifests", "output", *INPUT_FOLDERS)}
+        folders = {name: getattr(config, name) for name in FOLDER_KEYS}
         try:
             tool = tool_fingerprint()
             inputs = self.inputs
-            if inputs is not None and self.record.get("folders") == folders \
-                    and self.record.get("tool") == tool:
-                if self.scan_stats(folders) != inputs.stats:
-                    return
-            else:
-                inputs = self.scan(folders, tool)
-                if any(mtime >= self.started - RACE_MARGIN_NS for _, _, mtime in inputs.stats.values()):
-                    return
+            if folders != self.folders:
+                return
+            after = self.scan(folders, tool)
+            if (after.key, after.agents, after.stats) != (inputs.key, inputs.agents, inputs.stats):
+                return
             agents: dict[str, list[list[str]]] = {}
             for item in rendered:
                 key = inputs.agents.get(item.agent.source)
@@ -259,15 +293,13 @@ class RenderCache:
         except (_Unsupported, OSError):
             return
 
-    def scan_stats(self, folders: dict[str, str]) -> dict[str, tuple[int, int, int]]:
-        """Inode, size and modification time of every input file, without reading it."""
-        return {rel: (info.st_ino, info.st_size, info.st_mtime_ns)
-                for rel, _, info in self._inputs(folders, ("config", *INPUT_FOLDERS, "manifests"))}
-
     def _write(self, record: dict[str, Any]) -> None:
         from .write import write_atomic
 
         folder = self.path.parent
+        assert self.root is not None
+        if folder_names.linked_folder(self.root, f"{CACHE_DIR}/{CACHE_FILE}"):
+            return
         if not folder.is_dir():
             folder.mkdir(parents=True, exist_ok=True)
             (folder / ".gitignore").write_text("# Render cache of agent-assembler; safe to delete.\n*\n")

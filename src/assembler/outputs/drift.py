@@ -2,12 +2,15 @@
 
 Comparison is on bytes; text is decoded only to draw a diff. A file is read
 once. Only files carrying our banner can be orphaned, so hand-written files
-that live beside generated ones are never reported or touched.
+that live beside generated ones are never reported or touched; so can the
+temporary files a killed build leaves (``.<name>.<random>.tmp``, ours by
+their name): a check reports them as orphaned and a full build removes them.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -23,6 +26,10 @@ if TYPE_CHECKING:  # not imported at run time: the render cache uses this module
 
 # Where one target's generated files live: (folder, suffix, banner comment style).
 Scan = tuple[str, str, CommentStyle]
+# The temporary file a write leaves beside ``<name>`` when the build is killed before
+# renaming it (see outputs.write.write_atomic): `.<name>.<8 random characters>.tmp`.
+TEMP_PREFIX, TEMP_SUFFIX = ".", ".tmp"
+TEMPORARY = re.compile(r"^\.(.+)\.[a-z0-9_]{8}\.tmp$")
 
 Kind = Literal["clean", "stale", "edited", "missing", "orphaned"]
 DRIFT_KINDS: tuple[Kind, ...] = ("stale", "edited", "missing", "orphaned")
@@ -79,7 +86,16 @@ def compare(catalog: Catalog, rendered: list[Rendered], find_orphans: bool = Tru
     root = catalog.root
     states: list[FileState] = []
     problems = Diagnostics()
+    inside: dict[str, bool] = {}  # folder -> it resolves inside the root
     for item in rendered:
+        folder = item.path.rpartition("/")[0]
+        if folder not in inside:
+            inside[folder] = _resolves_inside(root, folder)
+        if not inside[folder]:
+            problems.error(folder, 1, 1,
+                           f"`{folder}` leads outside the catalog (a symbolic link)",
+                           "generated files are written inside the catalog only: remove the link")
+            continue
         actual: bytes | None = None
         try:
             actual = (root / item.path).read_bytes()
@@ -98,6 +114,13 @@ def compare(catalog: Catalog, rendered: list[Rendered], find_orphans: bool = Tru
         known = {item.path for item in rendered} | {o.path for o in all_outputs(catalog)}
         states.extend(orphans(catalog.root, scans(catalog), known))
     return sorted(states, key=lambda state: state.path)
+
+
+def _resolves_inside(root: Path, folder: str) -> bool:
+    try:
+        return (root / folder).resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a link loop
+        return False
 
 
 def _classify(item: Rendered, actual: bytes | None) -> FileState:
@@ -137,12 +160,19 @@ def orphans(root: Path, where: list[Scan], known: set[str]) -> list[FileState]:
 
 def find_orphans(root: Path, output: Path, known: set[str], suffix: str = ".md",
                  comment: CommentStyle = HTML_COMMENT) -> list[FileState]:
-    """Files under ``output`` named ``*suffix`` that carry our banner but are not in ``known``."""
+    """Files under ``output`` named ``*suffix`` that carry our banner but are not in ``known``,
+    and the temporary files an interrupted build left there (see :data:`TEMPORARY`)."""
     if not output.is_dir():
         return []
     found = []
     prefix = output.relative_to(root).as_posix() + "/"
-    for parts, entry in walk.files(output, suffix):
+    for parts, entry in walk.files(output):
+        name = parts[-1]
+        temporary = not name.endswith(suffix)
+        if temporary:
+            match = TEMPORARY.match(name) if name.endswith(".tmp") else None
+            if match is None or not match.group(1).endswith(suffix):
+                continue
         rel = "/".join(parts) if prefix == "./" else prefix + "/".join(parts)
         if rel in known:
             continue
@@ -152,7 +182,9 @@ def find_orphans(root: Path, output: Path, known: set[str], suffix: str = ".md",
         except OSError:  # unreadable: it cannot be shown to be ours, so leave it alone
             continue
         banner = read_banner(data, comment)
-        if banner is not None:
+        if temporary:  # ours by its name, whatever it holds: a build removes it
+            found.append(FileState(rel, "orphaned", banner.source if banner else None, None, data))
+        elif banner is not None:
             found.append(FileState(rel, "orphaned", banner.source, None, data, banner.intact))
     return found
 

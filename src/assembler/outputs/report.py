@@ -10,7 +10,7 @@ import json
 from typing import IO, Iterable
 
 from .drift import DRIFT_KINDS, EXPLANATIONS, FileState, summary
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, printable
 from ..present import Style, colour_diff, github_annotation, plural
 
 KIND_COLOURS = {"stale": "yellow", "edited": "red", "missing": "cyan", "orphaned": "yellow"}
@@ -18,13 +18,15 @@ KIND_COLOURS = {"stale": "yellow", "edited": "red", "missing": "cyan", "orphaned
 
 # -- diagnostics ---------------------------------------------------------------------------
 def diagnostics_text(diagnostics: Iterable[Diagnostic], style: Style) -> str:
+    """Problems for a terminal. Paths, messages and hints quote file contents and key names,
+    so control characters in them are shown escaped, never sent to the terminal."""
     items = list(diagnostics)
     lines = []
     for d in items:
-        where = style(f"{d.path}:{d.line}:{d.column}: ", "bold") if d.path else ""
-        lines.append(f"{where}{style(d.severity + ':', 'red')} {d.message}")
+        where = style(f"{printable(d.path)}:{d.line}:{d.column}: ", "bold") if d.path else ""
+        lines.append(f"{where}{style(d.severity + ':', 'red')} {printable(d.message)}")
         if d.hint:
-            lines.append(f"  {style('hint:', 'cyan')} {d.hint}")
+            lines.append(f"  {style('hint:', 'cyan')} {printable(d.hint)}")
     lines.append(f"{plural(len(items), 'error')}; nothing was written.")
     return "\n".join(lines) + "\n"
 
@@ -60,8 +62,8 @@ def check_text(states: list[FileState], regenerate: str, style: Style, show_diff
     lines = []
     for state in drifted:
         kind = style(state.kind, KIND_COLOURS[state.kind])
-        origin = f" (from {state.manifest})" if state.manifest else ""
-        lines.append(f"{state.path}: {kind}: {EXPLANATIONS[state.kind]}{origin}")
+        origin = f" (from {printable(state.manifest)})" if state.manifest else ""
+        lines.append(f"{printable(state.path)}: {kind}: {EXPLANATIONS[state.kind]}{origin}")
         if show_diff:
             text = (diffs or {}).get(state.path) or state.diff()
             lines.append(colour_diff(text, style).rstrip("\n"))
@@ -115,10 +117,11 @@ def check_report(states: list[FileState], regenerate: str, fmt: str, show_diff: 
 
 
 # -- build -----------------------------------------------------------------------------------
-def build_summary(written: int, unchanged: int, refused: int) -> str:
-    """The last line of ``assembler build``."""
-    return (f"{written} written, {unchanged} unchanged"
-            + (f", {refused} refused" if refused else "") + ".")
+def build_summary(written: int, unchanged: int, refused: int, removed: int = 0) -> str:
+    """The last line of ``assembler build``: files written (created or updated), removed,
+    unchanged and refused."""
+    return (f"{written} written" + (f", {removed} removed" if removed else "")
+            + f", {unchanged} unchanged" + (f", {refused} refused" if refused else "") + ".")
 
 
 def print_diagnostics(diagnostics, fmt: str = "text", quiet: bool = False) -> None:

@@ -22,16 +22,18 @@ if TYPE_CHECKING:
 Annotate = Callable[["Catalog", "list[FileState]"], "dict[str, str]"]
 
 
-def cached(root: Path | None, everything: bool = True) -> tuple["RenderCache", "list[FileState] | None"]:
+def cached(root: Path | None, everything: bool = True, answer: bool = True
+           ) -> tuple["RenderCache", "list[FileState] | None"]:
     """The render cache of ``root``, and its word that every output is clean, if it has one.
 
     The one policy: only a run over every agent may take the cache's answer
-    (``everything``); anything in doubt gives None and the caller renders.
+    (``everything``); anything in doubt gives None and the caller renders. With
+    ``answer`` false the inputs are still hashed, so the render can be recorded.
     """
     from .cache import RenderCache
 
     cache = RenderCache.open(root)
-    return cache, cache.clean_states() if everything else None
+    return cache, cache.clean_states(answer=answer) if everything else None
 
 
 def answer_build(root: Path | None) -> bool:
@@ -62,8 +64,8 @@ def run_check(root: Path | None, fmt: str = "text", diff: bool = False, quiet: b
 
     try:
         catalog, rendered = assemble(root)
-        cache.store(catalog, rendered)
         states = compare(catalog, rendered)
+        cache.store(catalog, rendered)  # only once the outputs could be compared
     except CatalogError as exc:
         reporting.print_diagnostics(exc.diagnostics, fmt, quiet)
         return Exit.INPUT

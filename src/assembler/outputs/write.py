@@ -3,6 +3,9 @@
 A build never leaves a half-written file: each file is written to a temporary
 file in the same folder and renamed over the old one. Files whose bytes would
 not change are not touched, so their modification times stay as they are.
+Just before a file is replaced (or an orphan removed) it is read again: when it
+is no longer what the comparison read, someone changed it while the build ran,
+and it is kept and reported as a hand edit.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .drift import FileState, compare
+from .drift import TEMP_PREFIX, TEMP_SUFFIX, FileState, compare
 
 if TYPE_CHECKING:  # not imported at run time: a cached no-op build needs no jinja2
     from ..sources.catalog import Catalog
@@ -59,13 +62,32 @@ def write_outputs(
         elif not state.intact and not force:
             result.refused.append(state)
         elif state.kind == "orphaned":
+            current = _current(target)
+            if current != state.actual:
+                result.refused.append(_changed_meanwhile(state, current))
+                continue
             target.unlink()
             result.removed.append(state.path)
         else:
             assert state.expected is not None
-            write_atomic(target, state.expected)
+            current = write_atomic(target, state.expected, expect=state.actual)
+            if current is not _WRITTEN:
+                result.refused.append(_changed_meanwhile(state, current))
+                continue
             (result.created if state.kind == "missing" else result.updated).append(state.path)
     return result
+
+
+def _current(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _changed_meanwhile(state: FileState, current: bytes | None) -> FileState:
+    """The state of a file that changed after the comparison read it: a hand edit."""
+    return FileState(state.path, "edited", state.manifest, state.expected, current, intact=False)
 
 
 def _default_mode() -> int:
@@ -74,19 +96,35 @@ def _default_mode() -> int:
     return 0o666 & ~umask
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so readers see the old or the new file, never half."""
+_ANY = object()  # write_atomic: replace whatever is there
+_WRITTEN = object()
+
+
+def write_atomic(path: Path, data: bytes, expect: object = _ANY) -> object:
+    """Replace ``path`` with ``data`` so readers see the old or the new file, never half.
+
+    With ``expect`` (the bytes the caller read, or None for no file), the file is
+    read again once the new one is ready, and left alone unless it still holds
+    exactly that. Returns ``_WRITTEN``, or what was found instead.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         mode = path.stat().st_mode & 0o7777
     except FileNotFoundError:
         mode = _default_mode()
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f"{TEMP_PREFIX}{path.name}.",
+                                suffix=TEMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.chmod(temp, mode)
+        if expect is not _ANY:
+            current = _current(path)
+            if current != expect:
+                Path(temp).unlink(missing_ok=True)
+                return current
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+    return _WRITTEN

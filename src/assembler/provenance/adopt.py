@@ -17,6 +17,7 @@ from typing import Any
 from ..outputs.banner import content_hash, read_banner, strip_banner
 from ..outputs.write import BuildResult, write_atomic, write_outputs
 from ..sources.catalog import Agent, Catalog, load_catalog
+from ..sources.folders import check_state_path
 from ..diagnostics import CatalogError, Diagnostics
 from ..compose.render import BUILT_IN_PREFIX
 from .explain import Change, CharMap, Trace, changes, line_origin, trace_catalog
@@ -299,6 +300,7 @@ def recover(root: Path, path: str, data: bytes) -> str:
     stem, _, suffix = path.rpartition(".")
     name = f"{RECOVERED}/{stem}.{content_hash(data)}.{suffix}" if stem else \
         f"{RECOVERED}/{path}.{content_hash(data)}"
+    check_state_path(root, name)
     write_atomic(root / name, data)
     return name
 

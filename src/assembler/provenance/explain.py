@@ -488,8 +488,11 @@ def write_sourcemaps(catalog: Catalog, only: set[str] | None = None) -> list[str
     import json
 
     from ..outputs.write import write_atomic
+    from ..sources.folders import check_state_path
 
     trace = trace_catalog(catalog, only)
+    for path in trace.maps:
+        check_state_path(catalog.root, f"{SOURCEMAPS}/{path}.json")
     written = []
     for path, smap in sorted(trace.maps.items()):
         target = f"{SOURCEMAPS}/{path}.json"

@@ -139,6 +139,9 @@ def _git(args: list[str], cwd) -> str:
 def changed_files(catalog: Catalog, revision: str) -> list[str]:
     """Files under the root changed since ``revision`` (tracked or new), relative to the root."""
     root = catalog.root
+    if revision.startswith("-") or not revision.strip():
+        # git would take it for an option (`--output=FILE` writes a file)
+        raise GitError("a revision cannot be empty or start with `-`")
     diff = _git(["diff", "--name-only", "--no-renames", "--relative", revision, "--", "."], root)
     new = _git(["ls-files", "--others", "--exclude-standard", "--", "."], root)
     return sorted({line for line in (diff + new).splitlines() if line})

@@ -13,7 +13,8 @@ from functools import partial
 from pathlib import Path
 
 from . import walk
-from ..diagnostics import Diagnostics, did_you_mean
+from ..diagnostics import Diagnostics, did_you_mean, printable
+from .folders import has_control
 from .yaml import FrontmatterError, parse_yaml_mapping, split_frontmatter
 from .schema import BlockMeta, Role, report_validation_errors, validate
 from .toml import TomlDocument, load_toml, read_text
@@ -104,9 +105,27 @@ def discover(
     if not folder.is_dir():
         return found
     real_root = root.resolve()
-    for parts, entry in walk.files(folder, suffix):
+    unreadable: list[str] = []
+    listed = walk.files(folder, suffix, unreadable=unreadable)
+    for directory in unreadable:
+        rel = Path(directory).relative_to(root).as_posix()
+        diagnostics.error(
+            rel, 1, 1, f"cannot read folder `{rel}/`: Permission denied",
+            f"make it readable (`chmod u+rx {rel}`), or move it out of the catalog; what it "
+            "holds cannot be left out silently",
+        )
+    for parts, entry in listed:
         name = "/".join(parts)[: -len(suffix)]
         path = Path(entry.path)
+        if any(has_control(part) for part in parts):
+            rel = printable(path.relative_to(root).as_posix())
+            diagnostics.error(
+                rel, 1, 1, f"the name of `{rel}` holds a line break or a control character",
+                "rename the file or folder: names become output paths and banner lines",
+            )
+            if broken is not None:
+                broken.add(name)
+            continue
         if entry.is_symlink() and not path.resolve().is_relative_to(real_root):
             rel = path.relative_to(root).as_posix()
             diagnostics.error(
@@ -133,6 +152,14 @@ def load_blocks(folder: Path, root: Path, diagnostics: Diagnostics) -> BlockLibr
             continue
         split = split_frontmatter(text)
         meta = BlockMeta()
+        if split.header is None and text.startswith("---\n"):
+            diagnostics.error(
+                rel, 1, 1, "the frontmatter is not closed: no `---` line ends it",
+                "end the frontmatter with a line `---`; a block that should open with a "
+                "horizontal rule can write it `***`",
+            )
+            broken.add(name)
+            continue
         if split.header is not None:
             meta = _block_meta(split.header, rel, diagnostics)
             if meta is None:

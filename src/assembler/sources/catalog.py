@@ -121,6 +121,7 @@ def _load_agents(
         )
         return []
     agents: list[Agent] = []
+    invalid: list[Agent] = []  # checked for what their valid keys say, never rendered
     found = discover(folder, ".toml", root, diagnostics)
     for agent_id, path in found.items():
         rel = path.relative_to(root).as_posix()
@@ -130,6 +131,11 @@ def _load_agents(
         manifest, errors = validate(Manifest, document.data)
         if errors:
             report_validation_errors(errors, document, diagnostics, model=Manifest)
+            manifest, skipped = _without_invalid_keys(document.data, errors)
+            if manifest is not None:
+                role = _check_manifest(manifest, agent_id, document, settings, library, roles,
+                                       broken_roles, diagnostics, skipped)
+                invalid.append(Agent(agent_id, manifest, rel, role, document))
             continue
         assert manifest is not None
         before = len(diagnostics)
@@ -137,8 +143,24 @@ def _load_agents(
                                broken_roles, diagnostics)
         if len(diagnostics) == before and (role is not None or manifest.substrate_role is None):
             agents.append(Agent(agent_id, manifest, rel, role, document))
-    _check_handoffs(agents, list(found), diagnostics)
+    _check_handoffs([*agents, *invalid], list(found), diagnostics)
     return agents
+
+
+_PLACEHOLDERS = {"name": "-", "description": "-"}  # required keys, when missing or invalid
+
+
+def _without_invalid_keys(data: dict, errors: list[dict]) -> tuple[Manifest | None, frozenset[str]]:
+    """The manifest made of the keys that passed the schema, and the keys left out, so
+    that one run reports the other problems of a manifest with a schema error too."""
+    skipped = frozenset(str(error["loc"][0]) for error in errors if error["loc"])
+    kept = {key: value for key, value in data.items() if key not in skipped}
+    for key, placeholder in _PLACEHOLDERS.items():
+        if key in skipped or key not in kept:
+            kept[key] = placeholder
+            skipped |= {key}
+    manifest, problems = validate(Manifest, kept)
+    return (None, skipped) if problems else (manifest, skipped)
 
 
 def _check_manifest(
@@ -150,27 +172,33 @@ def _check_manifest(
     roles: dict[str, ResolvedRole],
     broken_roles: set[str],
     diagnostics: Diagnostics,
+    skipped: frozenset[str] | None = None,
 ) -> ResolvedRole | None:
-    """Per-manifest rules that a schema alone cannot express."""
+    """Per-manifest rules that a schema alone cannot express.
+
+    ``skipped`` names the keys of a manifest that failed the schema (and are left out
+    of ``manifest``): then only what the other keys say is checked, not what is missing.
+    """
     path = document.path
     stem = agent_id.rsplit("/", 1)[-1]
     # Positions cost a scan of the file: compute them only for an error.
     name_at = partial(document.locate, ("name",), value=True)
-    if not SLUG.match(manifest.name) or len(manifest.name) > MAX_NAME_LENGTH:
+    named = skipped is None or "name" not in skipped
+    if named and (not SLUG.match(manifest.name) or len(manifest.name) > MAX_NAME_LENGTH):
         diagnostics.error(
             path, *name_at(), f"`name` {manifest.name!r} is not a slug",
             f"use lowercase letters, digits and single hyphens, at most {MAX_NAME_LENGTH} "
             "characters (e.g. `gpu-job-runner`)",
         )
-    elif manifest.name != stem:
+    elif named and manifest.name != stem:
         diagnostics.error(
             path, *name_at(), f"`name` {manifest.name!r} does not match the file name `{stem}.toml`",
             f"set `name = \"{stem}\"` or rename the file to `{manifest.name}.toml`",
         )
-    if not manifest.description.strip():
+    if not manifest.description.strip() and not (skipped and "description" in skipped):
         diagnostics.error(path, *document.locate(("description",)), "`description` is empty",
                           "describe in one paragraph what the agent does and when to use it")
-    for field in settings.config.required_fields:
+    for field in settings.config.required_fields if skipped is None else ():
         if not getattr(manifest, field):
             diagnostics.error(
                 path, *(document.locate((field,)) if field in document.data else (1, 1)),
@@ -183,7 +211,8 @@ def _check_manifest(
         for index, block in enumerate(getattr(manifest, field))
         if not block.startswith(TEXT_PREFIX)
     ])
-    check_fidelity(manifest, document, diagnostics)
+    if skipped is None:
+        check_fidelity(manifest, document, diagnostics)
 
     role = None
     role_at = partial(document.locate, ("substrate_role",), value=True)
@@ -203,7 +232,11 @@ def _check_manifest(
                 did_you_mean(manifest.substrate_role, roles, "roles"),
             )
     included = set(manifest.blocks) | set(manifest.footer) | set(role.blocks if role else ())
-    for required in settings.config.required_blocks if blocks_known else ():
+    # Without the role's blocks (a broken or unknown role), or with keys left out, what is
+    # missing cannot be told.
+    complete = (blocks_known and skipped is None
+                and (role is not None or manifest.substrate_role is None))
+    for required in settings.config.required_blocks if complete else ():
         if required not in included and required in library.blocks:
             diagnostics.error(
                 path, *(document.locate(("blocks",)) if "blocks" in document.data else (1, 1)),

@@ -15,10 +15,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..diagnostics import Diagnostics
+from . import folders
 from .lintconfig import LintConfig
 from .schema import report_validation_errors, validate
 from .roots import CONFIG_FILE, PYPROJECT_FILE, find_root
 from .toml import TomlDocument, load_toml
+
+MAX_BLOCK_BYTES = 1_000_000  # what one block may render, unless the config says otherwise
 
 RequiredField = Literal[
     "role", "domain_in", "forbidden_domain", "tools", "model", "handoff",
@@ -41,11 +44,11 @@ class Config(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    manifests: str = "_manifests"
-    blocks: str = "_blocks"
-    roles: str = "_roles"
-    templates: str = "_templates"
-    output: str = "agents"
+    manifests: str = folders.DEFAULTS["manifests"]
+    blocks: str = folders.DEFAULTS["blocks"]
+    roles: str = folders.DEFAULTS["roles"]
+    templates: str = folders.DEFAULTS["templates"]
+    output: str = folders.DEFAULTS["output"]
     target: str | None = None  # one target; the older spelling of `targets = [name]`
     # The output formats: a list of names, or one `[targets.<name>]` table each
     # (folder and that tool's field defaults). Each target validates its table.
@@ -53,6 +56,7 @@ class Config(BaseModel):
     # `[models.<alias>]`: the model each target uses for a manifest's `model = "<alias>"`.
     models: dict[str, dict[str, str]] = Field(default_factory=dict)
     regenerate: str = "assembler build"
+    max_block_bytes: int = Field(default=MAX_BLOCK_BYTES, gt=0)
     required_blocks: list[str] = Field(default_factory=list)
     required_fields: list[RequiredField] = Field(default_factory=list)
     vars: dict[str, Any] = Field(default_factory=dict)
@@ -106,12 +110,69 @@ def load_settings(root: Path | None, cwd: Path, diagnostics: Diagnostics) -> Set
     if errors:
         report_validation_errors(errors, document, diagnostics, model=Config)
         return None
-    return Settings(root, config, document)
+    ok = _check_folders(root, config, document, diagnostics)
+    if folders.has_control(config.regenerate):
+        diagnostics.error(document.path, *document.locate(("regenerate",), value=True),
+                          "`regenerate` holds a line break or a control character",
+                          "every banner names the command on its one line: write it on one "
+                          "line, e.g. `make agents`")
+        ok = False
+    return Settings(root, config, document) if ok else None
+
+
+FOLDER_KEYS = ("manifests", "blocks", "roles", "templates", "output")
+
+
+def _check_folders(root: Path, config: Config, document: TomlDocument,
+                   diagnostics: Diagnostics) -> bool:
+    """Normalise every folder the config names, in place; False (and errors) when one
+    would leave the catalog.
+
+    Output folders (``output``, ``[targets.<name>] folder``) may not be the root
+    itself, nor lie in the tool's own ``.assembler/``: their scan for orphaned
+    files would take in sources and recovered copies.
+    """
+    places: list[tuple[tuple, bool, str, object]] = [
+        ((key,), key == "output", key, None) for key in FOLDER_KEYS]
+    if isinstance(config.targets, dict):
+        places += [(("targets", name, "folder"), True, f"targets.{name}.folder", table)
+                   for name, table in config.targets.items()
+                   if isinstance(table, dict) and isinstance(table.get("folder"), str)]
+    ok = True
+    for loc, output, label, table in places:
+        value = table["folder"] if isinstance(table, dict) else getattr(config, loc[0])
+        folder, problem = folders.normalise(value)
+        example = folders.DEFAULTS.get(loc[0], "agents")
+        hint = f"write the folder relative to the catalog root, e.g. `{example}`"
+        if problem is None and folders.escapes(root, folder):
+            problem = "is a symbolic link to a folder outside the catalog"
+            hint = "use a folder inside the catalog (a link may point to another folder inside it)"
+        elif problem is None and output and folders.is_root(root, folder):
+            problem = "is the catalog root itself"
+            hint = "generated files need a folder of their own, e.g. `agents`"
+        elif problem is None and output and folders.in_state_dir(folder):
+            problem = f"is inside {folders.STATE_DIR}/, the tool's own folder"
+            hint = "generated files need a folder of their own, e.g. `agents`"
+        if problem is not None:
+            shown = f"`{label}` is empty" if value == "" else f"`{label}` (`{value}`) {problem}"
+            if problem == "leaves the catalog":
+                shown += " (`..` goes above the root)"
+            diagnostics.error(document.path, *document.locate(loc, value=True), shown, hint)
+            ok = False
+        elif isinstance(table, dict):
+            table["folder"] = folder
+        else:
+            setattr(config, loc[0], folder)
+    return ok
 
 
 def _read_config_document(root: Path, diagnostics: Diagnostics) -> TomlDocument | None:
     if (root / CONFIG_FILE).is_file():
         return load_toml(root / CONFIG_FILE, CONFIG_FILE, diagnostics)
+    if (root / CONFIG_FILE).exists():
+        diagnostics.error(CONFIG_FILE, 1, 1, f"`{CONFIG_FILE}` is not a file",
+                          f"the config is a TOML file: remove or rename the folder {CONFIG_FILE}")
+        return None
     if (root / PYPROJECT_FILE).is_file():
         document = load_toml(root / PYPROJECT_FILE, PYPROJECT_FILE, diagnostics)
         if document is not None and "assembler" in document.data.get("tool", {}):

@@ -18,6 +18,8 @@ from .toml import TomlDocument
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MAX_NAME_LENGTH = 64
+MAX_FINAL_NEWLINES = 1000
+
 _SLUG_WORD = re.compile(r"[a-z0-9]+")
 _CAPITALISED_WORD = re.compile(r"([a-z0-9])([A-Z])")
 
@@ -81,7 +83,7 @@ class Manifest(_Strict):
     text: dict[str, str] = Field(default_factory=dict)
     body: str | None = None
     newline: Literal["lf", "crlf"] = "lf"
-    final_newlines: int = Field(default=1, ge=0)
+    final_newlines: int = Field(default=1, ge=0, le=MAX_FINAL_NEWLINES)
     # `[targets.<name>]`: fields of one output format, in that tool's own spelling,
     # and `enabled = false` to skip it; each target validates its own table.
     targets: dict[str, dict[str, Any]] = Field(default_factory=dict)
@@ -119,6 +121,10 @@ _EXPECTED = {
     "int_type": "an integer",
     "float_type": "a number",
     "date_type": "a date",
+}
+_BOUNDS = {
+    "greater_than": "greater than", "greater_than_equal": "at least",
+    "less_than": "less than", "less_than_equal": "at most",
 }
 _TOML_TYPES = {
     str: "a string", list: "an array", dict: "a table", bool: "a boolean",
@@ -206,6 +212,12 @@ def report_validation_errors(
                 document.path, *where,
                 f"`{key}` has an unsupported value {error.get('input')!r}",
                 f"use one of: {expected}",
+            )
+        elif kind in _BOUNDS:
+            bound = next(iter(error.get("ctx", {}).values()), "")
+            diagnostics.error(
+                document.path, *where, f"`{key}` is {error.get('input')!r}, but it must be "
+                f"{_BOUNDS[kind]} {bound}", f"use a number {_BOUNDS[kind]} {bound}",
             )
         else:
             diagnostics.error(document.path, *where, f"`{key}`: {error['msg']}")

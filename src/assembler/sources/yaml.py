@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 _PLAIN_FIRST = re.compile(r"[A-Za-z0-9_(/$]")
@@ -117,12 +118,41 @@ class FrontmatterError(ValueError):
         self.line, self.column = line, column
 
 
+@lru_cache(maxsize=1)
+def _unique_key_loader() -> type:
+    """A safe YAML loader that refuses a key given twice in one mapping (PyYAML keeps the
+    last one silently)."""
+    import yaml
+
+    class UniqueKeyLoader(yaml.SafeLoader):
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            if isinstance(node, yaml.MappingNode):
+                seen: set[Any] = set()
+                for key_node, _ in node.value:
+                    if key_node.tag == "tag:yaml.org,2002:merge":
+                        continue
+                    key = self.construct_object(key_node, deep=deep)
+                    try:
+                        duplicate = key in seen
+                        seen.add(key)
+                    except TypeError:  # an unhashable key: the constructor says so
+                        continue
+                    if duplicate:
+                        mark = key_node.start_mark
+                        raise FrontmatterError(f"duplicate key `{key}` in the frontmatter",
+                                               mark.line + 1, mark.column + 1)
+            return super().construct_mapping(node, deep=deep)
+
+    return UniqueKeyLoader
+
+
 def parse_yaml_mapping(header: str) -> dict[str, Any]:
-    """Parse a frontmatter header; positions in errors are relative to the header."""
+    """Parse a frontmatter header; positions in errors are relative to the header.
+    A key given twice is an error."""
     import yaml
 
     try:
-        data = load_yaml(header)
+        data = yaml.load(header, Loader=_unique_key_loader())  # noqa: S506 - a SafeLoader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
