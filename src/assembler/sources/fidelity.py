@@ -128,9 +128,11 @@ def check_fidelity(manifest: Manifest, document: TomlDocument, diagnostics: Diag
 def _check_pinned(manifest: Manifest, document: TomlDocument, diagnostics: Diagnostics) -> None:
     import yaml
 
+    from .yaml import load_yaml
+
     text = frontmatter_text(manifest)
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
         diagnostics.error(document.path, *document.locate(("frontmatter",)),
                           f"[frontmatter] does not give valid YAML: {getattr(exc, 'problem', exc)}",

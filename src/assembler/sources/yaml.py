@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 _PLAIN_FIRST = re.compile(r"[A-Za-z0-9_(/$]")
@@ -144,3 +145,42 @@ def _yaml_plain(value: Any) -> str:
     if isinstance(value, (int, float)):
         return repr(value)
     return yaml_scalar(str(value))
+
+
+@lru_cache(maxsize=1)
+def _yaml12():
+    """A PyYAML loader with YAML 1.2's core schema (what Bun and js-yaml read): `yes`,
+    `on` and dates stay text, `0o17` is octal, `017` is decimal."""
+    import yaml
+
+    class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml's parser when built
+        pass
+
+    Loader.yaml_implicit_resolvers = {}
+    resolvers = (
+        ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+        ("int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+        ("float", r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+                  r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", "-+0123456789."),
+        ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    )
+    for tag, pattern, first in resolvers:
+        Loader.add_implicit_resolver(f"tag:yaml.org,2002:{tag}", re.compile(pattern), list(first))
+
+    def integer(loader, node):
+        text = loader.construct_scalar(node)
+        if text.startswith("0o"):
+            return int(text[2:], 8)
+        if text.startswith("0x"):
+            return int(text[2:], 16)
+        return int(text, 10)
+
+    Loader.add_constructor("tag:yaml.org,2002:int", integer)
+    return Loader
+
+
+def load_yaml(text: str) -> Any:
+    """Parse ``text`` as YAML 1.2; raises ``yaml.YAMLError``."""
+    import yaml
+
+    return yaml.load(text, Loader=_yaml12())  # noqa: S506 - a SafeLoader subclass

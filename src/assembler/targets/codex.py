@@ -102,7 +102,7 @@ class Codex(Target):
 
     def emit(self, composition: "Composition", renderer: "Renderer") -> str | None:
         agent, catalog = composition.agent, renderer.catalog
-        output = self.path(catalog.settings, agent.id)
+        output = self.path(catalog.settings, agent.output_id)
 
         def variables(text_of):
             variables = composition.sections(text_of)

@@ -89,7 +89,7 @@ class MarkdownTarget(Target):
         agent, catalog = composition.agent, renderer.catalog
         text = renderer.render_layout(
             self.layout, lambda text_of: self.variables(composition, catalog, text_of), agent,
-            self.path(catalog.settings, agent.id), self.name)
+            self.path(catalog.settings, agent.output_id), self.name)
         if text is None:
             return None
         return finish(text.rstrip("\n") + "\n", agent.manifest)
