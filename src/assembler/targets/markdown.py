@@ -11,13 +11,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..compose.composition import Source, TextOf, Value
-from ..sources.fidelity import finish
+from ..sources.fidelity import finish, frontmatter_entry
 from ..sources.yaml import yaml_entry
 from .base import HTML_COMMENT, PLACEHOLDER, Target
 from .options import fields, where
 
 if TYPE_CHECKING:
     from ..compose.composition import Composition
+    from .reading import AgentText
     from ..compose.render import Renderer
     from ..sources.catalog import Agent, Catalog
 
@@ -51,6 +52,20 @@ class MarkdownTarget(Target):
     # Tool fields written after the ones the target derives, in this order
     # (the keys of the target's options schema, in the tool's spelling).
     passthrough: tuple[str, ...] = ()
+    imports = True  # `assembler import` reads these files (see read)
+    dialect = "plain"  # how the tool reads frontmatter (see reading.py)
+    name_required = True  # False: the tool names an agent without `name` after its file
+
+    def read(self, data: bytes, stem: str) -> "AgentText":
+        from .reading import read_markdown
+
+        return read_markdown(data, stem, self.tool, self.dialect, self.name_required,
+                             self.known_fields())
+
+    def known_fields(self) -> frozenset[str] | None:
+        """The frontmatter fields the tool uses, to warn about others on import (None: no
+        warning)."""
+        return None
 
     def entries(self, composition: "Composition", catalog: "Catalog") -> list[Value]:
         raise NotImplementedError
@@ -82,8 +97,25 @@ class MarkdownTarget(Target):
                   text_of: TextOf) -> dict[str, Any]:
         variables = composition.sections(text_of)
         variables["banner"] = PLACEHOLDER
-        variables["frontmatter"] = "".join(text_of(item) for item in self.entries(composition, catalog))
+        items = self.entries(composition, catalog)
+        lead, pins = self.pinned(composition.agent)
+        if lead or pins:
+            items = self.with_pins(composition.agent, items, lead, pins)
+        variables["frontmatter"] = "".join(text_of(item) for item in items)
         return variables
+
+    def with_pins(self, agent: "Agent", items: list[Value], lead: str,
+                  pins: dict[str, str]) -> list[Value]:
+        """The entries with the pinned ones written as they are: the pinned lead first,
+        entries the target derives that are not pinned, then the pins in their order."""
+        def pinned(loc: tuple, text: str) -> Value:
+            return Value(text, Source("manifest", agent.document, ("targets", self.name) + loc,
+                                      agent.id, "derived", whole=True))
+
+        out = [pinned(("pinned_lead",), lead)] if lead else []
+        out += [item for item in items if item.text.split(":", 1)[0] not in pins]
+        out += [pinned(("pinned", key), frontmatter_entry(key, raw)) for key, raw in pins.items()]
+        return out
 
     def emit(self, composition: "Composition", renderer: "Renderer") -> str | None:
         agent, catalog = composition.agent, renderer.catalog
