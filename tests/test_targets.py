@@ -137,3 +137,21 @@ def test_explain_maps_every_generated_line(built):
             assert origin.kind in ("manifest", "config", "role", "block", "layout", "banner")
             if origin.kind == "block" and origin.is_static and text.strip():
                 assert origin.text == text
+
+
+def test_generated_files_import_back_to_the_same_bytes(built, target, tmp_path):
+    """A target that import reads (every Markdown target, by inheriting the reader)
+    takes its own files back: re-imported, they render to the same bytes, banner
+    included."""
+    from assembler.importing.importer import run_import
+
+    if not target.imports:
+        pytest.skip(f"import does not read {target.name} files")
+    catalog = load_catalog(built)
+    folder = built / target.folder(catalog.settings)
+    root = tmp_path / "again"
+    result = run_import([folder], root, source_format=target.name)
+    assert result.problems == [] and {f.status for f in result.files} == {"identical"}
+    _, again = assemble(root)
+    assert {Path(item.path).name: item.data for item in again} == \
+        {Path(path).name: data for path, data in files_of(built)}
