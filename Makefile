@@ -51,6 +51,7 @@ CONFORMANCE_PLUGIN ?=
 conformance: $(STAMP)
 	$(PYTHON) conformance/install.py
 	$(PYTHON) conformance/selftest.py
+	mkdir -p $(CONFORMANCE_OUT)
 	$(BIN)/python conformance/catalogs.py $(CONFORMANCE_OUT)/projects > $(CONFORMANCE_OUT)/projects.txt
 	$(PYTHON) conformance/run.py $$(cat $(CONFORMANCE_OUT)/projects.txt) \
 	  $(if $(CONFORMANCE_PLUGIN),--plugin $(CONFORMANCE_PLUGIN)) --out $(CONFORMANCE_OUT)/report.json
