@@ -10,23 +10,25 @@ Frontmatter, in opencode's V1 agent fields: ``description``; ``mode``
 `[targets.opencode]`; then ``permission``.
 
 ``permission`` is opencode's V1 map, derived from the manifest's tools when it
-lists some: each built-in permission is ``allow`` when a listed tool maps to
-it, else ``deny`` (``Read``: read and list; ``Grep``: grep; ``Glob``: glob;
+lists some: each built-in permission no listed tool maps to is ``deny``, and
+the listed ones are left to the user's own rules, as in Claude Code, where a
+tool list narrows what an agent may use but approves nothing (``Read``: read and list; ``Grep``: grep; ``Glob``: glob;
 ``Edit``, ``Write``, ``NotebookEdit``: edit, which opencode also applies to
 its write and patch tools; ``Bash``, ``PowerShell``: bash; ``Agent``,
 ``Task``: task; ``WebFetch``, ``WebSearch``, ``TodoWrite``, ``Skill``,
 ``LSP``, ``AskUserQuestion``: webfetch, websearch, todowrite, skill, lsp,
 question). An MCP tool is named ``<server>_<tool>`` in opencode:
-``mcp__github`` allows ``github_*``; ``mcp__github__create_issue`` denies
-``github_*`` and then allows ``github_create_issue`` (the later rule wins).
+``mcp__github`` leaves ``github_*`` alone; ``mcp__github__create_issue`` denies
+``github_*`` and then allows ``github_create_issue`` (the later rule wins: the one
+``allow`` written, since opencode has no other way to carve one tool out).
 Servers the manifest does not name keep opencode's defaults: an agent file
 cannot know which servers the user has. A manifest without tools gets no
 ``permission`` (opencode's defaults); `[targets.opencode] permission` replaces
 the derived map with opencode's own.
 
-An ``allow`` here is an agent rule, which opencode applies after the user's
-own `permission` config and its built-in ``ask`` for ``.env`` files: a
-listed tool runs without asking. Checked against the opencode client
+Agent rules are applied after the user's own `permission` config and
+opencode's built-in ``ask`` for ``.env`` files, so an ``allow`` would let a
+tool run without asking: none is written for built-in tools. Checked against the opencode client
 (``opencode debug config`` and ``debug agent``, 1.18): it refuses the whole
 configuration for one bad field, so every field is validated here first.
 """
@@ -142,7 +144,7 @@ class Opencode(MarkdownTarget):
             parts = mcp_parts(tool)
             if parts is None:
                 for key in TOOLS.get(tool, ()):
-                    out[key] = "allow"
+                    out.pop(key, None)  # listed: the user's own rules decide, as for any agent
                 continue
             server, name = parts
             if name is None:
@@ -150,8 +152,10 @@ class Opencode(MarkdownTarget):
             elif servers.get(server, []) is not None:
                 servers.setdefault(server, []).append(name)
         for server, names in servers.items():
-            out[_mcp(server, None)] = "allow" if names is None else "deny"
-            for name in names or ():
+            if names is None:
+                continue  # the whole server: the user's own rules decide
+            out[_mcp(server, None)] = "deny"  # some tools of it: the rest are denied
+            for name in names:
                 out[_mcp(server, name)] = "allow"
         return out
 
