@@ -30,11 +30,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field
-
 from ..compose.composition import Value
 from .markdown import FlatMarkdownTarget, entry, model_at
-from .options import INHERIT, TargetOptions, fields, resolve_model
+from .options import TargetOptions, fields, resolve_model
 from .tools import unknown_tools
 
 if TYPE_CHECKING:
@@ -78,9 +76,7 @@ class Antigravity(FlatMarkdownTarget):
         agent = composition.agent
         values = fields(self, catalog.settings, agent)
         out = self.name_and_description(agent)
-        model = resolve_model(self, catalog, agent)
-        if model and model != INHERIT:
-            out.append(entry(agent, "model", model, ("model",)))
+        out += self.model_entry(catalog, agent)
         tools = agent.manifest.tools
         for key in self.passthrough:
             if key in values:

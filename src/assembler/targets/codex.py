@@ -18,7 +18,7 @@ from ..compose.composition import Source, Value
 from ..sources.fidelity import finish
 from .base import HASH_COMMENT, PLACEHOLDER, Limit, Target
 from .markdown import AGENT_LAYOUT
-from .options import INHERIT, TargetOptions, fields, resolve_model, where
+from .options import INHERIT, TargetOptions, fields, option_source, resolve_model
 from .tools import read_only
 
 if TYPE_CHECKING:
@@ -94,11 +94,7 @@ class Codex(Target):
         return out
 
     def _field(self, catalog: "Catalog", agent: "Agent", key: str, value: Any) -> Value:
-        kind, loc = where(self, catalog.settings, agent, key)
-        document = agent.document if kind == "manifest" else catalog.settings.document
-        source = None if document is None else Source(kind, document, loc, agent.id, "derived",
-                                                      whole=True)
-        return Value(_toml(key, value), source)
+        return Value(_toml(key, value), option_source(self, catalog.settings, agent, key))
 
     def emit(self, composition: "Composition", renderer: "Renderer") -> str | None:
         agent, catalog = composition.agent, renderer.catalog

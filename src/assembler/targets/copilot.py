@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..compose.composition import Source, Value
-from ..sources.yaml import split_frontmatter, yaml_entry
+from ..compose.composition import Value
+from ..sources.yaml import split_frontmatter
 from .base import Limit
 from .markdown import MarkdownTarget, entry
-from .options import INHERIT, TargetOptions, fields, resolve_model, where
+from .options import TargetOptions, fields, resolve_model
 from .tools import translate, unknown_tools
 
 if TYPE_CHECKING:
@@ -68,29 +68,19 @@ class Copilot(MarkdownTarget):
         values = fields(self, catalog.settings, agent)
         out = self.name_and_description(agent)
         if "tools" in values:
-            out.append(self._field(catalog, agent, "tools", values["tools"]))
+            out.append(self.option_entry(catalog, agent, "tools", values["tools"]))
         elif agent.manifest.tools:
             out.append(entry(agent, "tools", translate(agent, self.name, TOOLS, _mcp, None),
                              ("tools",)))
-        model = resolve_model(self, catalog, agent)
-        if model and model != INHERIT:
-            out.append(entry(agent, "model", model, ("model",)))
+        out += self.model_entry(catalog, agent)
         for key in ("target", "metadata"):
             if key in values:
-                out.append(self._field(catalog, agent, key, values[key]))
+                out.append(self.option_entry(catalog, agent, key, values[key]))
         if "mcp_servers" in values:
-            out.append(self._field(catalog, agent, "mcp_servers", values["mcp_servers"],
+            out.append(self.option_entry(catalog, agent, "mcp_servers", values["mcp_servers"],
                                    "mcp-servers"))
         if values.get("handoffs") and agent.manifest.handoff:
             handoffs = [{"label": f"Hand off to {h.target}", "agent": h.target.rsplit("/", 1)[-1],
                          "prompt": h.trigger, "send": False} for h in agent.manifest.handoff]
             out.append(entry(agent, "handoffs", handoffs, ("handoff",)))
         return out
-
-    def _field(self, catalog: "Catalog", agent: "Agent", key: str, value: Any,
-               written: str | None = None) -> Value:
-        kind, loc = where(self, catalog.settings, agent, key)
-        document = agent.document if kind == "manifest" else catalog.settings.document
-        source = None if document is None else Source(kind, document, loc, agent.id, "derived",
-                                                      whole=True)
-        return Value(yaml_entry(written or key, value), source)

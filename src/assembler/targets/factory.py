@@ -40,7 +40,7 @@ from pydantic import Field
 from ..compose.composition import Value
 from .base import Limit
 from .markdown import FlatMarkdownTarget, entry
-from .options import INHERIT, TargetOptions, fields, resolve_model
+from .options import TargetOptions, fields, resolve_model
 from .tools import check_tools, mcp_parts, translate, unknown_tools
 
 if TYPE_CHECKING:
@@ -119,9 +119,7 @@ class Factory(FlatMarkdownTarget):
         agent = composition.agent
         values = fields(self, catalog.settings, agent)
         out = self.name_and_description(agent)
-        model = resolve_model(self, catalog, agent)
-        if model and model != INHERIT:
-            out.append(entry(agent, "model", model, ("model",)))
+        out += self.model_entry(catalog, agent)
         out += self.passed_keys(catalog, agent, ("reasoningEffort",))
         if "tools" in values:
             out.append(self.option_entry(catalog, agent, "tools", values["tools"]))

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..compose.composition import Value
 from .markdown import MarkdownTarget, entry
-from .options import INHERIT, TargetOptions, fields, resolve_model
+from .options import TargetOptions, fields, resolve_model
 from .tools import check_tools, mcp_parts, translate, unknown_tools
 
 if TYPE_CHECKING:
@@ -97,9 +97,7 @@ class Kiro(MarkdownTarget):
         values = fields(self, catalog.settings, agent)
         out = [entry(agent, "name", agent.id, ("name",))]
         out += self.name_and_description(agent, name=False)
-        model = resolve_model(self, catalog, agent)
-        if model and model != INHERIT:
-            out.append(entry(agent, "model", model, ("model",)))
+        out += self.model_entry(catalog, agent)
         if "tools" in values:
             out.append(self.option_entry(catalog, agent, "tools", values["tools"]))
         elif agent.manifest.tools:

@@ -22,7 +22,7 @@ from ..compose.composition import Source, TextOf, Value
 from ..sources.fidelity import finish
 from ..sources.yaml import yaml_entry
 from .base import HTML_COMMENT, PLACEHOLDER, Target
-from .options import INHERIT, configured, fields, resolve_model, where
+from .options import INHERIT, configured, fields, option_source, resolve_model
 
 if TYPE_CHECKING:
     from ..compose.composition import Composition
@@ -154,22 +154,16 @@ class MarkdownTarget(Target):
         out = []
         for key in keys:
             if key in values:
-                kind, loc = where(self, catalog.settings, agent, key)
-                document = agent.document if kind == "manifest" else catalog.settings.document
-                source = None if document is None else Source(
-                    kind, document, loc, agent.id,
-                    "yaml" if isinstance(values[key], str) else "derived", whole=True)
+                transform = "yaml" if isinstance(values[key], str) else "derived"
+                source = option_source(self, catalog.settings, agent, key, transform)
                 out.append(Value(yaml_entry(key, values[key]), source))
         return out
 
     def option_entry(self, catalog: "Catalog", agent: "Agent", key: str, value: Any,
                      written: str | None = None) -> Value:
         """``written: value`` (``key`` by default), from the line that sets `[targets.<name>] key`."""
-        kind, loc = where(self, catalog.settings, agent, key)
-        document = agent.document if kind == "manifest" else catalog.settings.document
-        source = None if document is None else Source(kind, document, loc, agent.id, "derived",
-                                                      whole=True)
-        return Value(yaml_entry(written or key, value), source)
+        return Value(yaml_entry(written or key, value),
+                     option_source(self, catalog.settings, agent, key))
 
     def variables(self, composition: "Composition", catalog: "Catalog",
                   text_of: TextOf) -> dict[str, Any]:

@@ -167,9 +167,7 @@ class Opencode(MarkdownTarget):
             out.append(self.option_entry(catalog, agent, "mode", values["mode"]))
         else:
             out.append(Value(yaml_entry("mode", "subagent")))
-        model = resolve_model(self, catalog, agent)
-        if model and model != INHERIT:
-            out.append(entry(agent, "model", model, ("model",)))
+        out += self.model_entry(catalog, agent)
         out += self.passed(catalog, agent)
         if "permission" in values:
             out.append(self.option_entry(catalog, agent, "permission", values["permission"]))

@@ -21,6 +21,7 @@ from ..sources.schema import report_validation_errors, validate
 from .base import Target, configured, folder_of
 
 if TYPE_CHECKING:
+    from ..compose.composition import Source
     from ..sources.catalog import Agent, Catalog
     from ..sources.config import Settings
 
@@ -51,6 +52,16 @@ def where(target: Target, settings: "Settings", agent: "Agent", key: str) -> tup
     if key in agent.manifest.targets.get(target.name, {}):
         return "manifest", ("targets", target.name, key)
     return "config", ("targets", target.name, key)
+
+
+def option_source(target: Target, settings: "Settings", agent: "Agent", key: str,
+                  transform: str = "derived") -> "Source | None":
+    """Where `[targets.<name>] key` is set for this agent: the manifest's line, or the config's."""
+    from ..compose.composition import Source
+
+    kind, loc = where(target, settings, agent, key)
+    document = agent.document if kind == "manifest" else settings.document
+    return None if document is None else Source(kind, document, loc, agent.id, transform, whole=True)
 
 
 def resolve_model(target: Target, catalog: "Catalog", agent: "Agent",
