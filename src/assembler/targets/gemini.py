@@ -35,7 +35,7 @@ from ..compose.composition import Value
 from ..diagnostics import Diagnostics, did_you_mean
 from .markdown import MarkdownTarget, entry
 from .options import TargetOptions, fields, resolve_model
-from .tools import check_native, translate, unknown_tools
+from .tools import check_tool_list, translate
 
 if TYPE_CHECKING:
     from ..compose.composition import Composition
@@ -159,14 +159,7 @@ class Gemini(MarkdownTarget):
     def check(self, catalog: "Catalog", agent: "Agent", diagnostics: "Diagnostics") -> None:
         resolve_model(self, catalog, agent, diagnostics)
         self.check_flat(catalog, agent, diagnostics)
-        if "tools" in fields(self, catalog.settings, agent):
-            check_native(self, catalog, agent, "tools", native_problem, diagnostics)
-        else:
-            misspelt = Diagnostics()
-            unknown_tools(agent, misspelt)
-            diagnostics.extend(misspelt)
-            if not misspelt:  # a misspelt tool is reported once, as that
-                translate(agent, self.name, TOOLS, _mcp, diagnostics, WITHHELD)
+        check_tool_list(self, catalog, agent, TOOLS, _mcp, native_problem, WITHHELD, diagnostics)
 
     def entries(self, composition: "Composition", catalog: "Catalog") -> list[Value]:
         agent = composition.agent

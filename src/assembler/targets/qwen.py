@@ -38,7 +38,7 @@ from ..sources.yaml import split_frontmatter
 from .base import PLACEHOLDER
 from .markdown import MarkdownTarget, entry
 from .options import TargetOptions, fields, resolve_model
-from .tools import check_native, translate, unknown_tools
+from .tools import check_native, check_tool_list, translate
 
 if TYPE_CHECKING:
     from ..compose.composition import Composition
@@ -146,14 +146,7 @@ class Qwen(MarkdownTarget):
         resolve_model(self, catalog, agent, diagnostics)
         self.check_name(agent, diagnostics)
         self.check_flat(catalog, agent, diagnostics)
-        if "tools" in fields(self, catalog.settings, agent):
-            check_native(self, catalog, agent, "tools", tools_problem, diagnostics)
-        else:
-            misspelt = Diagnostics()
-            unknown_tools(agent, misspelt)
-            diagnostics.extend(misspelt)
-            if not misspelt:  # a misspelt tool is reported once, as that
-                translate(agent, self.name, TOOLS, _mcp, diagnostics, WITHHELD)
+        check_tool_list(self, catalog, agent, TOOLS, _mcp, tools_problem, WITHHELD, diagnostics)
         check_native(self, catalog, agent, "disallowedTools", disallowed_problem, diagnostics)
 
     def check_name(self, agent: "Agent", diagnostics: "Diagnostics") -> None:

@@ -90,6 +90,25 @@ def translate(agent: "Agent", target: str, table: Table, mcp: McpNamer | None,
     return out
 
 
+def check_tool_list(target: "Target", catalog: "Catalog", agent: "Agent", table: Table,
+                    mcp: McpNamer | None, native_problem: "NativeProblem", withheld: dict[str, str],
+                    diagnostics: "Diagnostics") -> None:
+    """The tools of a target with a tool list: its own names in `[targets.<name>] tools`
+    (each checked by ``native_problem``), or the manifest's, translated; a misspelt
+    manifest tool is reported once, as a misspelling."""
+    from ..diagnostics import Diagnostics
+    from .options import fields
+
+    if "tools" in fields(target, catalog.settings, agent):
+        check_native(target, catalog, agent, "tools", native_problem, diagnostics)
+        return
+    misspelt = Diagnostics()
+    unknown_tools(agent, misspelt)
+    diagnostics.extend(misspelt)
+    if not misspelt:
+        translate(agent, target.name, table, mcp, diagnostics, withheld)
+
+
 def unknown_tools(agent: "Agent", diagnostics: "Diagnostics") -> None:
     """Tools outside the canonical vocabulary are misspellings, whatever the target."""
     from ..diagnostics import did_you_mean
