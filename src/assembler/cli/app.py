@@ -266,11 +266,13 @@ def list_agents(
     from ..outputs.render import outputs
 
     catalog = _load(root)
+    files = {agent.id: {o.target.name: o.path for o in outputs(catalog, agent)}
+             for agent in catalog.agents}
     rows = [
         {
             "agent": agent.id,
-            "output": outputs(catalog, agent)[0].path if outputs(catalog, agent) else None,
-            "targets": {o.target.name: o.path for o in outputs(catalog, agent)},
+            "output": next(iter(files[agent.id].values()), None),
+            "targets": files[agent.id],
             "model": agent.manifest.model,
             "role": agent.role.name if agent.role else None,
             "role_blocks": list(agent.role.blocks) if agent.role else [],
