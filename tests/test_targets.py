@@ -143,3 +143,19 @@ def test_explain_maps_every_generated_line(built):
             assert origin.kind in ("manifest", "config", "role", "block", "layout", "banner")
             if origin.kind == "block" and origin.is_static and text.strip():
                 assert origin.text == text
+
+
+@pytest.mark.parametrize("tools, expected", [
+    ('["Read", "LSP"]', ["_manifests/alpha.toml:3:18: error: tool `LSP` has no counterpart in "
+                         "target copilot"]),
+    ('["Reed"]', ["_manifests/alpha.toml:3:10: error: unknown tool `Reed`",
+                  "  hint: did you mean `Read`?"]),
+])
+def test_copilot_names_a_tool_it_cannot_carry_once(tmp_path, cli, tools, expected):
+    root = catalog_for(tmp_path / "catalog", "copilot")
+    manifest = root / "_manifests/alpha.toml"
+    manifest.write_text(manifest.read_text().replace('tools = ["Read", "Grep"]', f"tools = {tools}"))
+    result = cli("build", "--root", root)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[:len(expected)] == expected
+    assert sum("error:" in line for line in result.stderr.splitlines()) == 1

@@ -17,7 +17,7 @@ from ..sources.yaml import split_frontmatter
 from .base import Limit
 from .markdown import MarkdownTarget, entry
 from .options import TargetOptions, fields, resolve_model
-from .tools import translate, unknown_tools
+from .tools import check_tool_list, translate
 
 if TYPE_CHECKING:
     from ..compose.composition import Composition
@@ -59,9 +59,8 @@ class Copilot(MarkdownTarget):
 
     def check(self, catalog: "Catalog", agent: "Agent", diagnostics: "Diagnostics") -> None:
         resolve_model(self, catalog, agent, diagnostics)
-        if "tools" not in fields(self, catalog.settings, agent):
-            unknown_tools(agent, diagnostics)
-            translate(agent, self.name, TOOLS, _mcp, diagnostics)
+        # Copilot ignores tool names it does not know, so its own names pass as written.
+        check_tool_list(self, catalog, agent, TOOLS, _mcp, lambda name: None, {}, diagnostics)
 
     def entries(self, composition: "Composition", catalog: "Catalog") -> list[Value]:
         agent = composition.agent
