@@ -271,3 +271,61 @@ def edit_block(root: Path, name: str = "baseline") -> None:
     text = path.read_text("utf-8")
     text = text[: -len(STALE_TEXT)] if text.endswith(STALE_TEXT) else text + STALE_TEXT
     path.write_text(text, "utf-8")
+
+
+# -- a catalog shaped like the seed one: plainer templates, the agent's name on every line --
+SEED_BLOCKS = 12
+SEED_LINES = 14  # lines of each block, every one naming the agent
+SEED_CONFIG = """\
+# Synthetic catalog shaped like a real seed catalog, generated for benchmarks.
+output = "agents"
+regenerate = "make agents"
+required_fields = ["role", "domain_in", "forbidden_domain"]
+
+[layout]
+report_fields = ["Goal: <one line>", "Scope: <in / out>", "Verify: <each criterion pass/fail>"]
+report_closing_fields = ["Blockers / next: <list>"]
+references = ["`docs/handbook.md`: team handbook", "`notes/INDEX.md`: memory index"]
+"""
+
+
+def _seed_block(index: int, rng: random.Random) -> str:
+    lines = [f"- {{{{ agent.name }}}} must {_sentence(rng, 8)[:-1].lower()}." for _ in range(SEED_LINES)]
+    return (f"---\ndescription: seed-shaped block {index}\n---\n# RULE SET {index}\n\n"
+            + "\n".join(lines) + "\n")
+
+
+def generate_seed_shaped(root: Path, agents: int, seed: int = 0) -> Path:
+    """A catalog like the seed one: 12 blocks using ``{{ agent.name }}`` on every line, two
+    roles (three of the blocks are theirs), 6 scope items and a handoff per agent."""
+    rng = random.Random(seed)
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "assembler.toml").write_text(SEED_CONFIG, "utf-8")
+    names = [f"rule-{index:02d}" for index in range(SEED_BLOCKS)]
+    (root / "_blocks").mkdir(exist_ok=True)
+    for index, name in enumerate(names):
+        (root / "_blocks" / f"{name}.md").write_text(_seed_block(index, rng), "utf-8")
+    (root / "_roles").mkdir(exist_ok=True)
+    for role, blocks in (("sandboxed", names[:2]), ("reviewer", names[2:3])):
+        (root / "_roles" / f"{role}.toml").write_text(
+            f'description = "The {role} role."\npreamble = "> Checked on every report."\n'
+            f"blocks = {_toml_list(blocks)}\n", "utf-8")
+    for index in range(agents):
+        name = agent_name(index)
+        target = agent_name((index + 1) % agents) if agents > 1 else name
+        lines = [
+            f'name = "{name}"',
+            f'description = "{_paragraph(rng, 2)}"',
+            f"tools = {_toml_list(TOOLSETS[index % len(TOOLSETS)])}",
+            f'model = "{MODELS[index % 3]}"',
+            f'substrate_role = "{"sandboxed" if index % 2 else "reviewer"}"',
+            'role = """\n' + _paragraph(rng, 4) + '\n"""',
+            f"blocks = {_toml_list(names[3:])}",
+            f"domain_in = {_toml_list([_sentence(rng, 10) for _ in range(6)])}",
+            f"forbidden_domain = {_toml_list([_sentence(rng, 8) for _ in range(3)])}",
+            "", "[[handoff]]", f'target = "{target}"', f'trigger = "{_sentence(rng, 8)}"',
+        ]
+        path = root / "_manifests" / f"{name}.toml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(lines) + "\n", "utf-8")
+    return root

@@ -30,16 +30,18 @@ from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import catalog_gen  # noqa: E402
+import peer  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 FLOOR = HERE / "floor.py"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 # The block every synthetic agent includes, so changing it rewrites every file.
 CHANGED_BLOCK = "baseline"
-# Above this a lint run takes about 20 s (10,000 agents): too long to repeat within
-# the five minutes the whole benchmark may take.
-LINT_MAX_AGENTS = 1000
 LINT_CHECK_RATIO = 2.0  # target: lint costs at most this many cold checks
+PEER_RATIO = 5.0  # target: a cold check at least this many times faster than the peer's
+DIFF_RATIO = 1.5  # target: `check --diff` with one agent drifted, in cold checks
+PEER_SIZES = (40, 1000)  # the peer's rows: a run at 10,000 agents would take minutes
+PEER_RUNS = 3  # timed runs of each peer row (each takes seconds)
 # Child processes run as users run them: with Python's bytecode cache on (some
 # shells and CI images switch it off, which recompiles the package every run).
 ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
@@ -57,6 +59,7 @@ class Result:
     rss_mb: list[float] = field(default_factory=list)
     floor: float | None = None
     note: str = ""
+    catalog: str = "bench"  # which generated catalog: "bench" or "seed-shaped"
 
     @property
     def median(self) -> float:
@@ -100,10 +103,11 @@ def run_once(argv: list[str], cwd: Path, env: dict[str, str] | None = None
 def measure(name: str, argv: list[str], cwd: Path, runs: int, size: int | None = None,
             expect: int | None = 0, prepare: Callable[[], None] | None = None,
             verify: Callable[[str], None] | None = None, note: str = "",
-            env: dict[str, str] | None = None) -> Result:
-    """One warm-up, then ``runs`` timed runs; every run is prepared and verified."""
+            env: dict[str, str] | None = None, warmup: bool = True) -> Result:
+    """One warm-up (unless the run before warmed the same files), then ``runs`` timed
+    runs; every run is prepared and verified."""
     result = Result(name, size, note=note)
-    for attempt in range(runs + 1):
+    for attempt in range(0 if warmup else 1, runs + 1):
         if prepare:
             prepare()
         elapsed, rss, code, output = run_once(argv, cwd, env)
@@ -138,14 +142,85 @@ def has_command(cli: list[str], name: str, cwd: Path) -> bool:
     return run_once([*cli, name, "--help"], cwd)[2] == 0
 
 
-def bench_size(size: int, runs: int, work: Path, cli: list[str]) -> list[Result]:
+def _log(results: list[Result], result: Result) -> None:
+    results.append(result)
+    print(f"  {result.name:<34} {result.median:8.3f} s  {result.peak_mb:6.0f} MB", flush=True)
+
+
+def _clean(output: str) -> None:
+    if "up to date" not in output:
+        raise HarnessError(f"clean check reported drift:\n{output[-2000:]}")
+
+
+def bench_peer(root: Path, size: int, work: Path, rulesync: list[str], label: str,
+               targets: tuple[str, ...], catalog: str) -> Result:
+    """The peer's drift check over the agents rendered at ``root`` (built for ``targets``)."""
+    tree = peer.source_tree(root / "agents", work / f"peer-{catalog}-{size}", targets)
+    peer.generate(rulesync, tree)
+    result = measure(f"peer: rulesync generate --check{label}", [*rulesync, "generate", "--check"],
+                     tree, PEER_RUNS, size,
+                     note=f"rulesync {peer.VERSION} checking the same agents (its source tree made "
+                          "from our rendered files), its files written once before")
+    result.catalog = catalog
+    shutil.rmtree(tree)
+    return result
+
+
+def bench_cold_pair(root: Path, size: int, runs: int, work: Path, cli: list[str],
+                    rulesync: list[str], catalog: str) -> list[Result]:
+    """Our cold check and the peer's, with one target and with four."""
+    results: list[Result] = []
+
+    def no_cache() -> None:
+        shutil.rmtree(root / ".assembler", ignore_errors=True)
+
+    def ours(label: str) -> None:
+        result = measure(f"check, clean, no cache{label}", [*cli, "check"], root, runs, size,
+                         verify=_clean, prepare=no_cache,
+                         note="`.assembler/` deleted before each run, as in a fresh clone"
+                         + (": Claude Code, Codex, Copilot and Cursor" if label else ""))
+        result.catalog = catalog
+        _log(results, result)
+
+    if catalog != "bench":  # the bench catalog's one-target row is measured with the others
+        ours("")
+    _log(results, bench_peer(root, size, work, rulesync, "", ("claude-code",), catalog))
+    config = catalog_gen.enable_targets(root)
+    subprocess.run([*cli, "build"], cwd=root, env=ENV, capture_output=True, check=True)
+    ours(", 4 targets")
+    _log(results, bench_peer(root, size, work, rulesync, ", 4 targets", catalog_gen.FOUR_TARGETS,
+                             catalog))
+    catalog_gen.restore_config(root, config)
+    subprocess.run([*cli, "build"], cwd=root, env=ENV, capture_output=True, check=True)
+    return results
+
+
+def bench_seed_shaped(size: int, runs: int, work: Path, cli: list[str],
+                      rulesync: list[str]) -> list[Result]:
+    """The cold check against the peer on a catalog shaped like the seed one."""
+    root = catalog_gen.generate_seed_shaped(work / f"seed-{size}", size)
+    subprocess.run([*cli, "build"], cwd=root, env=ENV, capture_output=True, check=True)
+    floor = measure("floor (import + read all)", [sys.executable, str(FLOOR), str(root)],
+                    root, runs, size)
+    floor.catalog = "seed-shaped"
+    results = [floor]
+    _log([], floor)
+    results += bench_cold_pair(root, size, runs, work, cli, rulesync, "seed-shaped")
+    for result in results:
+        result.floor = floor.median
+    shutil.rmtree(root)
+    return results
+
+
+def bench_size(size: int, runs: int, work: Path, cli: list[str],
+               rulesync: list[str] | None = None) -> list[Result]:
     root = catalog_gen.generate(work / f"catalog-{size}", size)
     outputs = root / "agents"
     results: list[Result] = []
+    warm = size < 10000  # at 10,000 agents the build before warms every file already
 
     def log(result: Result) -> None:
-        results.append(result)
-        print(f"  {result.name:<34} {result.median:8.3f} s  {result.peak_mb:6.0f} MB", flush=True)
+        _log(results, result)
 
     def from_nothing() -> None:
         shutil.rmtree(outputs, ignore_errors=True)
@@ -171,37 +246,28 @@ def bench_size(size: int, runs: int, work: Path, cli: list[str]) -> list[Result]
             raise HarnessError(f"no-op build wrote {len(touched)} files, e.g. {touched[:3]}")
 
     log(measure("build, nothing changed", [*cli, "build"], root, runs, size,
-                prepare=take_snapshot, verify=nothing_written,
+                prepare=take_snapshot, verify=nothing_written, warmup=warm,
                 note="asserted: every output keeps its inode and mtime"))
 
     floor = measure("floor (import + read all)", [sys.executable, str(FLOOR), str(root)],
-                    root, runs, size)
+                    root, runs, size, warmup=warm)
     log(floor)
+    clean = _clean
 
-    def clean(output: str) -> None:
-        if "up to date" not in output:
-            raise HarnessError(f"clean check reported drift:\n{output[-2000:]}")
-
-    log(measure("check, clean", [*cli, "check"], root, runs, size, verify=clean,
+    log(measure("check, clean", [*cli, "check"], root, runs, size, verify=clean, warmup=warm,
                 note="the render cache is warm, as after any build or check"))
     def no_cache() -> None:
         shutil.rmtree(root / ".assembler", ignore_errors=True)
 
     log(measure("check, clean, no cache", [*cli, "check"], root, runs, size, verify=clean,
-                prepare=no_cache, note="`.assembler/` deleted before each run, as in a fresh clone"))
+                prepare=no_cache, warmup=warm,
+                note="`.assembler/` deleted before each run, as in a fresh clone"))
     if size == 1000:  # at 10,000 agents this row alone would take half a minute
         log(measure("check, clean, no cache, 1 process", [*cli, "check"], root, runs, size,
                     verify=clean, prepare=no_cache, env={"ASSEMBLER_JOBS": "1"},
                     note="the same with ASSEMBLER_JOBS=1: what the second render process buys"))
-
-    if size == 1000:
-        config = catalog_gen.enable_targets(root)
-        subprocess.run([*cli, "build"], cwd=root, env=ENV, capture_output=True, check=True)
-        log(measure("check, clean, no cache, 4 targets", [*cli, "check"], root, runs, size,
-                    verify=clean, prepare=no_cache,
-                    note="Claude Code, Codex, Copilot and Cursor: four files per agent"))
-        catalog_gen.restore_config(root, config)
-        subprocess.run([*cli, "build"], cwd=root, env=ENV, capture_output=True, check=True)
+    if rulesync is not None and size in PEER_SIZES:
+        results += bench_cold_pair(root, size, runs, work, cli, rulesync, "bench")
 
     manifest = catalog_gen.manifest_path(root)
     original = manifest.read_bytes()
@@ -212,7 +278,11 @@ def bench_size(size: int, runs: int, work: Path, cli: list[str]) -> list[Result]
             raise HarnessError(f"expected exactly one stale agent:\n{output[-2000:]}")
 
     log(measure("check, one agent stale", [*cli, "check"], root, runs, size, expect=1,
-                verify=one_stale))
+                verify=one_stale, warmup=warm))
+    if size == 1000:
+        log(measure("check --diff, one agent stale", [*cli, "check", "--diff"], root, runs, size,
+                    expect=1, verify=one_stale, prepare=no_cache,
+                    note="no cache: the diff, its hunks annotated with their sources"))
     manifest.write_bytes(original)
 
     def some_written(output: str) -> None:
@@ -221,13 +291,10 @@ def bench_size(size: int, runs: int, work: Path, cli: list[str]) -> list[Result]
 
     log(measure(f"build, block `{CHANGED_BLOCK}` changed", [*cli, "build"], root, runs, size,
                 prepare=lambda: catalog_gen.edit_block(root, CHANGED_BLOCK), verify=some_written,
-                note="the block is used by every agent, so every file is rewritten"))
+                warmup=warm, note="the block is used by every agent, so every file is rewritten"))
     if has_command(cli, "lint", root):
-        if size <= LINT_MAX_AGENTS:
-            log(measure("lint", [*cli, "lint"], root, runs, size, expect=None,
-                        note="exit code not checked: findings are expected"))
-        else:
-            print(f"  lint skipped at {size:,} agents: a run takes about 20 s", flush=True)
+        log(measure("lint", [*cli, "lint"], root, runs, size, expect=None, warmup=warm,
+                    note="exit code not checked: findings are expected"))
     for result in results:
         result.floor = floor.median
     shutil.rmtree(root)
@@ -253,8 +320,10 @@ def _row(result: Result) -> str:
             f"{result.peak_mb:.0f} | {len(result.times)} |")
 
 
-def _find(results: list[Result], name: str, size: int | None) -> Result | None:
-    return next((r for r in results if r.name == name and r.size == size), None)
+def _find(results: list[Result], name: str, size: int | None, catalog: str = "bench"
+          ) -> Result | None:
+    return next((r for r in results
+                 if r.name == name and r.size == size and r.catalog == catalog), None)
 
 
 def targets(results: list[Result]) -> list[str]:
@@ -289,6 +358,24 @@ def targets(results: list[Result]) -> list[str]:
         ratio = four.median / one.median
         lines.append(f"| `check` without a cache, 1,000 agents, 4 targets ≤ 2× one target "
                      f"| {ratio:.2f}× ({four.median:.3f} s) | {'yes' if ratio <= 2 else 'NO'} |")
+    for catalog in ("seed-shaped", "bench"):
+        for size in PEER_SIZES:
+            for label in ("", ", 4 targets"):
+                ours = _find(results, f"check, clean, no cache{label}", size, catalog)
+                theirs = _find(results, f"peer: rulesync generate --check{label}", size, catalog)
+                if ours and theirs:
+                    ratio = theirs.median / ours.median
+                    lines.append(
+                        f"| `check` without a cache, {catalog} catalog, {size:,} agents, "
+                        f"{'4 targets' if label else '1 target'}: ≥ {PEER_RATIO:g}× faster than "
+                        f"the peer | {ratio:.1f}× ({ours.median:.3f} s against "
+                        f"{theirs.median:.3f} s) | {'yes' if ratio >= PEER_RATIO else 'NO'} |")
+    diff = _find(results, "check --diff, one agent stale", 1000)
+    if diff and one:
+        ratio = diff.median / one.median
+        lines.append(f"| `check --diff`, 1,000 agents, one stale ≤ {DIFF_RATIO:g}× `check` without "
+                     f"a cache | {ratio:.1f}× ({diff.median:.3f} s) | "
+                     f"{'yes' if ratio <= DIFF_RATIO else 'NO'} |")
     for size in sorted({r.size for r in results if r.name == "lint"}):
         lint, check = _find(results, "lint", size), _find(results, "check, clean, no cache", size)
         if lint and check:
@@ -296,6 +383,15 @@ def targets(results: list[Result]) -> list[str]:
             lines.append(f"| `lint`, {size:,} agents ≤ {LINT_CHECK_RATIO:g}× `check` without a cache "
                          f"| {ratio:.1f}× ({lint.median:.3f} s) | "
                          f"{'yes' if ratio <= LINT_CHECK_RATIO else 'NO'} |")
+    big_lint = _find(results, "lint", 10000)
+    add("`lint`, 10,000 agents: peak RSS < 600 MB", big_lint.peak_mb if big_lint else None,
+        600, "MB")
+    cold = _find(results, "check, clean, no cache", 10000)
+    add("`check` without a cache, 10,000 agents: peak RSS < 250 MB",
+        cold.peak_mb if cold else None, 250, "MB")
+    built = _find(results, "build, from nothing", 10000)
+    add("`build` from nothing, 10,000 agents: peak RSS < 300 MB",
+        built.peak_mb if built else None, 300, "MB")
     version = _find(results, "assembler --version", None)
     add("`--version` ≤ 0.10 s", version.median if version else None, 0.10)
     noop = [r for r in results if r.name == "build, nothing changed"]
@@ -323,9 +419,12 @@ def report(results: list[Result], runs_note: str) -> str:
         header,
         *(_row(r) for r in results if r.size is None),
     ]
-    for size in sorted({r.size for r in results if r.size is not None}):
-        rows = [r for r in results if r.size == size]
-        parts += ["", f"### {size:,} agents (floor: import the dependencies, read every file)", "",
+    groups = sorted({(r.catalog != "bench", r.size) for r in results if r.size is not None})
+    for seed_shaped, size in groups:
+        catalog = "seed-shaped" if seed_shaped else "bench"
+        rows = [r for r in results if r.size == size and r.catalog == catalog]
+        title = (f"{size:,} agents, seed-shaped catalog" if seed_shaped else f"{size:,} agents")
+        parts += ["", f"### {title} (floor: import the dependencies, read every file)", "",
                   header, *(_row(r) for r in rows)]
         notes = [f"- {r.name}: {r.note}" for r in rows if r.note]
         parts += ([""] + notes) if notes else []
@@ -350,14 +449,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="40,1000,10000",
                         help="agent counts, comma-separated (default: 40,1000,10000)")
     parser.add_argument("--runs", type=int, default=5, help="timed runs per scenario (default 5)")
-    parser.add_argument("--large-runs", type=int, default=3,
-                        help="timed runs per scenario at 10,000 agents and more (default 3)")
+    parser.add_argument("--large-runs", type=int, default=2,
+                        help="timed runs per scenario at 10,000 agents and more (default 2)")
+    parser.add_argument("--no-peer", action="store_true",
+                        help="leave out the peer's rows (and the seed-shaped catalog)")
     parser.add_argument("--output", type=Path, default=HERE.parent / "BENCHMARKS.md",
                         help="file whose generated part is replaced (default BENCHMARKS.md)")
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     cli = assembler_command()
+    rulesync = None
+    if not args.no_peer:
+        try:
+            rulesync = peer.install()
+        except peer.PeerUnavailable as exc:
+            print(f"bench: error: {exc}", file=sys.stderr)
+            return 2
     results: list[Result] = []
     started, load_before = time.perf_counter(), load_average()
     with tempfile.TemporaryDirectory(prefix="assembler-bench-") as temp:
@@ -367,10 +475,13 @@ def main(argv: list[str] | None = None) -> int:
         for size in sizes:
             print(f"{size:,} agents", flush=True)
             runs = args.large_runs if size >= 10000 else args.runs
-            results += bench_size(size, runs, work, cli)
-    note = (f"Each scenario: one warm-up run, then {args.runs} timed runs "
-            f"({args.large_runs} at 10,000 agents, to stay within five minutes; `lint` is not run "
-            f"above {LINT_MAX_AGENTS:,} agents, where a run takes about 20 s); "
+            results += bench_size(size, runs, work, cli, rulesync)
+            if rulesync is not None and size in PEER_SIZES:
+                print(f"{size:,} agents, seed-shaped catalog", flush=True)
+                results += bench_seed_shaped(size, runs, work, cli, rulesync)
+    note = (f"Each scenario: one warm-up run, then {args.runs} timed runs ({PEER_RUNS} of the "
+            f"peer; {args.large_runs} at 10,000 agents, where the run before warms the files and "
+            "only the first scenario has a warm-up, to stay within six minutes); "
             f"the whole benchmark took {time.perf_counter() - started:.0f} s. "
             f"Load average (1/5/15 min) {load_before} before and {load_average()} after: "
             "the machine's two cores are shared, and a busy core slows every figure.")

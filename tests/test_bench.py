@@ -107,3 +107,63 @@ def test_lint_is_judged_against_a_cold_check_of_the_same_catalog():
     table = "\n".join(bench.targets(results))
     assert "| `lint`, 1,000 agents ≤ 2× `check` without a cache | 2.0× (1.600 s) | yes |" in table
     assert "| `lint`, 40 agents ≤ 2× `check` without a cache | 2.3× (0.700 s) | NO |" in table
+
+
+peer = _load("peer", "peer")
+
+
+def test_a_seed_shaped_catalog_names_the_agent_on_every_block_line(tmp_path, cli):
+    root = catalog_gen.generate_seed_shaped(tmp_path / "seed", 3)
+    assert len(list((root / "_blocks").glob("*.md"))) == 12
+    assert len(list((root / "_roles").glob("*.toml"))) == 2
+    assert cli("build", "--root", root).stdout.endswith("3 written, 0 unchanged.\n")
+    text = (root / "agents" / "agent-00001.md").read_text()
+    rules = [line for line in text.splitlines() if line.endswith(".") and " must " in line]
+    assert len(rules) == 11 * catalog_gen.SEED_LINES  # its role's two blocks and its own nine
+    assert all(line.startswith("- agent-00001 must ") for line in rules)
+    assert "**Out (hand off):**\n- `agent-00002`" in text
+    assert cli("check", "--root", root).exit_code == 0
+
+
+def test_the_peer_gets_our_rendered_agents_as_its_source_tree(tmp_path, cli):
+    root = catalog_gen.generate(tmp_path / "catalog", 2)
+    cli("build", "--root", root)
+    tree = peer.source_tree(root / "agents", tmp_path / "peer", ("claude-code", "codex"))
+    files = sorted(p.name for p in (tree / ".rulesync" / "subagents").iterdir())
+    assert files == ["agent-00000.md", "agent-00001.md"]
+    ours = (root / "agents" / "data" / "agent-00000.md").read_text()
+    theirs = (tree / ".rulesync" / "subagents" / "agent-00000.md").read_text()
+    assert theirs.startswith("---\nname: agent-00000\ntargets:\n- '*'\ndescription: ")
+    assert theirs.split("\n---\n", 1)[1] == ours.split("\n---\n", 1)[1]  # the same body
+    assert (tree / "rulesync.jsonc").read_text() == \
+        '{ "targets": ["claudecode", "codexcli"], "features": ["subagents"] }\n'
+
+
+def test_without_npm_the_peer_is_an_error_not_a_skipped_row(tmp_path, monkeypatch):
+    monkeypatch.setattr(peer.shutil, "which", lambda name: None)
+    try:
+        peer.install(tmp_path / "cache")
+    except peer.PeerUnavailable as exc:
+        assert "npm is not installed" in str(exc)
+    else:
+        raise AssertionError("install() returned without a peer")
+
+
+def test_the_peer_and_diff_targets_are_judged_within_one_run():
+    results = [
+        bench.Result("check, clean, no cache", 1000, [0.8], [70]),
+        bench.Result("peer: rulesync generate --check", 1000, [4.4], [160]),
+        bench.Result("check, clean, no cache, 4 targets", 1000, [1.2], [90], catalog="seed-shaped"),
+        bench.Result("peer: rulesync generate --check, 4 targets", 1000, [4.8], [160],
+                     catalog="seed-shaped"),
+        bench.Result("check --diff, one agent stale", 1000, [1.6], [90]),
+        bench.Result("lint", 10000, [20.0], [700]),
+    ]
+    table = "\n".join(bench.targets(results))
+    assert ("| `check` without a cache, bench catalog, 1,000 agents, 1 target: ≥ 5× faster than "
+            "the peer | 5.5× (0.800 s against 4.400 s) | yes |") in table
+    assert ("| `check` without a cache, seed-shaped catalog, 1,000 agents, 4 targets: ≥ 5× faster "
+            "than the peer | 4.0× (1.200 s against 4.800 s) | NO |") in table
+    assert ("| `check --diff`, 1,000 agents, one stale ≤ 1.5× `check` without a cache "
+            "| 2.0× (1.600 s) | NO |") in table
+    assert "| `lint`, 10,000 agents: peak RSS < 600 MB | 700 MB | NO |" in table

@@ -60,6 +60,10 @@ def _size(value: Any) -> int | None:
     return len(value) if isinstance(value, (str, list, tuple)) else None
 
 
+# What ``getattr`` finds on a plain dict before its keys (``vars.items`` is the method).
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
 class BoundedSandbox(SandboxedEnvironment):
     """The sandbox, refusing operations whose result would exceed :attr:`limit`."""
 
@@ -79,6 +83,17 @@ class BoundedSandbox(SandboxedEnvironment):
         tree = _BoundConcat().visit(super()._parse(source, name, filename))
         tree.set_environment(self)
         return tree
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """``obj.attribute``: for a plain dict and a name that is not a dict attribute, the
+        key, as the sandbox would find it after its attribute lookup failed (the values
+        templates read are plain dicts: ``agent.name``, ``vars.x``)."""
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
 
     def _concat(self, items: Any) -> str:
         parts = [item if isinstance(item, str) else str(item) for item in items]
@@ -256,14 +271,45 @@ def check_size(text: str, limit: int) -> None:
         raise OutputLimit(f"the block renders more than `max_block_bytes` ({limit} bytes)")
 
 
-def render_bounded(template: jinja2.Template, context: dict[str, Any], limit: int) -> str:
-    """``template.render(context)``, stopped as soon as the text passes ``limit`` bytes.
+def scope(env: jinja2.Environment, context: dict[str, Any]) -> dict[str, Any]:
+    """What a template rendered with ``context`` sees: the globals, then ``context``.
+
+    Built once and shared by the templates an agent renders (a template never
+    changes it: what it assigns goes into its own context's ``vars``).
+    """
+    return dict(env.globals, **context)
+
+
+def _context(template: jinja2.Template, names: dict[str, Any]) -> Any:
+    env = template.environment
+    return env.context_class(env, names, template.name, template.blocks, globals=template.globals)
+
+
+def render(template: jinja2.Template, names: dict[str, Any]) -> str:
+    """``template.render(context)`` given the :func:`scope` of ``context``."""
+    env = template.environment
+    try:
+        return env.concat(template.root_render_func(_context(template, names)))  # type: ignore
+    except Exception:
+        env.handle_exception()  # raises, with the template's lines in the traceback
+        raise  # not reached
+
+
+def _generate(template: jinja2.Template, names: dict[str, Any]) -> Any:
+    try:
+        yield from template.root_render_func(_context(template, names))
+    except Exception:
+        yield template.environment.handle_exception()
+
+
+def render_bounded(template: jinja2.Template, names: dict[str, Any], limit: int) -> str:
+    """:func:`render`, stopped as soon as the text passes ``limit`` bytes.
 
     The error carries the template line that was producing text when it did.
     """
     pieces: list[str] = []
     size = 0
-    stream = template.generate(context)
+    stream = _generate(template, names)
     for piece in stream:
         size += len(piece)
         if size > limit:

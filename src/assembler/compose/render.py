@@ -20,7 +20,8 @@ from ..sources.catalog import Agent, Catalog
 from ..sources.toml import read_text
 from .composition import Composition, TextOf, Value, compose, plain
 from .limits import (
-    DEFAULT_LIMIT, BoundedSandbox, OutputLimit, byte_length, check_size, render_bounded, repeats,
+    DEFAULT_LIMIT, BoundedSandbox, OutputLimit, byte_length, check_size, render, render_bounded,
+    repeats, scope,
 )
 
 BUILT_IN_PREFIX = "<assembler>/layouts/"
@@ -86,6 +87,8 @@ class Renderer:
         self._streamed: set[str] = set()  # blocks whose output is counted as it is rendered
         self._layouts: dict[str, jinja2.Template | None] = {}
         self._layout_keys: dict[tuple[str, str | None], str] = {}
+        self._scope_of: dict[str, Any] | None = None  # the context last rendered, and its scope
+        self._scope: dict[str, Any] = {}
         for name, block in sorted(catalog.blocks.items()):
             self.sources[f"block:{name}"] = TemplateSource(block.source, block.path, block.body_line)
             if block.is_static:
@@ -159,9 +162,11 @@ class Renderer:
         if isinstance(template, str):
             return template
         try:
+            if context is not self._scope_of:  # one scope for all of an agent's blocks
+                self._scope_of, self._scope = context, scope(self.env, context)
             if name in self._streamed:
-                return render_bounded(template, context, self.limit)
-            text = template.render(context)
+                return render_bounded(template, self._scope, self.limit)
+            text = render(template, self._scope)
             if name.startswith("block:"):
                 check_size(text, self.limit)
             return text

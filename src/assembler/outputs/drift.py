@@ -10,6 +10,7 @@ their name): a check reports them as orphaned and a full build removes them.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,6 +85,7 @@ def _lines(data: bytes | None) -> list[str]:
 def compare(catalog: Catalog, rendered: list[Rendered], find_orphans: bool = True) -> list[FileState]:
     """The state of every rendered file, and of orphaned generated files."""
     root = catalog.root
+    base = str(root)
     states: list[FileState] = []
     problems = Diagnostics()
     inside: dict[str, bool] = {}  # folder -> it resolves inside the root
@@ -98,7 +100,8 @@ def compare(catalog: Catalog, rendered: list[Rendered], find_orphans: bool = Tru
             continue
         actual: bytes | None = None
         try:
-            actual = (root / item.path).read_bytes()
+            with open(os.path.join(base, item.path), "rb") as handle:
+                actual = handle.read()
         except FileNotFoundError:
             pass
         except OSError as exc:

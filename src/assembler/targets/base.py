@@ -100,19 +100,37 @@ class Target:
 DEFAULT_TARGETS = ("claude-code",)
 
 
+# The last config :func:`configured` read, what it found, and each target's folder: it
+# is asked for every output of every agent, and a run has one config.
+_last: list[Any] = [None, None, None, {}, {}]
+
+
 def configured(config: "Config") -> dict[str, dict[str, Any]]:
-    """Every target the config names, in order, with its table (empty for a list entry)."""
+    """Every target the config names, in order, with its table (empty for a list entry).
+
+    The result is shared between calls on the same config: read it, do not change it.
+    """
+    last = _last
+    if last[0] is config and last[1] is config.targets and last[2] == config.target:
+        return last[3]
     if config.targets is None:
-        return {config.target or DEFAULT_TARGETS[0]: {}}
-    if isinstance(config.targets, list):
-        return {name: {} for name in config.targets}
-    return {name: table if isinstance(table, dict) else {} for name, table in config.targets.items()}
+        found = {config.target or DEFAULT_TARGETS[0]: {}}
+    elif isinstance(config.targets, list):
+        found = {name: {} for name in config.targets}
+    else:
+        found = {name: table if isinstance(table, dict) else {}
+                 for name, table in config.targets.items()}
+    last[:] = [config, config.targets, config.target, found, {}]
+    return found
 
 
 def folder_of(target: Target, settings: "Settings") -> str:
-    folder = configured(settings.config).get(target.name, {}).get("folder")
-    if isinstance(folder, str):
-        return folder
-    if target.legacy_folder_key:
-        return getattr(settings.config, target.legacy_folder_key)
-    return target.default_folder
+    config = settings.config
+    tables = configured(config)
+    legacy = getattr(config, target.legacy_folder_key) if target.legacy_folder_key else None
+    folders, key = _last[4], (target.name, legacy)
+    if key not in folders:
+        folder = tables.get(target.name, {}).get("folder")
+        folders[key] = (folder if isinstance(folder, str) else
+                        legacy if target.legacy_folder_key else target.default_folder)
+    return folders[key]

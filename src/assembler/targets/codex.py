@@ -10,6 +10,7 @@ session gives it. The banner is a ``#`` comment on the first line.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from ..sources.catalog import Agent, Catalog
 
 _NICKNAME = r"^[A-Za-z0-9 _-]+$"
+# What a literal string cannot hold: control characters other than tab and line feed.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 
 
 class CodexOptions(TargetOptions):
@@ -49,7 +52,7 @@ def _toml(key: str, value: Any) -> str:
 
 def _literal(body: str) -> str:
     """``body`` as a TOML multi-line string: literal when it can be, else basic, escaped."""
-    if "'''" not in body and all(ch >= " " or ch in "\t\n" for ch in body) and not body.endswith("'"):
+    if "'''" not in body and not _CONTROL.search(body) and not body.endswith("'"):
         return "'''\n" + body + "'''"
     escaped = body.replace("\\", "\\\\").replace('"', '\\"')
     escaped = "".join(ch if ch >= " " or ch in "\t\n" else f"\\u{ord(ch):04x}" for ch in escaped)

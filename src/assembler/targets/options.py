@@ -31,7 +31,9 @@ INHERIT = "inherit"
 class TargetOptions(BaseModel):
     """Keys every `[targets.<name>]` table takes; targets add their tool's own fields."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=False)
+    # Built when a table is first validated: most runs validate none, and building
+    # the ten targets' schemas costs more than the rest of a small check.
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=False, defer_build=True)
 
     enabled: bool = True
     folder: str | None = None

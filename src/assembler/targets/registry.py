@@ -8,10 +8,10 @@ one format.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..sources.yaml import split_frontmatter
-from .base import HASH_COMMENT, HTML_COMMENT, CommentStyle, Limit, Target
+from .base import HASH_COMMENT, HTML_COMMENT, CommentStyle, Limit, Target, configured
 from .antigravity import Antigravity
 from .claude_code import ClaudeCode
 from .codex import Codex
@@ -62,10 +62,15 @@ def get(name: str) -> Target:
     return REGISTRY[name]
 
 
-def enabled(settings: "Settings") -> list[Target]:
-    """The targets a catalog renders to, in the config's order."""
-    from .base import configured
+_enabled: list[Any] = [None, []]  # the tables last asked about, and their targets
 
-    return [REGISTRY[name] for name, table in configured(settings.config).items()
-            if name in REGISTRY and table.get("enabled", True) is not False]
+
+def enabled(settings: "Settings") -> list[Target]:
+    """The targets a catalog renders to, in the config's order (asked for every output,
+    so worked out once per config)."""
+    tables = configured(settings.config)
+    if _enabled[0] is not tables:
+        _enabled[:] = [tables, [REGISTRY[name] for name, table in tables.items()
+                                if name in REGISTRY and table.get("enabled", True) is not False]]
+    return list(_enabled[1])
 
