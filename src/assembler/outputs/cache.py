@@ -248,8 +248,8 @@ class RenderCache:
                 if _digest(data) != expected:
                     return None
                 states.append(FileState(output, "clean", source, data, data))
-        scans = [(folder, suffix, CommentStyle(start, end))
-                 for folder, suffix, start, end in self.record["scans"]]
+        scans = [(folder, suffix, CommentStyle(start, end), template[0] if template else None)
+                 for folder, suffix, start, end, *template in self.record["scans"]]
         if orphans(root, scans, {state.path for state in states}):
             return None
         return sorted(states, key=lambda state: state.path)
@@ -285,8 +285,8 @@ class RenderCache:
                 if key is None:
                     return
                 agents.setdefault(key, []).append([item.path, _digest(item.data)])
-            where = [[folder, suffix, comment.open, comment.close]
-                     for folder, suffix, comment in scans(catalog)]
+            where = [[folder, suffix, comment.open, comment.close, *([template] if template else [])]
+                     for folder, suffix, comment, template in scans(catalog)]
             record = {"format": FORMAT, "tool": tool, "folders": folders, "scans": where,
                       "regenerate": config.regenerate, "agents": agents}
             self._write(record)
