@@ -97,7 +97,8 @@ class Composition:
             "forbidden": texts(self.forbidden),
             "report": {"title": text_of(self.report_title), "fields": texts(self.report_fields)},
             "references": texts(self.references),
-            "extra": self.extra,
+            "extra": {key: text_of(item) if isinstance(item, Value) else item
+                      for key, item in self.extra.items()},
         }
 
 
@@ -209,7 +210,8 @@ def compose(agent: "Agent", catalog: "Catalog", render_block: RenderBlock) -> Co
         report_fields=report_fields,
         references=references,
         body=body,
-        extra=extra_values(document.data, declared.manifest),
+        extra={key: _manifest(agent, value, (key,)) if isinstance(value, str) else value
+               for key, value in extra_values(document.data, declared.manifest).items()},
     )
 
 
@@ -218,7 +220,8 @@ def _reference(agent: "Agent", text: str, index: int, atoms: list[str]) -> Value
     rewritten = rewrite(text, atoms) if atoms else None
     if rewritten is None:
         return _manifest(agent, f"`{text}`", ("references", "extra", index))
-    return _manifest(agent, f"`{rewritten}`", ("references", "extra", index), "derived")
+    return _manifest(agent, f"`{rewritten}`", ("references", "extra", index), "derived",
+                     whole=True)
 
 
 def _manifest(agent: "Agent", text: str, loc: tuple, transform: str = "exact",
