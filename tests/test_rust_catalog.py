@@ -229,3 +229,17 @@ def test_unquoted_frontmatter_that_is_not_yaml_is_a_lint_warning(catalog, cli):
     assert result.exit_code == 0  # a warning
     assert sorted(f["path"] for f in json.loads(result.stdout)) == [
         "_manifests/dashboard-builder.toml", "_manifests/release-captain.toml"]
+
+
+def test_a_changed_capability_rebuilds_only_the_agents_of_its_roles(catalog, cli):
+    from tests.test_impact import git
+
+    git(catalog, "init", "-q")
+    git(catalog, "add", "-A")
+    git(catalog, "commit", "-q", "-m", "catalog")
+    text = catalog / "_capabilities" / "git" / "hands-off" / "text.md"
+    text.write_text(text.read_text() + "\nAsk before you stash.\n")
+    result = cli("build", "--changed-since", "HEAD", "--root", catalog)
+    assert result.exit_code == 0, result.stderr
+    assert "rebuilding 2 agents: dashboard-builder, migration-writer." in result.stdout
+    assert cli("check", "--root", catalog).exit_code == 0

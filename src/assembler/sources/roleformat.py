@@ -33,6 +33,14 @@ def capability_path(name: str, folder: str | None) -> str:
     return f"{folder or '<capabilities>'}/{category}/{slug}/text.md"
 
 
+def capability_named(path: str, folder: str | None) -> str | None:
+    """The ``cat::slug`` name of the capability file ``path`` (relative to the root), if it is one."""
+    if folder is None or not path.startswith(folder + "/"):
+        return None
+    parts = path[len(folder) + 1:].split("/")
+    return CAPABILITY.join(parts[:2]) if len(parts) == 3 and parts[2] == "text.md" else None
+
+
 def capability_problem(name: str, folder: str | None) -> tuple[str, str]:
     """The error and hint for a ``cat::slug`` name that names no loaded capability."""
     if folder is None:
