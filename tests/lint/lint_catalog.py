@@ -152,6 +152,11 @@ DEFECTS: dict[str, Callable[[Path], None]] = {
     "AA103": lambda r: _edit(r, "_blocks/tone.md", "short sentences.\n", "short sentences.\n\n# Tone\n\nStill calm.\n"),
     "AA104": lambda r: _edit(r, "_blocks/rules.md", "Prices verified 2026-03.\n", "Prices verified 2026-03.\n\n## Notes\n"),
     "AA105": lambda r: _edit(r, "_blocks/tone.md", "# Tone\n", "# Tone\n\n### Register\n\nNeutral.\n"),
+    "AA106": lambda r: (
+        _append(r, "assembler.toml", "\n[layout]\nquote_frontmatter = false\n"),
+        _edit(r, "_manifests/gamma.toml", 'description = "Writes short summaries."',
+              'description = "Writes: short summaries."'),
+    ),
     "AA201": lambda r: _edit(r, "_manifests/gamma.toml", "You are gamma.", "You are gamma. Follow [the style](../docs/style.md)."),
     "AA202": lambda r: _edit(r, "_blocks/rules.md", "Read `docs/guide.md` first.", "Read `docs/guide.md` and `docs/faq.md` first."),
     "AA203": lambda r: _edit(r, "_blocks/rules.md", "2. Limits\n", "2. Limits\n3. Escalation\n"),

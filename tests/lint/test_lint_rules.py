@@ -14,7 +14,8 @@ from lint_catalog import DEFECTS, write_clean
 EXPECTED_PATHS = {
     "AA001": "_blocks/tone.md", "AA101": "_manifests/team/beta.toml",
     "AA102": "_manifests/alpha.toml", "AA103": "_blocks/tone.md", "AA104": "_blocks/rules.md",
-    "AA105": "_blocks/tone.md", "AA201": "_manifests/gamma.toml", "AA202": "_blocks/rules.md",
+    "AA105": "_blocks/tone.md", "AA106": "_manifests/gamma.toml",
+    "AA201": "_manifests/gamma.toml", "AA202": "_blocks/rules.md",
     "AA203": "_blocks/rules.md", "AA301": "claude.md", "AA302": "_blocks/Policy/read-only.md",
     "AA303": "_manifests/gamma.toml", "AA401": "_manifests/team/beta.toml",
     "AA402": "_blocks/tone.md", "AA501": "_blocks/rules.md", "AA502": "_blocks/rules.md",

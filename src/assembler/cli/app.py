@@ -143,6 +143,10 @@ def build(
                          ("removed", result.removed)):
         for path in paths:
             print(f"{style(label, 'green')} {printable(path)}")
+    for path in result.unverified:
+        done = "removed" if path in result.removed else "overwritten"
+        sys.stderr.write(f"{style('note', 'yellow')} {printable(path)} was {done} unchecked: its "
+                         "banner has no hash, so a hand edit cannot be told from a stale file\n")
     for state in result.refused:
         sys.stderr.write(
             f"{style('refused', 'red')} {printable(state.path)}: edited by hand; "

@@ -12,7 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
+from ..sources.extrakeys import extra_values, handoff_extras
 from ..sources.fidelity import TEXT_PREFIX
+from ..sources.pathatoms import rewrite
 
 if TYPE_CHECKING:
     from ..sources.catalog import Agent, Catalog
@@ -95,6 +97,8 @@ class Composition:
             "forbidden": texts(self.forbidden),
             "report": {"title": text_of(self.report_title), "fields": texts(self.report_fields)},
             "references": texts(self.references),
+            "extra": {key: text_of(item) if isinstance(item, Value) else item
+                      for key, item in self.extra.items()},
         }
 
 
@@ -172,13 +176,17 @@ def compose(agent: "Agent", catalog: "Catalog", render_block: RenderBlock) -> Co
                         for index, text in enumerate(manifest.output_extra_fields)]
                      + from_config(layout.report_closing_fields, ("layout", "report_closing_fields")))
     references = (from_config(layout.references, ("layout", "references"))
-                  + [_manifest(agent, f"`{text}`", ("references", "extra", index))
+                  + [_reference(agent, text, index, catalog.settings.config.path_atoms)
                      for index, text in enumerate(manifest.references.extra)])
+    declared = catalog.settings.config.extra_keys
+    own_extras = handoff_extras(document.data, declared.handoff)
     handoffs = []
     for index, handoff in enumerate(manifest.handoff):
         values: dict[str, Any] = handoff.model_dump()
         for key in ("target", "trigger"):
             values[key] = _manifest(agent, values[key], ("handoff", index, key))
+        if declared.handoff:
+            values["extra"] = own_extras[index]
         handoffs.append(values)
     body = None
     if manifest.body is not None:
@@ -202,7 +210,18 @@ def compose(agent: "Agent", catalog: "Catalog", render_block: RenderBlock) -> Co
         report_fields=report_fields,
         references=references,
         body=body,
+        extra={key: _manifest(agent, value, (key,)) if isinstance(value, str) else value
+               for key, value in extra_values(document.data, declared.manifest).items()},
     )
+
+
+def _reference(agent: "Agent", text: str, index: int, atoms: list[str]) -> Value:
+    """A REFERENCES line of ``[references] extra``, in backticks, its path atom written out."""
+    rewritten = rewrite(text, atoms) if atoms else None
+    if rewritten is None:
+        return _manifest(agent, f"`{text}`", ("references", "extra", index))
+    return _manifest(agent, f"`{rewritten}`", ("references", "extra", index), "derived",
+                     whole=True)
 
 
 def _manifest(agent: "Agent", text: str, loc: tuple, transform: str = "exact",

@@ -415,7 +415,8 @@ class _Planner:
                 continue
             data = rendered[agent_id].data
             self.sizes[agent_id] = len(data)
-            line = first_difference(without_banner(data), file.expected())
+            line = first_difference(without_banner(data, catalog.settings.config.banner),
+                                    file.expected())
             if line:
                 mismatched[agent_id] = f"its {self.modes[agent_id]} rendering differs at line {line}"
         return mismatched, problems
@@ -506,9 +507,10 @@ def _has_cr(value: Any) -> bool:
     return False
 
 
-def without_banner(data: bytes) -> bytes:
-    """A generated file without its banner line and the blank line after it."""
-    return strip_banner(data, blank=True)
+def without_banner(data: bytes, template: str | None = None) -> bytes:
+    """A generated file without its banner line (in the words of the config's ``banner``
+    template, if any) and the blank line after it."""
+    return strip_banner(data, blank=True, template=template)
 
 
 def first_difference(actual: bytes, expected: bytes) -> int | None:

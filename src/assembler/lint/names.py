@@ -12,6 +12,7 @@ from typing import Iterator
 
 from ..sources.schema import SLUG, slugify
 from .context import LintContext
+from ..sources.roleformat import CAPABILITY
 from .rules import Finding, Rule
 
 RULES = (
@@ -60,7 +61,8 @@ def suggest_slug(name: str) -> str:
 def _slugs(ctx: LintContext) -> Iterator[Finding]:
     canonical = set(ctx.config.canonical_names)
     catalog = ctx.catalog
-    named = [("block", name, block.path, ".md") for name, block in catalog.blocks.items()]
+    named = [("block", name, block.path, ".md") for name, block in catalog.blocks.items()
+             if CAPABILITY not in name]  # `cat::slug`: named by its folders, in its own format
     named += [("role", name, role.path, ".toml") for name, role in catalog.roles.items()]
     named += [("manifest", agent.id, agent.source, ".toml") for agent in catalog.agents]
     reported: set[tuple[str, str]] = set()

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..sources import bannertemplate
 from ..targets.base import HTML_COMMENT, PLACEHOLDER, CommentStyle
 
 HASH_LENGTH = 12
@@ -24,7 +25,11 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:HASH_LENGTH]
 
 
-def banner_text(source: str, regenerate: str, digest: str, comment: CommentStyle = HTML_COMMENT) -> str:
+def banner_text(source: str, regenerate: str, digest: str, comment: CommentStyle = HTML_COMMENT,
+                template: str | None = None, name: str = "") -> str:
+    """The banner line; ``template`` (the config's ``banner``) replaces the tool's own words."""
+    if template is not None:
+        return comment.wrap(bannertemplate.fill(template, name, source, regenerate, digest))
     return comment.wrap(
         f"{_WORDS}{source} \u2014 DO NOT EDIT. "
         f"Edit the manifest or its blocks, then run `{regenerate}`. sha256:{digest}"
@@ -35,8 +40,10 @@ class LayoutError(ValueError):
     """The layout template does not put the banner on a line of its own."""
 
 
-def stamp(text: str, source: str, regenerate: str, comment: CommentStyle = HTML_COMMENT) -> str:
-    """Replace the placeholder line with a banner hashing the rest of ``text``."""
+def stamp(text: str, source: str, regenerate: str, comment: CommentStyle = HTML_COMMENT,
+          template: str | None = None, name: str = "") -> str:
+    """Replace the placeholder line with a banner hashing the rest of ``text`` (in the words
+    of ``template`` when the config gives one; without ``{hash}`` the hash is not shown)."""
     start = text.find(PLACEHOLDER)
     if start == -1:
         raise LayoutError("the layout does not render `{{ banner }}`")
@@ -48,15 +55,18 @@ def stamp(text: str, source: str, regenerate: str, comment: CommentStyle = HTML_
         raise LayoutError("the layout must put `{{ banner }}` on a line of its own")
     without = text[:start] + text[end + eol :]
     digest = content_hash(without.encode("utf-8"))
-    return text[:start] + banner_text(source, regenerate, digest, comment) + text[end:]
+    banner = banner_text(source, regenerate, digest, comment, template, name)
+    return text[:start] + banner + text[end:]
 
 
 @dataclass(frozen=True)
 class BannerInfo:
     """What a generated file says about itself."""
 
-    source: str  # the manifest it claims to come from
-    intact: bool  # the hash matches: nobody edited the file since it was generated
+    source: str  # the manifest it claims to come from (its name, when the banner gives no path)
+    # The hash matches: nobody edited the file since it was generated. None when the
+    # banner carries no hash (a `banner` template without {hash}): it cannot tell.
+    intact: bool | None
     line: int  # 1-based line of the banner
     span: tuple[int, int] = (0, 0)  # byte offsets of the banner line, its line break included
 
@@ -71,8 +81,30 @@ def _pattern(comment: CommentStyle) -> tuple[bytes, re.Pattern[bytes]]:
     return marker, pattern
 
 
-def read_banner(data: bytes, comment: CommentStyle = HTML_COMMENT) -> BannerInfo | None:
-    """The banner of a file on disk, or None when the file has none of ours."""
+@lru_cache(maxsize=None)
+def _template_pattern(comment: CommentStyle, template: str) -> tuple[bytes, re.Pattern[bytes]]:
+    """The marker that starts a banner written with ``template``, and the whole line's pattern."""
+    pattern, seen = b"", set()
+    groups = {"source": rb"(?P<source>.+?)", "name": rb"(?P<name>.+?)",
+              "hash": rb"(?P<hash>[0-9a-f]{12})", "regenerate": rb".*?"}
+    for literal, field in bannertemplate.parts(template):
+        pattern += re.escape(literal.encode())
+        if field is not None:
+            repeat = field in seen and field in ("source", "name")
+            pattern += f"(?P={field})".encode() if repeat else groups[field]
+            seen.add(field)
+    first = bannertemplate.parts(template)[0][0]
+    marker = (comment.open + first).encode()
+    return marker, re.compile(b"^" + re.escape(comment.open.encode()) + pattern
+                              + re.escape(comment.close.encode()) + rb"\r?$")
+
+
+def read_banner(data: bytes, comment: CommentStyle = HTML_COMMENT,
+                template: str | None = None) -> BannerInfo | None:
+    """The banner of a file on disk, or None when the file has none of ours (in the words
+    of ``template``, when the config gives one)."""
+    if template is not None:
+        return _read_templated(data, comment, template)
     marker, pattern = _pattern(comment)
     start = data.find(marker)
     if start == -1 or (start and data[start - 1 : start] != b"\n"):
@@ -88,9 +120,10 @@ def read_banner(data: bytes, comment: CommentStyle = HTML_COMMENT) -> BannerInfo
                       data.count(b"\n", 0, start) + 1, (start, min(end + 1, len(data))))
 
 
-def strip_banner(data: bytes, comment: CommentStyle = HTML_COMMENT, blank: bool = False) -> bytes:
+def strip_banner(data: bytes, comment: CommentStyle = HTML_COMMENT, blank: bool = False,
+                 template: str | None = None) -> bytes:
     """``data`` without its banner line (and, with ``blank``, the blank line after it)."""
-    info = read_banner(data, comment)
+    info = read_banner(data, comment, template)
     if info is None:
         return data
     start, end = info.span
@@ -100,3 +133,23 @@ def strip_banner(data: bytes, comment: CommentStyle = HTML_COMMENT, blank: bool 
                 end += len(line_break)
                 break
     return data[:start] + data[end:]
+
+
+def _read_templated(data: bytes, comment: CommentStyle, template: str) -> BannerInfo | None:
+    """The first line, at a line start, that a banner written with ``template`` matches."""
+    marker, pattern = _template_pattern(comment, template)
+    start = data.find(marker)
+    while start != -1:
+        end = data.find(b"\n", start)
+        end = len(data) if end == -1 else end
+        match = pattern.match(data[start:end]) if not start or data[start - 1] == 10 else None
+        if match is not None:
+            groups = match.groupdict()
+            digest = groups.get("hash")
+            intact = None if digest is None else \
+                content_hash(data[:start] + data[end + 1:]) == digest.decode()
+            claimed = groups.get("source") or groups.get("name") or b""
+            return BannerInfo(claimed.decode("utf-8", "replace"), intact,
+                              data.count(b"\n", 0, start) + 1, (start, min(end + 1, len(data))))
+        start = data.find(marker, start + 1)
+    return None

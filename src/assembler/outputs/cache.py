@@ -6,8 +6,9 @@ renders to. The record is keyed by content hashes only:
 
 * the tool: the bytes of this package's own files, the Python version, and the
   installed files of the libraries that take part in rendering;
-* the catalog: the config file(s), every file under the blocks, roles and
-  templates folders, and the list of manifest files;
+* the catalog: the config file(s), every file under the blocks, roles,
+  templates and (when the config names one) capabilities folders, and the list
+  of manifest files;
 * each agent: all of the above plus the bytes of its manifest.
 
 A lookup reads every input and every output once and hashes them; it imports
@@ -57,6 +58,7 @@ DISABLE_ENV = "ASSEMBLER_NO_CACHE"
 LIBRARIES = ("jinja2", "markupsafe", "pydantic", "pydantic_core", "yaml", "tomli")
 INPUT_FOLDERS = ("blocks", "roles", "templates")
 FOLDER_KEYS = ("manifests", "output", *INPUT_FOLDERS)
+OPTIONAL_FOLDERS = ("capabilities",)  # input folders only some configs name
 
 
 def _digest(data: bytes) -> str:
@@ -106,6 +108,13 @@ def config_folders(root: Path) -> dict[str, str]:
         if problem is not None:
             raise _Unsupported(key)
         found[key] = folder
+    for key in OPTIONAL_FOLDERS:
+        if data.get(key) is not None:
+            value = data[key]
+            folder, problem = folder_names.normalise(value) if isinstance(value, str) else ("", "")
+            if problem is not None:
+                raise _Unsupported(key)
+            found[key] = folder
     return found
 
 
@@ -177,7 +186,8 @@ class RenderCache:
         """Read and hash every input file of the catalog (see the module docstring)."""
         hasher = hashlib.sha256(tool.encode())
         stats: dict[str, tuple[int, int, int]] = {}
-        for rel, path, info in self._inputs(folders, ("config", *INPUT_FOLDERS)):
+        optional = tuple(key for key in OPTIONAL_FOLDERS if key in folders)
+        for rel, path, info in self._inputs(folders, ("config", *INPUT_FOLDERS, *optional)):
             stats[rel] = (info.st_ino, info.st_size, info.st_mtime_ns)
             hasher.update(f"\0{rel}\0".encode() + _digest(_read(path)).encode())
         manifests: dict[str, str] = {}
@@ -248,8 +258,8 @@ class RenderCache:
                 if _digest(data) != expected:
                     return None
                 states.append(FileState(output, "clean", source, data, data))
-        scans = [(folder, suffix, CommentStyle(start, end))
-                 for folder, suffix, start, end in self.record["scans"]]
+        scans = [(folder, suffix, CommentStyle(start, end), template[0] if template else None)
+                 for folder, suffix, start, end, *template in self.record["scans"]]
         if orphans(root, scans, {state.path for state in states}):
             return None
         return sorted(states, key=lambda state: state.path)
@@ -271,6 +281,8 @@ class RenderCache:
             return
         config = catalog.settings.config
         folders = {name: getattr(config, name) for name in FOLDER_KEYS}
+        folders |= {name: getattr(config, name) for name in OPTIONAL_FOLDERS
+                    if getattr(config, name) is not None}
         try:
             tool = tool_fingerprint()
             inputs = self.inputs
@@ -285,8 +297,8 @@ class RenderCache:
                 if key is None:
                     return
                 agents.setdefault(key, []).append([item.path, _digest(item.data)])
-            where = [[folder, suffix, comment.open, comment.close]
-                     for folder, suffix, comment in scans(catalog)]
+            where = [[folder, suffix, comment.open, comment.close, *([template] if template else [])]
+                     for folder, suffix, comment, template in scans(catalog)]
             record = {"format": FORMAT, "tool": tool, "folders": folders, "scans": where,
                       "regenerate": config.regenerate, "agents": agents}
             self._write(record)

@@ -25,18 +25,22 @@ if TYPE_CHECKING:  # not imported at run time: the render cache uses this module
     from ..sources.catalog import Catalog
     from .render import Rendered
 
-# Where one target's generated files live: (folder, suffix, banner comment style).
-Scan = tuple[str, str, CommentStyle]
+# Where one target's generated files live: (folder, suffix, banner comment style, and the
+# config's banner template, None for the tool's own words).
+Scan = tuple[str, str, CommentStyle, "str | None"]
 # The temporary file a write leaves beside ``<name>`` when the build is killed before
 # renaming it (see outputs.write.write_atomic): `.<name>.<8 random characters>.tmp`.
 TEMP_PREFIX, TEMP_SUFFIX = ".", ".tmp"
 TEMPORARY = re.compile(r"^\.(.+)\.[a-z0-9_]{8}\.tmp$")
 
-Kind = Literal["clean", "stale", "edited", "missing", "orphaned"]
-DRIFT_KINDS: tuple[Kind, ...] = ("stale", "edited", "missing", "orphaned")
+Kind = Literal["clean", "stale", "edited", "differs", "missing", "orphaned"]
+DRIFT_KINDS: tuple[Kind, ...] = ("stale", "edited", "differs", "missing", "orphaned")
+# Counted in a summary only when some file is: only a banner without a hash gives it.
+OCCASIONAL_KINDS = ("differs",)
 EXPLANATIONS: dict[str, str] = {
     "stale": "sources changed since it was generated",
     "edited": "edited by hand (its banner hash does not match its content)",
+    "differs": "stale or edited by hand, cannot tell (its banner has no hash)",
     "missing": "not generated yet",
     "orphaned": "generated, but no manifest renders it any more",
 }
@@ -51,7 +55,9 @@ class FileState:
     manifest: str | None  # the source manifest (for orphans: the one the banner names)
     expected: bytes | None  # what a build would write; None for orphans
     actual: bytes | None  # what is on disk; None when missing
-    intact: bool = True  # False when the file on disk was edited by hand
+    # False when the file on disk was edited by hand; None when its banner has no hash
+    # to tell (a `banner` template without {hash}).
+    intact: bool | None = True
 
     @property
     def drifted(self) -> bool:
@@ -108,7 +114,7 @@ def compare(catalog: Catalog, rendered: list[Rendered], find_orphans: bool = Tru
             problems.error(item.path, 1, 1, f"cannot read the output file: {exc.strerror}",
                            "an output path must be a readable file (or not exist yet)")
             continue
-        states.append(_classify(item, actual))
+        states.append(_classify(item, actual, catalog.settings.config.banner))
     if problems:
         raise CatalogError(problems)
     if find_orphans:
@@ -126,7 +132,7 @@ def _resolves_inside(root: Path, folder: str) -> bool:
         return False
 
 
-def _classify(item: Rendered, actual: bytes | None) -> FileState:
+def _classify(item: Rendered, actual: bytes | None, template: str | None = None) -> FileState:
     from ..targets.registry import get
 
     source = item.agent.source
@@ -134,9 +140,11 @@ def _classify(item: Rendered, actual: bytes | None) -> FileState:
         return FileState(item.path, "missing", source, item.data, None)
     if actual == item.data:  # keep one copy of equal bytes: halves memory on big catalogs
         return FileState(item.path, "clean", source, item.data, item.data)
-    banner = read_banner(actual, get(item.target).comment)
+    banner = read_banner(actual, get(item.target).comment, template)
     if banner is not None and banner.intact:
         return FileState(item.path, "stale", source, item.data, actual)
+    if banner is not None and banner.intact is None:
+        return FileState(item.path, "differs", source, item.data, actual, intact=None)
     return FileState(item.path, "edited", source, item.data, actual, intact=False)
 
 
@@ -145,7 +153,8 @@ def scans(catalog: Catalog) -> list[Scan]:
     from ..targets.registry import enabled
 
     settings = catalog.settings
-    return [(target.folder(settings), target.suffix, target.comment) for target in enabled(settings)]
+    return [(target.folder(settings), target.suffix, target.comment, settings.config.banner)
+            for target in enabled(settings)]
 
 
 def orphans(root: Path, where: list[Scan], known: set[str]) -> list[FileState]:
@@ -153,8 +162,8 @@ def orphans(root: Path, where: list[Scan], known: set[str]) -> list[FileState]:
     (in that target's comment style) but are not in ``known``."""
     found = []
     seen: set[str] = set()
-    for folder, suffix, comment in where:
-        for state in find_orphans(root, root / folder, known, suffix, comment):
+    for folder, suffix, comment, template in where:
+        for state in find_orphans(root, root / folder, known, suffix, comment, template):
             if state.path not in seen:
                 seen.add(state.path)
                 found.append(state)
@@ -162,7 +171,8 @@ def orphans(root: Path, where: list[Scan], known: set[str]) -> list[FileState]:
 
 
 def find_orphans(root: Path, output: Path, known: set[str], suffix: str = ".md",
-                 comment: CommentStyle = HTML_COMMENT) -> list[FileState]:
+                 comment: CommentStyle = HTML_COMMENT, template: str | None = None
+                 ) -> list[FileState]:
     """Files under ``output`` named ``*suffix`` that carry our banner but are not in ``known``,
     and the temporary files an interrupted build left there (see :data:`TEMPORARY`)."""
     if not output.is_dir():
@@ -184,7 +194,7 @@ def find_orphans(root: Path, output: Path, known: set[str], suffix: str = ".md",
             data = path.read_bytes()
         except OSError:  # unreadable: it cannot be shown to be ours, so leave it alone
             continue
-        banner = read_banner(data, comment)
+        banner = read_banner(data, comment, template)
         if temporary:  # ours by its name, whatever it holds: a build removes it
             found.append(FileState(rel, "orphaned", banner.source if banner else None, None, data))
         elif banner is not None:
@@ -196,4 +206,5 @@ def summary(states: list[FileState]) -> dict[str, int]:
     counts = {kind: 0 for kind in ("clean", *DRIFT_KINDS)}
     for state in states:
         counts[state.kind] += 1
-    return counts
+    return {kind: count for kind, count in counts.items()
+            if count or kind not in OCCASIONAL_KINDS}

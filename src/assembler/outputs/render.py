@@ -90,7 +90,8 @@ def render_agent(renderer: Renderer, agent: Agent) -> list[Rendered] | None:
         if text is None:
             return None
         try:
-            text = stamp(text, agent.source, settings.config.regenerate, target.comment)
+            text = stamp(text, agent.source, settings.config.regenerate, target.comment,
+                         settings.config.banner, agent.manifest.name)
         except LayoutError as exc:
             path = (renderer.layout_source(target.layout, target.name).path if target.layout
                     else output.path)

@@ -13,7 +13,8 @@ from .drift import DRIFT_KINDS, EXPLANATIONS, FileState, summary
 from ..diagnostics import Diagnostic, printable
 from ..present import Style, colour_diff, github_annotation, plural
 
-KIND_COLOURS = {"stale": "yellow", "edited": "red", "missing": "cyan", "orphaned": "yellow"}
+KIND_COLOURS = {"stale": "yellow", "edited": "red", "differs": "yellow", "missing": "cyan",
+                "orphaned": "yellow"}
 
 
 # -- diagnostics ---------------------------------------------------------------------------
@@ -47,9 +48,12 @@ def diagnostics_github(diagnostics: Iterable[Diagnostic]) -> str:
 def fix_advice(states: list[FileState], regenerate: str) -> str:
     """The command that clears the drift, and the extra step hand edits need."""
     advice = f"Run `{regenerate}` to regenerate."
-    if any(not state.intact for state in states if state.drifted):
+    if any(state.intact is False for state in states if state.drifted):
         advice += (" Hand-edited files are kept until you move the edit into the manifest or "
                    "block it came from; then `assembler build --force` overwrites them.")
+    if any(state.intact is None for state in states if state.drifted):
+        advice += (" Files whose banner has no hash are overwritten by a build: move any hand "
+                   "edit in them into its source first (a `banner` with {hash} tells them apart).")
     return advice
 
 
@@ -68,7 +72,7 @@ def check_text(states: list[FileState], regenerate: str, style: Style, show_diff
             text = (diffs or {}).get(state.path) or state.diff()
             lines.append(colour_diff(text, style).rstrip("\n"))
     counts = summary(states)
-    parts = ", ".join(f"{counts[k]} {k}" for k in DRIFT_KINDS if counts[k])
+    parts = ", ".join(f"{counts[k]} {k}" for k in DRIFT_KINDS if counts.get(k))
     lines.append(f"{len(drifted)} of {len(states)} files out of date ({parts}). "
                  + fix_advice(states, regenerate))
     return "\n".join(lines) + "\n"
@@ -79,7 +83,7 @@ def check_json(states: list[FileState], regenerate: str, show_diff: bool) -> str
     for state in states:
         entry: dict[str, object] = {"path": state.path, "kind": state.kind, "manifest": state.manifest}
         if state.drifted:
-            entry["hand_edited"] = not state.intact
+            entry["hand_edited"] = None if state.intact is None else not state.intact
             if show_diff:
                 entry["diff"] = state.diff()
         files.append(entry)

@@ -32,6 +32,9 @@ class BuildResult:
     removed: list[str] = field(default_factory=list)
     unchanged: int = 0
     refused: list[FileState] = field(default_factory=list)
+    # Written or removed although their banner has no hash (a `banner` template without
+    # {hash}): a hand edit in them could not be told from a stale file.
+    unverified: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -59,7 +62,7 @@ def write_outputs(
         target = catalog.root / state.path
         if state.kind == "clean":
             result.unchanged += 1
-        elif not state.intact and not force:
+        elif state.intact is False and not force:
             result.refused.append(state)
         elif state.kind == "orphaned":
             current = _current(target)
@@ -68,6 +71,8 @@ def write_outputs(
                 continue
             target.unlink()
             result.removed.append(state.path)
+            if state.intact is None:
+                result.unverified.append(state.path)
         else:
             assert state.expected is not None
             current = write_atomic(target, state.expected, expect=state.actual)
@@ -75,6 +80,8 @@ def write_outputs(
                 result.refused.append(_changed_meanwhile(state, current))
                 continue
             (result.created if state.kind == "missing" else result.updated).append(state.path)
+            if state.intact is None:
+                result.unverified.append(state.path)
     return result
 
 

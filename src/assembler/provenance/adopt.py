@@ -321,7 +321,8 @@ def adopt(catalog: Catalog, path: str) -> AdoptOutcome:
     if actual == trace.rendered[path].data:
         return AdoptOutcome("clean", path)
     comment = registry.get(trace.rendered[path].target).comment
-    banner = read_banner(actual, comment)
+    template = catalog.settings.config.banner
+    banner = read_banner(actual, comment, template)
     if banner is not None and banner.intact:
         return AdoptOutcome("not-edited", path)
     edits, refusals = plan(trace, path, actual)
@@ -342,8 +343,8 @@ def adopt(catalog: Catalog, path: str) -> AdoptOutcome:
         return AdoptOutcome("refused", path, edits,
                             [f"the adopted sources do not render: {problems}"], recovered)
     mine = next(r for r in rendered if r.path == path)
-    if strip_banner(mine.data.replace(b"\r\n", b"\n"), comment) \
-            != strip_banner(actual.replace(b"\r\n", b"\n"), comment):
+    if strip_banner(mine.data.replace(b"\r\n", b"\n"), comment, template=template) \
+            != strip_banner(actual.replace(b"\r\n", b"\n"), comment, template=template):
         _restore(root, originals)
         return AdoptOutcome("refused", path, edits, [
             "rewriting the sources would not reproduce the edited file exactly "

@@ -11,6 +11,7 @@ import subprocess
 from dataclasses import dataclass, field
 
 from ..sources.catalog import Agent, Catalog
+from ..sources.roleformat import capability_named
 from ..diagnostics import did_you_mean
 from ..present import plural
 
@@ -62,7 +63,7 @@ def normalise(catalog: Catalog, name: str) -> str:
     for folder, suffix in ((config.blocks, ".md"), (config.roles, ".toml")):
         if name.startswith(folder + "/") and name.endswith(suffix):
             return name[len(folder) + 1:-len(suffix)]
-    return name
+    return capability_named(name, config.capabilities) or name
 
 
 def uses(catalog: Catalog, name: str) -> Uses:
@@ -185,6 +186,9 @@ def affected(catalog: Catalog, files: list[str]) -> Rebuild:
                 result.removed_manifests.append(path)
         elif path.startswith(config.blocks + "/") and path.endswith(".md"):
             found = uses(catalog, path[len(config.blocks) + 1:-3]).block or []
+            add([use.agent.id for use in found], path)
+        elif capability_named(path, config.capabilities) is not None:
+            found = uses(catalog, path).block or []
             add([use.agent.id for use in found], path)
         elif path.startswith(config.roles + "/") and path.endswith(".toml"):
             name = path[len(config.roles) + 1:-5]

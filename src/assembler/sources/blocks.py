@@ -15,6 +15,7 @@ from pathlib import Path
 from . import walk
 from ..diagnostics import Diagnostics, did_you_mean, printable
 from .folders import has_control
+from .roleformat import BLOCK_ROLES, CAPABILITY, RoleFormat, capability_problem
 from .yaml import FrontmatterError, parse_yaml_mapping, split_frontmatter
 from .schema import BlockMeta, Role, report_validation_errors, validate
 from .toml import TomlDocument, load_toml, read_text
@@ -31,11 +32,20 @@ class Block:
     source: str
     body_line: int
     meta: BlockMeta
+    verbatim: bool = False  # used as written, whatever it holds (`block_syntax = "verbatim"`)
 
     @property
     def is_static(self) -> bool:
-        """True when the text has no Jinja2 syntax and can be used as it is."""
-        return "{{" not in self.source and "{%" not in self.source and "{#" not in self.source
+        """True when the text is used as it is: verbatim, or without Jinja2 syntax."""
+        return self.verbatim or (
+            "{{" not in self.source and "{%" not in self.source and "{#" not in self.source)
+
+
+def verbatim_block(name: str, rel: str, text: str) -> Block:
+    """A block used as written: trimmed, no frontmatter, no Jinja2."""
+    body = text.strip()
+    leading = text[: len(text) - len(text.lstrip())]
+    return Block(name, rel, body, 1 + leading.count("\n"), BlockMeta(), verbatim=True)
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,7 @@ class BlockLibrary:
     folder: str
     blocks: dict[str, Block]
     broken: set[str]
+    capabilities: str | None = None  # the folder of `cat::slug` blocks, when the config names one
 
     def check(self, name: str, document: TomlDocument, loc: tuple, diagnostics: Diagnostics) -> bool:
         """True when ``name`` names a loaded block; otherwise record why not.
@@ -83,6 +94,9 @@ class BlockLibrary:
         if name in self.broken:
             return False
         at = document.locate(loc)
+        if CAPABILITY in name:
+            diagnostics.error(document.path, *at, *capability_problem(name, self.capabilities))
+            return False
         problem = name_problem(name, self.folder)
         if problem:
             diagnostics.error(
@@ -140,7 +154,10 @@ def discover(
     return found
 
 
-def load_blocks(folder: Path, root: Path, diagnostics: Diagnostics) -> BlockLibrary:
+def load_blocks(folder: Path, root: Path, diagnostics: Diagnostics,
+                verbatim: bool = False) -> BlockLibrary:
+    """Every block under ``folder``; with ``verbatim``, each used as written (see
+    :func:`verbatim_block`)."""
     blocks: dict[str, Block] = {}
     broken: set[str] = set()
     library = BlockLibrary(folder.relative_to(root).as_posix(), blocks, broken)
@@ -149,6 +166,9 @@ def load_blocks(folder: Path, root: Path, diagnostics: Diagnostics) -> BlockLibr
         text = read_text(path, rel, diagnostics)
         if text is None:
             broken.add(name)
+            continue
+        if verbatim:
+            blocks[name] = verbatim_block(name, rel, text)
             continue
         split = split_frontmatter(text)
         meta = BlockMeta()
@@ -191,27 +211,26 @@ def _block_meta(header: str, rel: str, diagnostics: Diagnostics) -> BlockMeta | 
 
 
 def load_roles(
-    folder: Path, root: Path, library: BlockLibrary, diagnostics: Diagnostics
+    folder: Path, root: Path, library: BlockLibrary, diagnostics: Diagnostics,
+    form: RoleFormat = BLOCK_ROLES,
 ) -> tuple[dict[str, ResolvedRole], set[str]]:
-    """Load every role, check its block names, and resolve inheritance."""
+    """Load every role (written in ``form``), check its block names, and resolve inheritance."""
     raw: dict[str, tuple[Role, TomlDocument]] = {}
     broken: set[str] = set()
     for name, path in discover(folder, ".toml", root, diagnostics, broken).items():
         rel = path.relative_to(root).as_posix()
         document = load_toml(path, rel, diagnostics)
-        role, errors = validate(Role, document.data) if document else (None, [])
-        if document is not None and errors:
-            report_validation_errors(errors, document, diagnostics, model=Role)
+        role = form.read(document, diagnostics) if document else None
         if role is None or document is None:
             broken.add(name)
             continue
         for index, block in enumerate(role.blocks):
-            library.check(block, document, ("blocks", index), diagnostics)
+            library.check(block, document, form.at("blocks", index), diagnostics)
         raw[name] = (role, document)
 
     resolved: dict[str, ResolvedRole] = {}
     for name in raw:
-        if _resolve(name, raw, resolved, (), diagnostics) is None:
+        if _resolve(name, raw, resolved, (), diagnostics, form) is None:
             broken.add(name)
     return resolved, broken
 
@@ -222,13 +241,14 @@ def _resolve(
     resolved: dict[str, ResolvedRole],
     chain: tuple[str, ...],
     diagnostics: Diagnostics,
+    form: RoleFormat = BLOCK_ROLES,
 ) -> ResolvedRole | None:
     if name in resolved:
         return resolved[name]
     role, document = raw[name]
     inherited: tuple[str, ...] = ()
     if role.extends is not None:
-        at = partial(document.locate, ("extends",), value=True)
+        at = partial(document.locate, form.at("extends"), value=True)
         if role.extends in chain + (name,):
             cycle = " → ".join(chain[chain.index(role.extends):] + (name, role.extends)) \
                 if role.extends in chain else f"{name} → {name}"
@@ -248,25 +268,27 @@ def _resolve(
                 did_you_mean(role.extends, raw, "roles"),
             )
             return None
-        parent = _resolve(role.extends, raw, resolved, chain + (name,), diagnostics)
+        parent = _resolve(role.extends, raw, resolved, chain + (name,), diagnostics, form)
         if parent is None:
             return None
         inherited = parent.blocks
-        for index, dropped in enumerate(role.relaxes):
+        for index, dropped in enumerate(role.relaxes if form.strict_relaxes else ()):
             if dropped not in inherited:
                 diagnostics.error(
                     document.path, *document.locate(("relaxes", index)),
                     f"`relaxes` names `{dropped}`, which parent role `{parent.name}` does not include",
                     did_you_mean(dropped, inherited, "parent blocks"),
                 )
-    elif role.relaxes:
+    elif role.relaxes and form.strict_relaxes:
         diagnostics.error(
             document.path, *document.locate(("relaxes",)),
             "`relaxes` needs `extends`: there is no parent role to drop blocks from",
             "add `extends = \"<parent role>\"` or remove `relaxes`",
         )
-    kept = [b for b in inherited if b not in role.relaxes]
-    kept += [b for b in role.blocks if b not in kept]
+    kept = form.merge(inherited, role)
+    if not kept and form.requires_entries:
+        diagnostics.error(document.path, *document.locate(form.at("blocks")), *form.empty(name))
+        return None
     result = ResolvedRole(name, document.path, role, tuple(kept), document)
     resolved[name] = result
     return result

@@ -13,10 +13,15 @@ from pathlib import Path
 from .blocks import (
     Block, BlockLibrary, ResolvedRole, discover, load_blocks, load_roles, name_problem,
 )
+from .capabilities import load_capabilities
 from .config import Settings, load_settings
 from ..diagnostics import CatalogError, Diagnostics, did_you_mean
 from .fidelity import TEXT_PREFIX, check_fidelity
-from .schema import MAX_NAME_LENGTH, SLUG, Manifest, report_validation_errors, validate
+from .roleformat import FORMATS
+from .extrakeys import without_extra
+from .schema import (
+    MAX_NAME_LENGTH, SLUG, Handoff, Manifest, report_validation_errors, validate,
+)
 from .toml import TomlDocument, load_toml
 
 
@@ -88,8 +93,13 @@ def load_partial(
     if settings is None:
         return None, diagnostics
     root = settings.root
-    library = load_blocks(settings.folder("blocks"), root, diagnostics)
-    roles, broken_roles = load_roles(settings.folder("roles"), root, library, diagnostics)
+    config = settings.config
+    library = load_blocks(settings.folder("blocks"), root, diagnostics,
+                          verbatim=config.block_syntax == "verbatim")
+    if config.capabilities is not None:
+        load_capabilities(settings.folder("capabilities"), root, library, diagnostics)
+    roles, broken_roles = load_roles(settings.folder("roles"), root, library, diagnostics,
+                                     FORMATS[config.role_format])
     _check_required_blocks_exist(settings, library, diagnostics)
     agents = _load_agents(settings, library, roles, broken_roles, diagnostics)
     return Catalog(settings, library.blocks, roles, tuple(agents)), diagnostics
@@ -128,10 +138,12 @@ def _load_agents(
         document = load_toml(path, rel, diagnostics)
         if document is None:
             continue
-        manifest, errors = validate(Manifest, document.data)
+        data = without_extra(document.data, settings.config.extra_keys)
+        manifest, errors = validate(Manifest, data)
         if errors:
-            report_validation_errors(errors, document, diagnostics, model=Manifest)
-            manifest, skipped = _without_invalid_keys(document.data, errors)
+            report_validation_errors(errors, document, diagnostics, model=Manifest,
+                                     declared=_declared(settings))
+            manifest, skipped = _without_invalid_keys(data, errors)
             if manifest is not None:
                 role = _check_manifest(manifest, agent_id, document, settings, library, roles,
                                        broken_roles, diagnostics, skipped)
@@ -143,8 +155,14 @@ def _load_agents(
                                broken_roles, diagnostics)
         if len(diagnostics) == before and (role is not None or manifest.substrate_role is None):
             agents.append(Agent(agent_id, manifest, rel, role, document))
-    _check_handoffs([*agents, *invalid], list(found), diagnostics)
+    _check_handoffs([*agents, *invalid], list(found), diagnostics,
+                    set(settings.config.external_agents))
     return agents
+
+
+def _declared(settings: Settings) -> dict:
+    declared = settings.config.extra_keys
+    return {Manifest: declared.manifest, Handoff: declared.handoff}
 
 
 _PLACEHOLDERS = {"name": "-", "description": "-"}  # required keys, when missing or invalid
@@ -246,8 +264,10 @@ def _check_manifest(
     return role
 
 
-def _check_handoffs(agents: list[Agent], all_ids: list[str], diagnostics: Diagnostics) -> None:
-    """Every handoff target must name exactly one manifest.
+def _check_handoffs(agents: list[Agent], all_ids: list[str], diagnostics: Diagnostics,
+                    external: set[str] = frozenset()) -> None:
+    """Every handoff target must name exactly one manifest, or an agent the config's
+    ``external_agents`` says is defined elsewhere.
 
     Targets are matched against every manifest file, including those that
     failed to load: their own errors are reported once, at their own file.
@@ -260,6 +280,8 @@ def _check_handoffs(agents: list[Agent], all_ids: list[str], diagnostics: Diagno
         for index, handoff in enumerate(agent.manifest.handoff):
             target = handoff.target
             at = partial(agent.document.locate, ("handoff", index, "target"), value=True)
+            if target in external:
+                continue
             if "/" in target:
                 if target not in ids:
                     diagnostics.error(
@@ -271,7 +293,7 @@ def _check_handoffs(agents: list[Agent], all_ids: list[str], diagnostics: Diagno
             if not matches:
                 diagnostics.error(
                     agent.source, *at(), f"handoff to `{target}`, which has no manifest",
-                    did_you_mean(target, by_name, "agents"),
+                    did_you_mean(target, [*by_name, *external], "agents"),
                 )
             elif len(matches) > 1:
                 diagnostics.error(

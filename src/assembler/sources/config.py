@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..diagnostics import Diagnostics
 from . import folders
+from .compat import check_compat
 from .lintconfig import LintConfig
 from .schema import report_validation_errors, validate
 from .roots import CONFIG_FILE, PYPROJECT_FILE, find_root
@@ -37,6 +38,21 @@ class LayoutConfig(BaseModel):
     report_fields: list[str] = Field(default_factory=list)
     report_closing_fields: list[str] = Field(default_factory=list)
     references: list[str] = Field(default_factory=list)
+    # false: the Claude Code frontmatter is written as `key: value`, never quoted (as
+    # some older generators do); `assembler lint` warns when that is not valid YAML.
+    quote_frontmatter: bool = True
+
+
+class ExtraKeys(BaseModel):
+    """``[extra_keys]``: keys a catalog's manifests carry for other programs.
+
+    They are accepted without validation and given to layouts as ``extra.<key>``.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    manifest: list[str] = Field(default_factory=list)
+    handoff: list[str] = Field(default_factory=list)
 
 
 class Config(BaseModel):
@@ -62,6 +78,14 @@ class Config(BaseModel):
     vars: dict[str, Any] = Field(default_factory=dict)
     layout: LayoutConfig = Field(default_factory=LayoutConfig)
     lint: LintConfig = Field(default_factory=LintConfig)
+    # Compatibility with catalogs written for another assembler (see compat.py).
+    extra_keys: ExtraKeys = Field(default_factory=ExtraKeys)
+    role_format: Literal["blocks", "capabilities"] = "blocks"
+    capabilities: str | None = None  # folder of `<cat>/<slug>/text.md`, blocks `cat::slug`
+    block_syntax: Literal["jinja", "verbatim"] = "jinja"
+    external_agents: list[str] = Field(default_factory=list)  # handoff targets defined elsewhere
+    banner: str | None = None  # the banner's words, with {name} {source} {regenerate} {hash}
+    path_atoms: list[str] = Field(default_factory=list)  # `path:NAME/…` → `{path::NAME}/…`
 
 
 @dataclass
@@ -111,6 +135,7 @@ def load_settings(root: Path | None, cwd: Path, diagnostics: Diagnostics) -> Set
         report_validation_errors(errors, document, diagnostics, model=Config)
         return None
     ok = _check_folders(root, config, document, diagnostics)
+    ok = check_compat(config, document, diagnostics) and ok
     if folders.has_control(config.regenerate):
         diagnostics.error(document.path, *document.locate(("regenerate",), value=True),
                           "`regenerate` holds a line break or a control character",
@@ -120,7 +145,7 @@ def load_settings(root: Path | None, cwd: Path, diagnostics: Diagnostics) -> Set
     return Settings(root, config, document) if ok else None
 
 
-FOLDER_KEYS = ("manifests", "blocks", "roles", "templates", "output")
+FOLDER_KEYS = ("manifests", "blocks", "roles", "templates", "output", "capabilities")
 
 
 def _check_folders(root: Path, config: Config, document: TomlDocument,
@@ -133,7 +158,8 @@ def _check_folders(root: Path, config: Config, document: TomlDocument,
     files would take in sources and recovered copies.
     """
     places: list[tuple[tuple, bool, str, object]] = [
-        ((key,), key == "output", key, None) for key in FOLDER_KEYS]
+        ((key,), key == "output", key, None) for key in FOLDER_KEYS
+        if getattr(config, key) is not None]
     if isinstance(config.targets, dict):
         places += [(("targets", name, "folder"), True, f"targets.{name}.folder", table)
                    for name, table in config.targets.items()
@@ -142,7 +168,8 @@ def _check_folders(root: Path, config: Config, document: TomlDocument,
     for loc, output, label, table in places:
         value = table["folder"] if isinstance(table, dict) else getattr(config, loc[0])
         folder, problem = folders.normalise(value)
-        example = folders.DEFAULTS.get(loc[0], "agents")
+        example = folders.DEFAULTS.get(loc[0], "_capabilities" if loc[0] == "capabilities"
+                                       else "agents")
         hint = f"write the folder relative to the catalog root, e.g. `{example}`"
         if problem is None and folders.escapes(root, folder):
             problem = "is a symbolic link to a folder outside the catalog"

@@ -172,11 +172,13 @@ def report_validation_errors(
     diagnostics: Diagnostics,
     model: type[BaseModel] | None = None,
     prefix: tuple[Any, ...] = (),
+    declared: dict[type[BaseModel], list[str]] | None = None,
 ) -> None:
     """Turn pydantic errors into ``file:line:col`` diagnostics with fix hints.
 
     ``prefix`` is where the validated table sits in the document (a model for
-    ``[targets.codex]`` validates that table alone).
+    ``[targets.codex]`` validates that table alone). ``declared`` adds keys a model
+    accepts besides its fields (the config's ``[extra_keys]``) to the did-you-mean.
     """
     for error in errors:
         inner = tuple(error["loc"])
@@ -195,6 +197,7 @@ def report_validation_errors(
         elif kind == "extra_forbidden":
             owner = _model_at(model, inner[:-1]) if model else None
             known = [f.alias or n for n, f in owner.model_fields.items()] if owner else []
+            known += (declared or {}).get(owner, []) if owner else []
             hint = did_you_mean(str(loc[-1]), known, "keys") if known else None
             diagnostics.error(
                 document.path, *where, f"unknown key `{key}`",

@@ -59,6 +59,8 @@ class ClaudeCode(MarkdownTarget):
         agent = composition.agent
         manifest = agent.manifest
         pinned = manifest.frontmatter
+        if not catalog.settings.config.layout.quote_frontmatter:
+            return _unquoted(self, composition, catalog) + self.passed(catalog, agent)
         out = [item for item in self.name_and_description(agent)
                if item.text.split(":", 1)[0] not in pinned]
         if manifest.tools and "tools" not in pinned:
@@ -73,3 +75,25 @@ class ClaudeCode(MarkdownTarget):
                             whole=True)
             out.append(Value(frontmatter_entry(key, raw), source))
         return out
+
+
+def _unquoted(target: ClaudeCode, composition: "Composition", catalog: "Catalog") -> list[Value]:
+    """``name``, ``description`` (its line breaks made spaces), ``tools`` and ``model`` as
+    ``key: value``, never quoted (`[layout] quote_frontmatter = false`): the bytes some
+    older generators wrote, valid YAML or not (`assembler lint` says when not)."""
+    agent = composition.agent
+    manifest = agent.manifest
+
+    def line(key: str, value: str, loc: tuple) -> Value:
+        source = Source("manifest", agent.document, loc, agent.id, "derived", whole=True)
+        return Value(f"{key}: {value}\n", source)
+
+    out = [line("name", manifest.name, ("name",)),
+           line("description", manifest.description.replace("\n", " ").strip(),
+                ("description",))]
+    if manifest.tools:
+        out.append(line("tools", ", ".join(manifest.tools), ("tools",)))
+    model = resolve_model(target, catalog, agent)
+    if model:
+        out.append(line("model", model, ("model",)))
+    return out
