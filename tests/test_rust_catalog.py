@@ -213,10 +213,30 @@ def test_a_path_atom_line_is_explained_by_its_reference_entry(catalog, cli):
         ("manifest", "_manifests/schema-auditor.toml", "references.extra[0]")
 
 
-def test_a_hand_edit_in_a_verbatim_block_is_adopted(catalog, cli):
+def edit_incident_scribe(catalog: Path) -> Path:
     generated = catalog / "_generated" / "incident-scribe.md"
     generated.write_text(generated.read_text().replace(
         "- Say what you did not check.", "- Say what you did not check, and why."))
+    return generated
+
+
+def test_adopt_refuses_a_file_whose_banner_has_no_hash(catalog, cli):
+    """Without a hash a stale file looks edited: adopting it could undo a source change."""
+    block = catalog / "_blocks/baseline.md"
+    before = block.read_bytes()
+    edit_incident_scribe(catalog)
+    result = cli("adopt", "_generated/incident-scribe.md", "--root", catalog)
+    assert result.exit_code == 1
+    assert "its banner has no hash" in result.stdout + result.stderr
+    assert "{hash}" in result.stdout + result.stderr
+    assert block.read_bytes() == before
+
+
+def test_a_hand_edit_in_a_verbatim_block_is_adopted_once_banners_have_a_hash(catalog, cli):
+    config = catalog / "assembler.toml"
+    config.write_text(config.read_text().replace("Edit the manifest.", "Edit the manifest. {hash}"))
+    assert cli("build", "--force", "--root", catalog).exit_code == 0
+    edit_incident_scribe(catalog)
     result = cli("adopt", "_generated/incident-scribe.md", "--root", catalog)
     assert result.exit_code == 0, result.stderr
     assert "- Say what you did not check, and why.\n" in (catalog / "_blocks/baseline.md").read_text()

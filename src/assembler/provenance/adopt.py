@@ -325,6 +325,12 @@ def adopt(catalog: Catalog, path: str) -> AdoptOutcome:
     banner = read_banner(actual, comment, template)
     if banner is not None and banner.intact:
         return AdoptOutcome("not-edited", path)
+    if banner is not None and banner.intact is None:
+        return AdoptOutcome("refused", path, refusals=[
+            "its banner has no hash, so a hand edit cannot be told from a file that is only "
+            "stale, and adopting a stale file would write old text back into the sources; "
+            "add `{hash}` to the `banner` template in assembler.toml, run `assembler build`, "
+            "then make the edit again and adopt it"])
     edits, refusals = plan(trace, path, actual)
     if refusals or not edits:
         return AdoptOutcome("refused", path, edits,
