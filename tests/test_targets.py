@@ -145,6 +145,35 @@ def test_explain_maps_every_generated_line(built):
                 assert origin.text == text
 
 
+def test_a_manifest_chosen_file_name_is_honoured_everywhere(built, target, cli):
+    """`filename` (an adopted file's own name) names the file in every target: the drift
+    scan, build, list, explain and adopt all know the agent's file by it."""
+    import json
+
+    catalog = load_catalog(built)
+    old = f"{target.folder(catalog.settings)}/alpha{target.suffix}"
+    new = f"{target.folder(catalog.settings)}/Alpha.v2{target.suffix}"
+    assert (built / old).is_file()
+    manifest = built / "_manifests/alpha.toml"
+    manifest.write_text(manifest.read_text().replace('name = "alpha"\n',
+                                                     'name = "alpha"\nfilename = "Alpha.v2"\n'))
+    result = cli("check", "--root", built)
+    assert result.exit_code == 1
+    assert f"{old}: orphaned" in result.stdout and f"{new}: missing" in result.stdout
+    assert cli("build", "--root", built).exit_code == 0
+    assert not (built / old).exists() and (built / new).is_file()
+    assert cli("check", "--root", built).exit_code == 0
+    listed = json.loads(cli("list", "--format", "json", "--root", built).stdout)
+    assert [a["targets"][target.name] for a in listed if a["agent"] == "alpha"] == [new]
+    result = cli("explain", f"{new}:1", "--root", built)
+    assert result.exit_code == 0 and result.stdout.startswith(f"{new}:1: ")
+    data = (built / new).read_bytes()
+    line = b"Never run git commands that change state."
+    (built / new).write_bytes(data.replace(line, b"Never run git commands that change any state."))
+    assert cli("adopt", new, "--root", built).exit_code == 0
+    assert cli("check", "--root", built).exit_code == 0
+
+
 @pytest.mark.parametrize("tools, expected", [
     ('["Read", "LSP"]', ["_manifests/alpha.toml:3:18: error: tool `LSP` has no counterpart in "
                          "target copilot"]),

@@ -76,9 +76,10 @@ class Target:
         """The output folder, relative to the catalog root."""
         return folder_of(self, settings)
 
-    def path(self, settings: "Settings", agent_id: str) -> str:
-        """Where the file of agent ``agent_id`` goes, relative to the root."""
-        return f"{self.folder(settings)}/{agent_id}{self.suffix}"
+    def path(self, settings: "Settings", agent: "Agent") -> str:
+        """Where ``agent``'s file goes, relative to the root: its id, or its folder and
+        the manifest's ``filename`` (see :attr:`~assembler.sources.catalog.Agent.output_id`)."""
+        return f"{self.folder(settings)}/{agent.output_id}{self.suffix}"
 
     def renders(self, agent: "Agent") -> bool:
         """False when the manifest switches this target off (`[targets.<name>] enabled = false`)."""

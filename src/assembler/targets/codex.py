@@ -98,7 +98,7 @@ class Codex(Target):
 
     def emit(self, composition: "Composition", renderer: "Renderer") -> str | None:
         agent, catalog = composition.agent, renderer.catalog
-        output = self.path(catalog.settings, agent.id)
+        output = self.path(catalog.settings, agent)
 
         def variables(text_of):
             variables = composition.sections(text_of)

@@ -95,7 +95,7 @@ class Kiro(MarkdownTarget):
     def entries(self, composition: "Composition", catalog: "Catalog") -> list[Value]:
         agent = composition.agent
         values = fields(self, catalog.settings, agent)
-        out = [entry(agent, "name", agent.id, ("name",))]
+        out = [entry(agent, "name", agent.output_id, ("name",))]
         out += self.name_and_description(agent, name=False)
         out += self.model_entry(catalog, agent)
         if "tools" in values:

@@ -78,16 +78,16 @@ class MarkdownTarget(Target):
     skips_underscore: ClassVar[bool] = False
     _flat_index: tuple[Any, "_FlatIndex"] | None = None
 
-    def path(self, settings: "Settings", agent_id: str) -> str:
+    def path(self, settings: "Settings", agent: "Agent") -> str:
         if not self.flat:
-            return super().path(settings, agent_id)
-        return f"{self.folder(settings)}/{flat_name(agent_id)}{self.suffix}"
+            return super().path(settings, agent)
+        return f"{self.folder(settings)}/{flat_name(agent.output_id)}{self.suffix}"
 
     def check_flat(self, catalog: "Catalog", agent: "Agent", diagnostics: "Diagnostics") -> None:
         """Report, at the manifest's name, another agent written to the same file of
         this flat folder or known there by the same name, and a file the tool skips."""
         index = self._index(catalog)
-        path = self.path(catalog.settings, agent.id)
+        path = self.path(catalog.settings, agent)
         at = agent.document.locate(("name",), value=True)
         switch = f"[targets.{self.name}] enabled = false"
         for other in index.by_path[path]:
@@ -121,7 +121,7 @@ class MarkdownTarget(Target):
         index = _FlatIndex({}, {})
         for agent in catalog.agents:
             if self.renders(agent):
-                index.by_path.setdefault(self.path(catalog.settings, agent.id), []).append(agent)
+                index.by_path.setdefault(self.path(catalog.settings, agent), []).append(agent)
                 index.by_name.setdefault(agent.manifest.name.lower(), []).append(agent)
         self._flat_index = (catalog, index)
         return index
@@ -176,7 +176,7 @@ class MarkdownTarget(Target):
         agent, catalog = composition.agent, renderer.catalog
         text = renderer.render_layout(
             self.layout, lambda text_of: self.variables(composition, catalog, text_of), agent,
-            self.path(catalog.settings, agent.id), self.name)
+            self.path(catalog.settings, agent), self.name)
         if text is None:
             return None
         return finish(text.rstrip("\n") + "\n", agent.manifest)
@@ -191,12 +191,12 @@ class FlatMarkdownTarget(MarkdownTarget):
     reports at the later manifest's ``name``.
     """
 
-    def path(self, settings, agent_id: str) -> str:
-        return f"{self.folder(settings)}/{agent_id.rsplit('/', 1)[-1]}{self.suffix}"
+    def path(self, settings: "Settings", agent: "Agent") -> str:
+        return f"{self.folder(settings)}/{agent.output_id.rsplit('/', 1)[-1]}{self.suffix}"
 
     def check_collisions(self, catalog: "Catalog", agent: "Agent", diagnostics) -> None:
         settings = catalog.settings
-        mine = self.path(settings, agent.id)
+        mine = self.path(settings, agent)
         first = self._first_writers(catalog).get(mine)
         if first is not None and first is not agent:
             diagnostics.error(
@@ -214,7 +214,7 @@ class FlatMarkdownTarget(MarkdownTarget):
         first: dict[str, "Agent"] = {}
         for other in catalog.agents:
             if self.renders(other):
-                first.setdefault(self.path(catalog.settings, other.id), other)
+                first.setdefault(self.path(catalog.settings, other), other)
         self._writers = (weakref.ref(catalog), first)
         return first
 
