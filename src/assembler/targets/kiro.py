@@ -82,6 +82,9 @@ class KiroOptions(TargetOptions):
 class Kiro(MarkdownTarget):
     name = "kiro"
     default_folder = ".kiro/agents"
+    label = "Kiro"
+    unnamed = "path"  # Kiro knows an agent by its path under the folder
+    defaults = ("name",)  # an adopted file without `name` keeps none: the path names it
     options = KiroOptions
     passthrough = ("permissions", "welcomeMessage", "resources", "includeMcpJson")
 
