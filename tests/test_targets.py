@@ -188,3 +188,19 @@ def test_copilot_names_a_tool_it_cannot_carry_once(tmp_path, cli, tools, expecte
     assert result.exit_code == 2
     assert result.stderr.splitlines()[:len(expected)] == expected
     assert sum("error:" in line for line in result.stderr.splitlines()) == 1
+
+
+def test_generated_files_import_back_to_the_same_bytes(built, target, tmp_path):
+    """Every target takes its own files back: re-imported, they render to the same
+    bytes, banner included."""
+    from assembler.importing.importer import run_import
+
+    assert target.imports
+    catalog = load_catalog(built)
+    folder = built / target.folder(catalog.settings)
+    root = tmp_path / "again"
+    result = run_import([folder], root, source_format=target.name)
+    assert result.problems == [] and {f.status for f in result.files} == {"identical"}
+    _, again = assemble(root)
+    assert {Path(item.path).name: item.data for item in again} == \
+        {Path(path).name: data for path, data in files_of(built)}
