@@ -40,6 +40,8 @@ CHANGED_BLOCK = "baseline"
 # the five minutes the whole benchmark may take.
 LINT_MAX_AGENTS = 1000
 LINT_CHECK_RATIO = 2.0  # target: lint costs at most this many cold checks
+IMPORT_LIMIT_S = 10.0  # target: importing 1,000 agent files of about 10 KB
+IMPORT_SIZES = "100,1000,3000"
 # Child processes run as users run them: with Python's bytecode cache on (some
 # shells and CI images switch it off, which recompiles the package every run).
 ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
@@ -57,6 +59,7 @@ class Result:
     rss_mb: list[float] = field(default_factory=list)
     floor: float | None = None
     note: str = ""
+    group: str = "catalog"  # catalog (agents in a catalog) or import (agent files imported)
 
     @property
     def median(self) -> float:
@@ -234,6 +237,42 @@ def bench_size(size: int, runs: int, work: Path, cli: list[str]) -> list[Result]
     return results
 
 
+def bench_import(size: int, runs: int, work: Path, cli: list[str]) -> list[Result]:
+    """``assembler import`` of ``size`` hand-written agent files of about 10 KB into a new
+    catalog, and its floor: read every file and write it once."""
+    source = catalog_gen.agent_files(work / f"agent-files-{size}", size)
+    root = work / f"imported-{size}"
+    copy = work / f"copied-{size}"
+    results: list[Result] = []
+
+    def fresh() -> None:
+        shutil.rmtree(root, ignore_errors=True)
+        shutil.rmtree(copy, ignore_errors=True)
+
+    def all_imported(output: str) -> None:
+        last = output.rstrip("\n").rsplit("\n", 1)[-1]
+        if f"{size} of {size} files imported" not in last:
+            raise HarnessError(f"import of {size} files did not import them all:\n{output[-2000:]}")
+
+    floor = measure("floor (import + read and write all)",
+                    [sys.executable, str(FLOOR), "--import", str(source), str(copy)], work, runs,
+                    size, prepare=fresh)
+    for result in (
+        measure("import, into a new catalog", [*cli, "import", str(source), "--root", str(root)],
+                work, runs, size, prepare=fresh, verify=all_imported,
+                note="every file read, planned, proven by rendering it back, and written"),
+        floor,
+    ):
+        result.size, result.floor = size, floor.median
+        results.append(result)
+        print(f"  {result.name:<34} {result.median:8.3f} s  {result.peak_mb:6.0f} MB", flush=True)
+    fresh()
+    shutil.rmtree(source)
+    for result in results:
+        result.group = "import"
+    return results
+
+
 def bench_startup(runs: int, work: Path, cli: list[str]) -> list[Result]:
     results = [measure("python -c pass", [sys.executable, "-c", "pass"], work, runs)]
     for flag in ("--version", "--help"):
@@ -296,6 +335,16 @@ def targets(results: list[Result]) -> list[str]:
             lines.append(f"| `lint`, {size:,} agents ≤ {LINT_CHECK_RATIO:g}× `check` without a cache "
                          f"| {ratio:.1f}× ({lint.median:.3f} s) | "
                          f"{'yes' if ratio <= LINT_CHECK_RATIO else 'NO'} |")
+    imports = {r.size: r for r in results if r.name == "import, into a new catalog"}
+    if 1000 in imports:
+        add(f"`import` of 1,000 agent files of about 10 KB ≤ {IMPORT_LIMIT_S:g} s",
+            imports[1000].median, IMPORT_LIMIT_S)
+    sizes = sorted(imports)
+    for small, big in zip(sizes, sizes[1:]):
+        growth = imports[big].median / imports[small].median
+        limit = big / small
+        lines.append(f"| `import`: time grows at most linearly, {small:,} → {big:,} files "
+                     f"(≤ {limit:g}×) | {growth:.1f}× | {'yes' if growth <= limit else 'NO'} |")
     version = _find(results, "assembler --version", None)
     add("`--version` ≤ 0.10 s", version.median if version else None, 0.10)
     noop = [r for r in results if r.name == "build, nothing changed"]
@@ -317,15 +366,21 @@ def report(results: list[Result], runs_note: str) -> str:
         f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores, "
         f"Python {platform.python_version()} ({platform.system()} {platform.machine()}). "
         f"{runs_note}",
-        "",
-        "### Start-up (floor: bare interpreter start-up)",
-        "",
-        header,
-        *(_row(r) for r in results if r.size is None),
     ]
-    for size in sorted({r.size for r in results if r.size is not None}):
-        rows = [r for r in results if r.size == size]
+    startup = [r for r in results if r.size is None]
+    if startup:
+        parts += ["", "### Start-up (floor: bare interpreter start-up)", "", header,
+                  *(_row(r) for r in startup)]
+    for size in sorted({r.size for r in results if r.size is not None and r.group == "catalog"}):
+        rows = [r for r in results if r.size == size and r.group == "catalog"]
         parts += ["", f"### {size:,} agents (floor: import the dependencies, read every file)", "",
+                  header, *(_row(r) for r in rows)]
+        notes = [f"- {r.name}: {r.note}" for r in rows if r.note]
+        parts += ([""] + notes) if notes else []
+    for size in sorted({r.size for r in results if r.group == "import"}):
+        rows = [r for r in results if r.size == size and r.group == "import"]
+        parts += ["", f"### import of {size:,} agent files of about 10 KB (floor: import the "
+                  "dependencies, read every file and write it once)", "",
                   header, *(_row(r) for r in rows)]
         notes = [f"- {r.name}: {r.note}" for r in rows if r.note]
         parts += ([""] + notes) if notes else []
@@ -354,6 +409,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="timed runs per scenario at 10,000 agents and more (default 3)")
     parser.add_argument("--output", type=Path, default=HERE.parent / "BENCHMARKS.md",
                         help="file whose generated part is replaced (default BENCHMARKS.md)")
+    parser.add_argument("--import-sizes", default=IMPORT_SIZES,
+                        help=f"agent files imported, comma-separated (default: {IMPORT_SIZES}; "
+                             "empty: no import rows)")
+    parser.add_argument("--no-startup", action="store_true", help="skip the start-up rows")
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s]
@@ -362,14 +421,20 @@ def main(argv: list[str] | None = None) -> int:
     started, load_before = time.perf_counter(), load_average()
     with tempfile.TemporaryDirectory(prefix="assembler-bench-") as temp:
         work = Path(temp)
-        print("start-up", flush=True)
-        results += bench_startup(args.runs, work, cli)
+        if not args.no_startup:
+            print("start-up", flush=True)
+            results += bench_startup(args.runs, work, cli)
         for size in sizes:
             print(f"{size:,} agents", flush=True)
             runs = args.large_runs if size >= 10000 else args.runs
             results += bench_size(size, runs, work, cli)
+        for size in [int(s) for s in args.import_sizes.split(",") if s]:
+            print(f"import of {size:,} agent files", flush=True)
+            runs = args.large_runs if size >= 3000 else args.runs
+            results += bench_import(size, runs, work, cli)
     note = (f"Each scenario: one warm-up run, then {args.runs} timed runs "
-            f"({args.large_runs} at 10,000 agents, to stay within five minutes; `lint` is not run "
+            f"({args.large_runs} at 10,000 agents and at 3,000 imported files, to stay within "
+            f"five minutes; `lint` is not run "
             f"above {LINT_MAX_AGENTS:,} agents, where a run takes about 20 s); "
             f"the whole benchmark took {time.perf_counter() - started:.0f} s. "
             f"Load average (1/5/15 min) {load_before} before and {load_average()} after: "
