@@ -3,6 +3,18 @@
 Each entry is the exact bytes of one file, relative to the corpus folder.
 """
 
+from pathlib import Path
+
+
+def write_files(folder: Path, files: dict[str, bytes]) -> Path:
+    """Write each of ``files`` (path under ``folder`` -> bytes); returns ``folder``."""
+    for rel, data in files.items():
+        path = folder / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return folder
+
+
 REPORTING = """## Reporting
 
 End with a short report: what changed, what was checked, what is left.

@@ -13,22 +13,17 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from assembler.cli.app import app
-from assembler.diagnostics import CatalogError
 from assembler.importing.importer import run_import, toml_text, without_banner
 from assembler.outputs.render import assemble
 
-from .import_corpus import CORPUS
+from .import_corpus import CORPUS, write_files
 
 REPO = Path(__file__).resolve().parents[1]
 runner = CliRunner()
 
 
 def write_corpus(folder: Path, files: dict[str, bytes] = CORPUS) -> Path:
-    for rel, data in files.items():
-        path = folder / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    return folder
+    return write_files(folder, files)
 
 
 def outputs(root: Path) -> dict[str, bytes]:

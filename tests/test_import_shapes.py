@@ -26,17 +26,9 @@ from assembler.outputs.report import Style
 from assembler.targets.base import HASH_COMMENT
 from assembler.targets.reading import NotAnAgent, read_markdown
 
-from .import_corpus import EXPECT, FORMAT_FOLDERS, FORMATS, SHAPES
+from .import_corpus import EXPECT, FORMAT_FOLDERS, FORMATS, SHAPES, write_files
 
 runner = CliRunner()
-
-
-def write(folder: Path, files: dict[str, bytes]) -> Path:
-    for rel, data in files.items():
-        path = folder / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    return folder
 
 
 def rendered(root: Path) -> dict[str, bytes]:
@@ -67,7 +59,7 @@ def _prompt(text: str) -> str:
 @pytest.fixture(scope="module")
 def shapes(tmp_path_factory):
     folder = tmp_path_factory.mktemp("shapes")
-    source = write(folder / "src", SHAPES)
+    source = write_files(folder / "src", SHAPES)
     root = folder / "catalog"
     return source, root, run_import([source], root)
 
@@ -165,8 +157,8 @@ def test_the_report_lists_statuses_and_ends_with_the_counts(shapes):
 # -- exit codes, --strict, writing all or nothing ---------------------------------------------
 def test_exit_codes(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    write(tmp_path / "good", {"a.md": SHAPES["airy.md"], "b.md": SHAPES["colon.md"]})
-    write(tmp_path / "mixed", {"a.md": SHAPES["airy.md"], "notes.md": SHAPES["notes.md"]})
+    write_files(tmp_path / "good", {"a.md": SHAPES["airy.md"], "b.md": SHAPES["colon.md"]})
+    write_files(tmp_path / "mixed", {"a.md": SHAPES["airy.md"], "notes.md": SHAPES["notes.md"]})
     assert runner.invoke(app, ["import", "good", "--root", "one"]).exit_code == 0
     result = runner.invoke(app, ["import", "mixed", "--root", "two"])
     assert result.exit_code == 1
@@ -180,7 +172,7 @@ def test_exit_codes(tmp_path, monkeypatch):
 
 def test_strict_writes_nothing_unless_every_file_is_imported(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    write(tmp_path / "mixed", {"a.md": SHAPES["airy.md"], "notes.md": SHAPES["notes.md"]})
+    write_files(tmp_path / "mixed", {"a.md": SHAPES["airy.md"], "notes.md": SHAPES["notes.md"]})
     result = runner.invoke(app, ["import", "mixed", "--root", "catalog", "--strict"])
     assert result.exit_code == 1
     assert "nothing was written; 1 of 2 files imported, 0 refused, 1 skipped." in result.output
@@ -188,7 +180,7 @@ def test_strict_writes_nothing_unless_every_file_is_imported(tmp_path, monkeypat
 
 
 def test_a_failure_while_writing_leaves_nothing_behind(tmp_path, monkeypatch):
-    source = write(tmp_path / "src", {"a.md": SHAPES["airy.md"], "b.md": SHAPES["colon.md"],
+    source = write_files(tmp_path / "src", {"a.md": SHAPES["airy.md"], "b.md": SHAPES["colon.md"],
                                       "sub/c.md": SHAPES["block.md"]})
     placed = []
     real = importer._place
@@ -218,7 +210,7 @@ def test_nothing_is_written_through_a_link_leading_outside_the_catalog(tmp_path,
     root = tmp_path / "catalog"
     root.mkdir()
     (root / "_manifests").symlink_to(outside, target_is_directory=True)
-    write(tmp_path / "src", {"a.md": SHAPES["airy.md"]})
+    write_files(tmp_path / "src", {"a.md": SHAPES["airy.md"]})
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, ["import", "src", "--root", "catalog"])
     assert result.exit_code == 2
@@ -232,7 +224,7 @@ def test_nothing_is_written_through_a_link_leading_outside_the_catalog(tmp_path,
 @pytest.fixture(scope="module")
 def formats(tmp_path_factory):
     folder = tmp_path_factory.mktemp("formats")
-    source = write(folder / "src", FORMATS)
+    source = write_files(folder / "src", FORMATS)
     root = folder / "catalog"
     return source, root, run_import([source / folder for folder in FORMAT_FOLDERS], root)
 
@@ -271,14 +263,14 @@ def test_other_formats_config_and_manifests(formats):
 
 
 def test_from_reads_every_file_as_one_format(tmp_path):
-    source = write(tmp_path / "src", {"x.md": FORMATS[".github/agents/helper.agent.md"]})
+    source = write_files(tmp_path / "src", {"x.md": FORMATS[".github/agents/helper.agent.md"]})
     result = run_import([source], tmp_path / "catalog", source_format="copilot")
     [file] = result.files
     assert (file.target, file.output) == ("copilot", ".github/agents/x.agent.md")
 
 
 def test_an_existing_catalog_refuses_a_format_it_does_not_render(tmp_path):
-    source = write(tmp_path / "src", FORMATS)
+    source = write_files(tmp_path / "src", FORMATS)
     root = tmp_path / "catalog"
     root.mkdir()
     (root / "assembler.toml").write_text('targets = ["copilot"]\n')
@@ -304,7 +296,7 @@ def _near_corpus(extra: dict[str, str] | None = None) -> dict[str, bytes]:
 
 
 def test_near_duplicates_show_whitespace_and_never_a_file_against_itself(tmp_path):
-    source = write(tmp_path / "src", _near_corpus())
+    source = write_files(tmp_path / "src", _near_corpus())
     result = run_import([source.resolve()], tmp_path / "catalog", dry_run=True)
     groups = {g.heading: g for g in result.near_duplicates}
     rules, style = groups["## Rules"], groups["## Style"]
@@ -319,7 +311,7 @@ def test_near_duplicates_show_whitespace_and_never_a_file_against_itself(tmp_pat
 def test_near_duplicates_text_shows_twenty_groups_and_json_all(tmp_path):
     extra = {f"n{i}.md": f"## Topic {i}\n\nSay {i} things.\nThen stop.\n\n" for i in range(25)}
     extra.update({f"m{i}.md": f"## Topic {i}\n\nSay {i} things.\nThen stop now." for i in range(25)})
-    source = write(tmp_path / "src", _near_corpus(extra))
+    source = write_files(tmp_path / "src", _near_corpus(extra))
     result = run_import([source], tmp_path / "catalog", dry_run=True)
     assert len(result.near_duplicates) == 27
     text = import_text(result, Style(None))

@@ -83,7 +83,10 @@ def frontmatter_fields(file: AgentFile) -> tuple[dict[str, Any], dict[str, str]]
     """
     values: dict[str, Any] = {"name": file.stem, "description": file.value("description")}
     if file.target != "claude-code":
-        return values, {entry.key: pin_text(file, entry) for entry in file.entries}
+        from ..targets.registry import REGISTRY
+
+        target = REGISTRY[file.target]
+        return values, {entry.key: target.pin(entry, file.text) for entry in file.entries}
     tools = file.value("tools")
     if isinstance(tools, str):
         tools = [tool.strip() for tool in tools.split(",") if tool.strip()]
@@ -112,21 +115,6 @@ def frontmatter_fields(file: AgentFile) -> tuple[dict[str, Any], dict[str, str]]
     if missing:
         raise Unplannable(f"frontmatter has no `{missing[0]}` entry to pin")
     return values, pins
-
-
-def pin_text(file: AgentFile, entry: Any) -> str:
-    """The pinned text of one entry: YAML after `key:`, or TOML after `key =` (for
-    Codex's instructions, the delimiters and what follows the closing one)."""
-    if file.target != "codex":
-        return split_entry(entry.key, entry.text)
-    head, _, rest = entry.text.partition("=")
-    value = rest[1:] if rest.startswith(" ") else rest
-    value = value[:-1] if value.endswith("\n") else value
-    if entry.key == "developer_instructions":
-        opening, _, inside = value.partition("\n")
-        raw = file.text.written_body
-        value = opening + "\n" + inside[len(raw):]
-    return value
 
 
 def plan_file(file: AgentFile, mode: str, shared: set[str], layout: LayoutText) -> Plan:
