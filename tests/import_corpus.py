@@ -223,7 +223,7 @@ Plan: <steps>
 # Claude Code agent files as people write them, one odd shape each, and what the import
 # must make of them: (status, words of the reason or of the first change). "identical"
 # and "repaired" files must read the same for Claude Code (tests/test_import_shapes.py
-# checks that with the project's reader; tests/clients/claude_conformance.py with the
+# checks that with the project's reader; conformance/import_check.py with the
 # real client's own code).
 def _agent(front: str, body: str = "\nKeep answers short.\n") -> bytes:
     return f"---\n{front}---\n{body}".encode()

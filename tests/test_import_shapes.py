@@ -3,8 +3,9 @@
 The corpus (tests/import_corpus.py, written for these tests) holds one odd shape per
 file. Every file is imported or listed with its reason; every imported file renders
 back byte for byte, or, when it is ``repaired``, reads the same for Claude Code as
-the original did (with the project's reader of Claude Code's rules; the opt-in
-tests/clients/claude_conformance.py checks the same with the real client's code).
+the original did (with the project's reader of Claude Code's rules;
+conformance/import_check.py, in `make conformance`, checks the same with the real
+client's own code).
 """
 
 from __future__ import annotations
