@@ -117,12 +117,13 @@ class MarkdownTarget(Target):
                     f"rename one of them, or switch the target off for one: {switch}")
         if self.skips_underscore and path.rsplit("/", 1)[-1].startswith("_"):
             folder = agent.id.split("/", 1)[0]
+            move = (f"move the manifest out of the `{folder}` folder" if "/" in agent.id
+                    else "give it a `filename` that does not start with `_`")
             diagnostics.error(
                 agent.source, *at,
                 f"target {self.name} skips files whose name starts with `_`, so {path} "
                 "would never be loaded",
-                f"move the manifest out of the `{folder}` folder, or switch the target off "
-                f"for this agent: {switch}")
+                f"{move}, or switch the target off for this agent: {switch}")
 
     def _index(self, catalog: "Catalog") -> "_FlatIndex":
         cached = self._flat_index
