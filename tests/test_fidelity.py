@@ -148,3 +148,13 @@ def test_fields_left_out_are_read_from_the_pinned_frontmatter(tmp_path):
         ("Two\nlines.\n", ["Read", "Grep"], "opus")
     assert rendered(root).decode().startswith(
         "---\nname: agent\ndescription: |\n  Two\n  lines.\ntools: Read, Grep\nmodel: opus\n---\n")
+
+
+def test_a_markdown_file_linked_from_outside_the_catalog_is_refused(tmp_path):
+    outside = tmp_path / "outside.md"
+    outside.write_text("Secret text.\n")
+    (tmp_path / "catalog").mkdir()
+    root = catalog(tmp_path / "catalog", HEAD + 'body_file = "agent.md"\n')
+    (root / "_manifests/agent.md").symlink_to(outside)
+    assert errors(root) == ["3:13 `body_file` names `agent.md`, a symbolic link to a file "
+                            "outside the catalog"]
