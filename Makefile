@@ -41,9 +41,11 @@ bench: $(STAMP)
 
 # Loads files in the real clients (conformance/README.md): installs the pinned
 # clients once (about 2 GB under ~/.cache/agent-assembler/clients), proves each
-# driver can fail on conformance/fixtures/bad, builds the example catalog and
-# conformance/catalogs/every-field into build/conformance/, and runs every client
-# over them (and over CONFORMANCE_PLUGIN, a Claude plugin root, when set).
+# driver can fail on conformance/fixtures/bad, builds the example catalog,
+# conformance/catalogs/every-field and a catalog imported from every tool's format
+# into build/conformance/, runs every client over them (and over
+# CONFORMANCE_PLUGIN, a Claude plugin root, when set), then checks `assembler
+# import` against Claude Code's own frontmatter reader.
 CONFORMANCE_OUT    ?= build/conformance
 CONFORMANCE_PLUGIN ?=
 
@@ -55,3 +57,4 @@ conformance: $(STAMP)
 	$(BIN)/python conformance/catalogs.py $(CONFORMANCE_OUT)/projects > $(CONFORMANCE_OUT)/projects.txt
 	$(PYTHON) conformance/run.py $$(cat $(CONFORMANCE_OUT)/projects.txt) \
 	  $(if $(CONFORMANCE_PLUGIN),--plugin $(CONFORMANCE_PLUGIN)) --out $(CONFORMANCE_OUT)/report.json
+	$(BIN)/python conformance/import_check.py

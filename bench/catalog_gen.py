@@ -329,3 +329,47 @@ def generate_seed_shaped(root: Path, agents: int, seed: int = 0) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("\n".join(lines) + "\n", "utf-8")
     return root
+# -- hand-written agent files, for `assembler import` -------------------------------------------
+SHARED_SECTIONS = 24  # sections several files copy word for word
+SECTIONS_PER_FILE = 12  # about 10 KB per file
+
+
+def _section(rng: random.Random, title: str, paragraphs: int) -> str:
+    bullets = "\n".join(f"- {_sentence(rng, rng.randint(5, 10))}" for _ in range(rng.randint(2, 5)))
+    text = "\n\n".join(_paragraph(rng, rng.randint(3, 5)) for _ in range(paragraphs))
+    return f"## {title}\n\n{text}\n\n{bullets}"
+
+
+def agent_files(folder: Path, count: int, seed: int = 0) -> Path:
+    """Write ``count`` hand-written Claude Code agent files of about 10 KB under ``folder``.
+
+    Each file has frontmatter (some descriptions need quotes, some files pin extra
+    keys), an intro, about half of its sections copied from a pool of shared ones
+    (a few of them in a slightly edited variant, to be found as near-duplicates),
+    and the rest of its own. One folder per team, as in larger collections.
+    """
+    rng = random.Random(seed)
+    pool = [_section(rng, f"{rng.choice(WORDS).capitalize()} {rng.choice(WORDS)} rules {n}", 2)
+            for n in range(SHARED_SECTIONS)]
+    variants = {n: pool[n].replace(" the ", " a ", 1) for n in range(0, SHARED_SECTIONS, 6)}
+    for index in range(count):
+        name = agent_name(index)
+        tools = ", ".join(TOOLSETS[index % len(TOOLSETS)])
+        description = _paragraph(rng, 2)
+        if index % 5 == 0:  # an unquoted `: `, which Claude Code reads after quoting it
+            description = "Use it when: " + description
+        front = [f"name: {name}", f"description: {description}", f"tools: {tools}"]
+        if MODELS[index % len(MODELS)]:
+            front.append(f"model: {MODELS[index % len(MODELS)]}")
+        if index % 3 == 0:
+            front.append("color: blue")
+        shared = rng.sample(range(SHARED_SECTIONS), SECTIONS_PER_FILE // 2)
+        sections = [variants[n] if n in variants and rng.random() < 0.2 else pool[n] for n in shared]
+        sections += [_section(rng, f"{rng.choice(WORDS).capitalize()} notes {k}", 2)
+                     for k in range(SECTIONS_PER_FILE - len(shared))]
+        rng.shuffle(sections)
+        body = _paragraph(rng, 4) + "\n\n" + "\n\n".join(sections)
+        path = folder / TEAMS[index % len(TEAMS)] / f"{name}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("---\n" + "\n".join(front) + "\n---\n\n" + body + "\n", "utf-8")
+    return folder

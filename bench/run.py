@@ -42,6 +42,8 @@ PEER_RATIO = 5.0  # target: a cold check at least this many times faster than th
 DIFF_RATIO = 1.5  # target: `check --diff` with one agent drifted, in cold checks
 PEER_SIZES = (40, 1000)  # the peer's rows: a run at 10,000 agents would take minutes
 PEER_RUNS = 3  # timed runs of each peer row (each takes seconds)
+IMPORT_LIMIT_S = 10.0  # target: importing 1,000 agent files of about 10 KB
+IMPORT_SIZES = "100,1000,3000"
 # Child processes run as users run them: with Python's bytecode cache on (some
 # shells and CI images switch it off, which recompiles the package every run).
 ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
@@ -60,6 +62,7 @@ class Result:
     floor: float | None = None
     note: str = ""
     catalog: str = "bench"  # which generated catalog: "bench" or "seed-shaped"
+    group: str = "catalog"  # catalog (agents in a catalog) or import (agent files imported)
 
     @property
     def median(self) -> float:
@@ -301,6 +304,42 @@ def bench_size(size: int, runs: int, work: Path, cli: list[str],
     return results
 
 
+def bench_import(size: int, runs: int, work: Path, cli: list[str]) -> list[Result]:
+    """``assembler import`` of ``size`` hand-written agent files of about 10 KB into a new
+    catalog, and its floor: read every file and write it once."""
+    source = catalog_gen.agent_files(work / f"agent-files-{size}", size)
+    root = work / f"imported-{size}"
+    copy = work / f"copied-{size}"
+    results: list[Result] = []
+
+    def fresh() -> None:
+        shutil.rmtree(root, ignore_errors=True)
+        shutil.rmtree(copy, ignore_errors=True)
+
+    def all_imported(output: str) -> None:
+        last = output.rstrip("\n").rsplit("\n", 1)[-1]
+        if f"{size} of {size} files imported" not in last:
+            raise HarnessError(f"import of {size} files did not import them all:\n{output[-2000:]}")
+
+    floor = measure("floor (import + read and write all)",
+                    [sys.executable, str(FLOOR), "--import", str(source), str(copy)], work, runs,
+                    size, prepare=fresh)
+    for result in (
+        measure("import, into a new catalog", [*cli, "import", str(source), "--root", str(root)],
+                work, runs, size, prepare=fresh, verify=all_imported,
+                note="every file read, planned, proven by rendering it back, and written"),
+        floor,
+    ):
+        result.size, result.floor = size, floor.median
+        results.append(result)
+        print(f"  {result.name:<34} {result.median:8.3f} s  {result.peak_mb:6.0f} MB", flush=True)
+    fresh()
+    shutil.rmtree(source)
+    for result in results:
+        result.group = "import"
+    return results
+
+
 def bench_startup(runs: int, work: Path, cli: list[str]) -> list[Result]:
     results = [measure("python -c pass", [sys.executable, "-c", "pass"], work, runs)]
     for flag in ("--version", "--help"):
@@ -392,6 +431,16 @@ def targets(results: list[Result]) -> list[str]:
     built = _find(results, "build, from nothing", 10000)
     add("`build` from nothing, 10,000 agents: peak RSS < 300 MB",
         built.peak_mb if built else None, 300, "MB")
+    imports = {r.size: r for r in results if r.name == "import, into a new catalog"}
+    if 1000 in imports:
+        add(f"`import` of 1,000 agent files of about 10 KB ≤ {IMPORT_LIMIT_S:g} s",
+            imports[1000].median, IMPORT_LIMIT_S)
+    sizes = sorted(imports)
+    for small, big in zip(sizes, sizes[1:]):
+        growth = imports[big].median / imports[small].median
+        limit = big / small
+        lines.append(f"| `import`: time grows at most linearly, {small:,} → {big:,} files "
+                     f"(≤ {limit:g}×) | {growth:.1f}× | {'yes' if growth <= limit else 'NO'} |")
     version = _find(results, "assembler --version", None)
     add("`--version` ≤ 0.10 s", version.median if version else None, 0.10)
     noop = [r for r in results if r.name == "build, nothing changed"]
@@ -413,18 +462,25 @@ def report(results: list[Result], runs_note: str) -> str:
         f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores, "
         f"Python {platform.python_version()} ({platform.system()} {platform.machine()}). "
         f"{runs_note}",
-        "",
-        "### Start-up (floor: bare interpreter start-up)",
-        "",
-        header,
-        *(_row(r) for r in results if r.size is None),
     ]
-    groups = sorted({(r.catalog != "bench", r.size) for r in results if r.size is not None})
+    startup = [r for r in results if r.size is None]
+    if startup:
+        parts += ["", "### Start-up (floor: bare interpreter start-up)", "", header,
+                  *(_row(r) for r in startup)]
+    groups = sorted({(r.catalog != "bench", r.size) for r in results
+                     if r.size is not None and r.group == "catalog"})
     for seed_shaped, size in groups:
         catalog = "seed-shaped" if seed_shaped else "bench"
-        rows = [r for r in results if r.size == size and r.catalog == catalog]
+        rows = [r for r in results if r.size == size and r.catalog == catalog and r.group == "catalog"]
         title = (f"{size:,} agents, seed-shaped catalog" if seed_shaped else f"{size:,} agents")
         parts += ["", f"### {title} (floor: import the dependencies, read every file)", "",
+                  header, *(_row(r) for r in rows)]
+        notes = [f"- {r.name}: {r.note}" for r in rows if r.note]
+        parts += ([""] + notes) if notes else []
+    for size in sorted({r.size for r in results if r.group == "import"}):
+        rows = [r for r in results if r.size == size and r.group == "import"]
+        parts += ["", f"### import of {size:,} agent files of about 10 KB (floor: import the "
+                  "dependencies, read every file and write it once)", "",
                   header, *(_row(r) for r in rows)]
         notes = [f"- {r.name}: {r.note}" for r in rows if r.note]
         parts += ([""] + notes) if notes else []
@@ -455,6 +511,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="leave out the peer's rows (and the seed-shaped catalog)")
     parser.add_argument("--output", type=Path, default=HERE.parent / "BENCHMARKS.md",
                         help="file whose generated part is replaced (default BENCHMARKS.md)")
+    parser.add_argument("--import-sizes", default=IMPORT_SIZES,
+                        help=f"agent files imported, comma-separated (default: {IMPORT_SIZES}; "
+                             "empty: no import rows)")
+    parser.add_argument("--no-startup", action="store_true", help="skip the start-up rows")
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s]
@@ -470,8 +530,9 @@ def main(argv: list[str] | None = None) -> int:
     started, load_before = time.perf_counter(), load_average()
     with tempfile.TemporaryDirectory(prefix="assembler-bench-") as temp:
         work = Path(temp)
-        print("start-up", flush=True)
-        results += bench_startup(args.runs, work, cli)
+        if not args.no_startup:
+            print("start-up", flush=True)
+            results += bench_startup(args.runs, work, cli)
         for size in sizes:
             print(f"{size:,} agents", flush=True)
             runs = args.large_runs if size >= 10000 else args.runs
@@ -479,9 +540,13 @@ def main(argv: list[str] | None = None) -> int:
             if rulesync is not None and size in PEER_SIZES:
                 print(f"{size:,} agents, seed-shaped catalog", flush=True)
                 results += bench_seed_shaped(size, runs, work, cli, rulesync)
+        for size in [int(s) for s in args.import_sizes.split(",") if s]:
+            print(f"import of {size:,} agent files", flush=True)
+            results += bench_import(size, args.large_runs, work, cli)
     note = (f"Each scenario: one warm-up run, then {args.runs} timed runs ({PEER_RUNS} of the "
             f"peer; {args.large_runs} at 10,000 agents, where the run before warms the files and "
-            "only the first scenario has a warm-up, to stay within six minutes); "
+            f"only the first scenario has a warm-up, and {args.large_runs} of each import, to stay "
+            "within six minutes); "
             f"the whole benchmark took {time.perf_counter() - started:.0f} s. "
             f"Load average (1/5/15 min) {load_before} before and {load_average()} after: "
             "the machine's two cores are shared, and a busy core slows every figure.")

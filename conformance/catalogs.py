@@ -9,7 +9,10 @@ a line, for run.py:
 - ``example``: the repository's own example catalog, built as a project would
   keep it (Claude Code files in ``.claude/agents``, where the clients look);
 - ``every-field``: ``catalogs/every-field``, which uses every target field and
-  every tool and model mapping the assembler writes.
+  every tool and model mapping the assembler writes;
+- ``imported``: a catalog made by ``assembler import`` of a file written by hand
+  for each tool (tests/import_corpus.py: FORMATS, one in each tool's folder),
+  built again: the files every target renders back from an adopted collection.
 
 Each is built with the assembler of this checkout (``ASSEMBLER`` overrides).
 """
@@ -40,17 +43,41 @@ def copy_sources(source: Path, project: Path) -> None:
             shutil.copy2(path, project / name)
 
 
-def build(project: Path) -> None:
-    assembler = os.environ.get("ASSEMBLER") or str(Path(sys.executable).parent / "assembler")
-    if not Path(assembler).exists():
-        assembler = shutil.which("assembler") or ""
-    if not assembler:
+def assembler() -> str:
+    found = os.environ.get("ASSEMBLER") or str(Path(sys.executable).parent / "assembler")
+    if not Path(found).exists():
+        found = shutil.which("assembler") or ""
+    if not found:
         sys.exit("catalogs.py: no `assembler` command; run `make agents` first")
+    return found
+
+
+def build(project: Path) -> None:
     env = {**os.environ, "ASSEMBLER_NO_CACHE": "1"}
-    done = subprocess.run([assembler, "build", "--root", str(project)], env=env,
+    done = subprocess.run([assembler(), "build", "--root", str(project)], env=env,
                           capture_output=True, text=True)
     if done.returncode != 0:
         sys.exit(f"catalogs.py: building {project} failed:\n{done.stdout}{done.stderr}")
+
+
+def imported(project: Path) -> None:
+    """``project`` made by importing FORMATS, the hand-written files of every tool."""
+    sys.path.insert(0, str(REPO))
+    from tests.import_corpus import FORMAT_FOLDERS, FORMATS, write_files
+
+    if project.exists():
+        shutil.rmtree(project)
+    source = project.parent / f"{project.name}-sources"
+    if source.exists():
+        shutil.rmtree(source)
+    write_files(source, FORMATS)
+    done = subprocess.run([assembler(), "import", *(str(source / f) for f in FORMAT_FOLDERS),
+                           "--root", str(project)], capture_output=True, text=True,
+                          env={**os.environ, "ASSEMBLER_NO_CACHE": "1"})
+    if done.returncode != 0:
+        sys.exit(f"catalogs.py: importing into {project} failed:\n{done.stdout}{done.stderr}")
+    shutil.rmtree(source)
+    build(project)
 
 
 def main(argv: list[str]) -> int:
@@ -68,6 +95,8 @@ def main(argv: list[str]) -> int:
     for project in (example, every):
         build(project)
         print(project)
+    imported(out / "imported")
+    print(out / "imported")
     return 0
 
 

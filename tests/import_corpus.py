@@ -3,6 +3,18 @@
 Each entry is the exact bytes of one file, relative to the corpus folder.
 """
 
+from pathlib import Path
+
+
+def write_files(folder: Path, files: dict[str, bytes]) -> Path:
+    """Write each of ``files`` (path under ``folder`` -> bytes); returns ``folder``."""
+    for rel, data in files.items():
+        path = folder / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return folder
+
+
 REPORTING = """## Reporting
 
 End with a short report: what changed, what was checked, what is left.
@@ -205,3 +217,213 @@ Plan: <steps>
     # Not an agent file.
     "README.md": b"# Our agents\n\nThese files are our subagents.\n",
 }
+
+
+# -- the shapes public collections have ------------------------------------------------------
+# Claude Code agent files as people write them, one odd shape each, and what the import
+# must make of them: (status, words of the reason or of the first change). "identical"
+# and "repaired" files must read the same for Claude Code (tests/test_import_shapes.py
+# checks that with the project's reader; conformance/import_check.py with the
+# real client's own code).
+def _agent(front: str, body: str = "\nKeep answers short.\n") -> bytes:
+    return f"---\n{front}---\n{body}".encode()
+
+
+SHAPES: dict[str, bytes] = {
+    # A dotted file name and the same `name`: Claude Code names agents by `name`.
+    "dotnet-framework-4.8-expert.md": _agent(
+        "name: dotnet-framework-4.8-expert\ndescription: Ports old .NET Framework code.\n"),
+    # Capitals and an underscore, in the file name and in `name`.
+    "Code_Reviewer.md": _agent("name: Code_Reviewer\ndescription: Reviews diffs.\n"),
+    # A blank line right after the opening fence (YAML does not mind).
+    "airy.md": _agent("\nname: airy\ndescription: Has room to breathe.\n"),
+    # A description continued at column 0 by dialogue lines: YAML cannot read it, and
+    # neither can Claude Code, so the agent never loads.
+    "dialogue.md": _agent("name: dialogue\ndescription: Use this agent to plan a trip. Examples:\n"
+                          "<example>\nuser: \"Plan a weekend in Lyon\"\nassistant: \"I will use "
+                          "the planner\"\n</example>\n"),
+    # Dialogue lines that YAML does read, as keys of their own: the description stops
+    # at its first line, `user` is kept twice (the last value wins).
+    "chatty.md": _agent("name: chatty\ndescription: Answers travel questions.\nuser: Where to?\n"
+                        "assistant: Lyon.\nuser: When?\n"),
+    # The same dialogue inside a block scalar, and inside a quoted string: plain text.
+    "block.md": _agent("name: block\ndescription: |\n  Use this agent to plan a trip.\n"
+                       "  user: \"Plan a weekend\"\n  assistant: \"On it\"\n"),
+    "quoted.md": _agent("name: quoted\ndescription: \"Plans trips.\n  user: a weekend\n\n"
+                        "  assistant: on it\"\n"),
+    # An unquoted `: ` in the description: invalid YAML that Claude Code reads after
+    # quoting the value.
+    "colon.md": _agent("name: colon\ndescription: Deploys services: build, ship and watch.\n"
+                       "tools: Read, Bash\n"),
+    # A ` #` in a plain value: YAML reads the rest of the line as a comment.
+    "hashed.md": _agent("name: hashed\ndescription: Picks issue #12 first #urgent\n"),
+    # No frontmatter at all.
+    "notes.md": b"# Team notes\n\nNothing to load here.\n",
+    # A closing fence of fifty dashes.
+    "ruler.md": b"---\nname: ruler\ndescription: Draws long lines.\n" + b"-" * 50
+    + b"\n\nKeep answers short.\n",
+    # A blank line above the opening fence, and an indented fence.
+    "late.md": b"\n---\nname: late\ndescription: Starts one line down.\n---\n\nHello.\n",
+    "indented.md": b"  ---\n  name: indented\n  description: Indented.\n  ---\n\nHello.\n",
+    # A slash command: frontmatter, but no `name`.
+    "deploy-command.md": _agent("description: Deploy the current branch.\n"
+                                "argument-hint: [environment]\n", "\nDeploy to $ARGUMENTS.\n"),
+    # CRLF line endings, and CRLF with an unquoted `: ` (Claude Code's second reading
+    # works line by line on LF only, so it cannot read that one).
+    "windows.md": _agent("name: windows\ndescription: Written on Windows.\n").replace(b"\n", b"\r\n"),
+    "windows-colon.md": _agent("name: windows-colon\ndescription: Built: on Windows.\n").replace(
+        b"\n", b"\r\n"),
+    # A byte-order mark.
+    "marked.md": b"\xef\xbb\xbf" + _agent("name: marked\ndescription: Saved by an old editor.\n"),
+    # Tabs indenting a nested map: invalid YAML, read as spaces.
+    "tabbed.md": _agent("name: tabbed\ndescription: Has metadata.\nmetadata:\n\towner: docs\n"),
+    # The file ends at its closing fence.
+    "bare.md": b"---\nname: bare\ndescription: Nothing below the fence.\n---",
+    # Not UTF-8.
+    "latin1.md": b"---\nname: latin1\ndescription: Caf\xe9 orders.\n---\n\nHi.\n",
+    # `---` inside a value: Claude Code cuts the frontmatter there.
+    "cut.md": _agent("name: cut\ndescription: Splits a --- b into two.\n"),
+    # Quoted values and an extra key, the way some generators write them.
+    "generated.md": _agent("name: \"generated\"\ndescription: 'Made by a script.'\ncolor: green\n",
+                           "\n<!-- Generated by sync-agents. Do not edit. -->\n\nHello.\n"),
+}
+
+EXPECT: dict[str, tuple[str, str]] = {
+    "dotnet-framework-4.8-expert.md": ("identical", ""),
+    "Code_Reviewer.md": ("identical", ""),
+    "airy.md": ("identical", ""),
+    "dialogue.md": ("skipped", "Claude Code cannot read the frontmatter"),
+    "chatty.md": ("identical", ""),
+    "block.md": ("identical", ""),
+    "quoted.md": ("identical", ""),
+    "colon.md": ("repaired", "the value of `description` put in double quotes"),
+    "hashed.md": ("identical", ""),
+    "notes.md": ("skipped", "no frontmatter (it opens with `# Team notes`)"),
+    "ruler.md": ("repaired", "the closing fence of 50 dashes"),
+    "late.md": ("skipped", "a blank line comes before the opening `---`"),
+    "indented.md": ("skipped", "the opening `---` is indented"),
+    "deploy-command.md": ("skipped", "the frontmatter has no `name`"),
+    "windows.md": ("identical", ""),
+    "windows-colon.md": ("skipped", "Claude Code cannot read the frontmatter"),
+    "marked.md": ("repaired", "byte-order mark removed"),
+    "tabbed.md": ("repaired", "indenting tabs written as spaces"),
+    "bare.md": ("repaired", "a line break added after the closing `---`"),
+    "latin1.md": ("refused", "file is not valid UTF-8"),
+    "cut.md": ("refused", "ends the frontmatter at the `---` inside line 3"),
+    "generated.md": ("repaired", "the comment `<!-- Generated by sync-agents. Do not edit. -->`"),
+}
+
+# Files written for the other tools the catalog renders to, in the folders they read.
+FORMATS: dict[str, bytes] = {
+    ".github/agents/triage.agent.md": b"""---
+name: triage
+description: 'Sorts new issues by area and urgency.'
+tools: ['read', 'search', 'github/*']
+model: Claude Sonnet 4.5 (copilot)
+target: vscode
+---
+
+Sort each new issue.
+
+## Labels
+
+Use the area labels the repository already has.
+""",
+    ".github/agents/helper.agent.md": b"""---
+description: Answers questions about the build.
+---
+
+Answer from the build files only.
+""",
+    ".cursor/agents/scribe.md": b"""---
+name: scribe
+description: Keeps the changelog
+model: fast
+readonly: true
+---
+
+Write one line per change.
+
+## Labels
+
+Use the area labels the repository already has.
+""",
+    ".codex/agents/auditor.toml": b"""# An auditor for Codex.
+name = "auditor"
+description = "Checks a change for security problems."
+model = "gpt-5.1-codex"
+model_reasoning_effort = "high"
+
+developer_instructions = \"\"\"
+Look for injection, leaked secrets and unsafe defaults.
+
+Name the file and line of each finding.
+\"\"\"
+
+[mcp_servers.scanner]
+command = "scanner-mcp"
+""",
+    ".codex/agents/notes.toml": b"""name = "notes"
+description = 'Writes release notes.'
+developer_instructions = '''
+Write "notes" people read.
+'''
+""",
+    ".gemini/agents/planner.md": b"""---
+name: planner
+description: Plans a change before anyone writes code.
+tools:
+  - read_file
+  - grep_search
+temperature: 0.2
+---
+
+List the steps, then the risks.
+""",
+    ".qwen/agents/tester.md": b"""---
+name: tester
+description: "Runs the tests: unit first, then the slow ones."
+tools: [read_file, run_shell_command]
+approvalMode: plan
+---
+
+Run the tests and report each failure with its command.
+""",
+    # opencode and Kiro know an agent by its path: no `name`, and a folder in the id.
+    ".opencode/agents/review/linter.md": b"""---
+description: Lints the files a change touches.
+permission:
+  edit: deny
+---
+
+Report each problem with its file and line.
+""",
+    ".kiro/agents/ops/deployer.md": b"""---
+description: Deploys a tagged release.
+tools: ["read", "shell"]
+---
+
+Deploy only tags that passed CI.
+""",
+    ".factory/droids/porter.md": b"""---
+name: porter
+description: Ports code between frameworks
+model: inherit
+tools: ["Read", "Edit"]
+---
+
+Port one module at a time.
+""",
+    ".agents/agents/designer.md": b"""---
+name: designer
+description: Sketches interfaces before they are built.
+model: pro
+---
+
+Start from what the user sees.
+""",
+}
+# The folders FORMATS' files are in, one per tool.
+FORMAT_FOLDERS = (".github/agents", ".cursor/agents", ".codex/agents", ".gemini/agents",
+                  ".qwen/agents", ".opencode/agents", ".kiro/agents", ".factory/droids",
+                  ".agents/agents")

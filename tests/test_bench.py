@@ -167,3 +167,23 @@ def test_the_peer_and_diff_targets_are_judged_within_one_run():
     assert ("| `check --diff`, 1,000 agents, one stale ≤ 1.5× `check` without a cache "
             "| 2.0× (1.600 s) | NO |") in table
     assert "| `lint`, 10,000 agents: peak RSS < 600 MB | 700 MB | NO |" in table
+def test_generated_agent_files_are_about_10_kb_share_sections_and_import(tmp_path, cli):
+    folder = catalog_gen.agent_files(tmp_path / "files", 12)
+    again = catalog_gen.agent_files(tmp_path / "again", 12)
+    files = sorted(p.relative_to(folder) for p in folder.rglob("*.md"))
+    assert len(files) == 12 and all((folder / f).read_bytes() == (again / f).read_bytes()
+                                    for f in files)
+    assert all(8_000 < (folder / f).stat().st_size < 13_000 for f in files)
+    result = cli("import", folder, "--root", tmp_path / "catalog")
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.rstrip().endswith("12 of 12 files imported, 0 refused, 0 skipped.")
+    assert "shared block" in result.stdout
+
+
+def test_import_targets_are_judged_from_the_results():
+    results = [bench.Result("import, into a new catalog", size, [t], [90])
+               for size, t in ((100, 1.0), (1000, 8.0), (3000, 30.0))]
+    table = "\n".join(bench.targets(results))
+    assert "| `import` of 1,000 agent files of about 10 KB ≤ 10 s | 8.000 s | yes |" in table
+    assert "| `import`: time grows at most linearly, 100 → 1,000 files (≤ 10×) | 8.0× | yes |" in table
+    assert "| `import`: time grows at most linearly, 1,000 → 3,000 files (≤ 3×) | 3.8× | NO |" in table

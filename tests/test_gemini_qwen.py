@@ -429,6 +429,17 @@ def test_gemini_skips_files_starting_with_an_underscore(tmp_path, cli):
     ]
 
 
+def test_a_file_name_starting_with_an_underscore_is_named_in_the_hint(tmp_path, cli):
+    root = with_manifest(tmp_path, solo('["Read"]').replace(
+        'name = "solo"\n', 'name = "solo"\n    filename = "_solo"\n'))
+    assert build_errors(root, cli)[:2] == [
+        "_manifests/solo.toml:1:8: error: target gemini skips files whose name starts "
+        "with `_`, so .gemini/agents/_solo.md would never be loaded",
+        "  hint: give it a `filename` that does not start with `_`, or switch the target off "
+        "for this agent: [targets.gemini] enabled = false",
+    ]
+
+
 def test_unknown_option_keys_have_a_did_you_mean(tmp_path, cli):
     root = with_manifest(tmp_path, solo('["Read"]', """
     [targets.gemini]

@@ -292,8 +292,8 @@ def test_manifest_data_records_crlf_final_newlines_and_pins(agent):
     front = "name: auditor\ndescription: 'Audits data.'\ncolor: blue\n"
     file = agent("\nJust text.\n\n\n", front=front, crlf=True)
     data = manifest_data(plan_file(file, "verbatim", set(), NO_LAYOUT), {})
-    assert data == {
-        "name": "auditor", "description": "Audits data.", "newline": "crlf", "final_newlines": 3,
+    assert data == {  # the pinned description is the only copy: the loader reads it there
+        "name": "auditor", "newline": "crlf", "final_newlines": 3,
         "body": "\nJust text.\n\n\n",
         "frontmatter": {"description": "'Audits data.'", "color": "blue"},
     }

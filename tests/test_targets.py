@@ -145,6 +145,35 @@ def test_explain_maps_every_generated_line(built):
                 assert origin.text == text
 
 
+def test_a_manifest_chosen_file_name_is_honoured_everywhere(built, target, cli):
+    """`filename` (an adopted file's own name) names the file in every target: the drift
+    scan, build, list, explain and adopt all know the agent's file by it."""
+    import json
+
+    catalog = load_catalog(built)
+    old = f"{target.folder(catalog.settings)}/alpha{target.suffix}"
+    new = f"{target.folder(catalog.settings)}/Alpha.v2{target.suffix}"
+    assert (built / old).is_file()
+    manifest = built / "_manifests/alpha.toml"
+    manifest.write_text(manifest.read_text().replace('name = "alpha"\n',
+                                                     'name = "alpha"\nfilename = "Alpha.v2"\n'))
+    result = cli("check", "--root", built)
+    assert result.exit_code == 1
+    assert f"{old}: orphaned" in result.stdout and f"{new}: missing" in result.stdout
+    assert cli("build", "--root", built).exit_code == 0
+    assert not (built / old).exists() and (built / new).is_file()
+    assert cli("check", "--root", built).exit_code == 0
+    listed = json.loads(cli("list", "--format", "json", "--root", built).stdout)
+    assert [a["targets"][target.name] for a in listed if a["agent"] == "alpha"] == [new]
+    result = cli("explain", f"{new}:1", "--root", built)
+    assert result.exit_code == 0 and result.stdout.startswith(f"{new}:1: ")
+    data = (built / new).read_bytes()
+    line = b"Never run git commands that change state."
+    (built / new).write_bytes(data.replace(line, b"Never run git commands that change any state."))
+    assert cli("adopt", new, "--root", built).exit_code == 0
+    assert cli("check", "--root", built).exit_code == 0
+
+
 @pytest.mark.parametrize("tools, expected", [
     ('["Read", "LSP"]', ["_manifests/alpha.toml:3:18: error: tool `LSP` has no counterpart in "
                          "target copilot"]),
@@ -159,3 +188,19 @@ def test_copilot_names_a_tool_it_cannot_carry_once(tmp_path, cli, tools, expecte
     assert result.exit_code == 2
     assert result.stderr.splitlines()[:len(expected)] == expected
     assert sum("error:" in line for line in result.stderr.splitlines()) == 1
+
+
+def test_generated_files_import_back_to_the_same_bytes(built, target, tmp_path):
+    """Every target takes its own files back: re-imported, they render to the same
+    bytes, banner included."""
+    from assembler.importing.importer import run_import
+
+    assert target.imports
+    catalog = load_catalog(built)
+    folder = built / target.folder(catalog.settings)
+    root = tmp_path / "again"
+    result = run_import([folder], root, source_format=target.name)
+    assert result.problems == [] and {f.status for f in result.files} == {"identical"}
+    _, again = assemble(root)
+    assert {Path(item.path).name: item.data for item in again} == \
+        {Path(path).name: data for path, data in files_of(built)}

@@ -33,7 +33,7 @@ class Exit(IntEnum):
     """The exit code of every command, the same on the fast path and the full one."""
 
     OK = 0
-    DRIFT = 1  # generated files out of date, lint errors, or an overwrite or adopt refused
+    DRIFT = 1  # files out of date, lint errors, an overwrite or adopt refused, files not imported
     INPUT = 2  # invalid input or usage: the diagnostics say what to fix
     INTERNAL = 3  # a bug in agent-assembler
     INTERRUPTED = 130  # Ctrl-C, as a shell reports SIGINT

@@ -314,22 +314,29 @@ def import_(
         None, "--output", metavar="DIR",
         help="Output folder for a new catalog's config (default: agents)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the report; write nothing."),
+    strict: bool = typer.Option(
+        False, "--strict", help="Write nothing unless every file found is imported."),
+    source_format: Optional[str] = typer.Option(
+        None, "--from", metavar="TARGET",
+        help="Read every file as this target's format (default: from its folder and suffix)."),
     fmt: ListFormat = typer.Option(ListFormat.text, "--format", help="Output format."),
 ) -> None:
-    """Adopt hand-written agent files as a catalog. Exit 0 done, 1 refused, 2 bad input."""
+    """Adopt hand-written agent files as a catalog. Exit 0 all imported, 1 some refused or
+    skipped (or nothing written), 2 bad usage."""
     from ..importing import report as import_report
     from ..sources.config import find_root
     from ..importing.importer import run_import
 
     if root is None:
         root = find_root(Path.cwd()) or Path.cwd()
-    result = _checked(lambda: run_import(sources, root, min_shared, dry_run, output),
+    result = _checked(lambda: run_import(sources, root, min_shared, dry_run, output, strict,
+                                         source_format),
                       Format.json if fmt is ListFormat.json else Format.text)
     if fmt is ListFormat.json:
         sys.stdout.write(import_report.import_json(result))
     else:
         sys.stdout.write(import_report.import_text(result, Style(sys.stdout)))
-    if result.refused:
+    if result.blocked or not result.complete:
         raise typer.Exit(Exit.DRIFT)
 
 

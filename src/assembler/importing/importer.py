@@ -1,38 +1,48 @@
 """``assembler import``: adopt a folder of hand-written agent files, losslessly.
 
-The import plans a manifest per file (see :mod:`import_plan`), extracts the
-sections several files share into blocks, and proves the result: the planned
-catalog is written to a scratch folder, loaded and rendered with the real
-loader and renderer, and each output is compared byte for byte with its
-original (apart from the banner line and the blank line after it). A file that
-does not come back exactly is planned again in a simpler mode, down to a
-verbatim body. Only then is anything written to the catalog, and never over an
-existing manifest or block; after writing, the same proof runs on the catalog.
+Each file is read the way its tool reads it (:mod:`assembler.targets.reading`):
+a file the tool would not load as an agent is *skipped*, one the catalog cannot
+hold is *refused*, each with its line and reason, and the import goes on with
+the others (``strict`` makes any of them stop the whole import). The import
+plans a manifest per file (see :mod:`.plan`), extracts the sections several
+files share into blocks, and proves the result: the planned catalog is written
+to a scratch folder, loaded and rendered with the real loader and renderer, and
+each output is compared byte for byte with its original (apart from the banner
+line and the blank line after it), or with the original as repaired, when the
+file needed a change its tool reads the same (``repaired``). A file that does
+not come back exactly is planned again in a simpler mode, down to a verbatim
+body, and refused when even that fails. Only then is anything written: every
+file staged in a folder inside the catalog, then moved into place; nothing is
+ever written over an existing manifest, block or config, and on any error the
+files moved so far are removed again.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
-from .agentfile import AgentFile, NotAnAgent, Unreadable, read_agent_file
+from .agentfile import AgentFile, read_agent_file, slug_name
 from ..outputs.banner import strip_banner
-from ..outputs.write import write_atomic
 from ..sources.config import CONFIG_FILE, PYPROJECT_FILE, Config, Settings, find_root, load_settings
 from ..diagnostics import CatalogError, Diagnostic, Diagnostics
 from .plan import (
-    LayoutText, Plan, Unplannable, body_sections, frontmatter_fields, layout_lines, manifest_data, plan_file,
+    LayoutText, Plan, Unplannable, body_sections, frontmatter_fields, layout_lines, manifest_data,
+    markdown_file, plan_file,
 )
-from ..sources.schema import MAX_NAME_LENGTH, SLUG
+from ..targets.base import HTML_COMMENT, CommentStyle
+from ..targets.reading import NotAnAgent, Unsupported
 from .sections import NearDuplicate, Section, heading_slug, near_duplicates, shared_texts
 
 MODES = ("layout", "sections", "verbatim")
-MAX_ROUNDS = 8
+MAX_ROUNDS = 12
 _JINJA = ("{{", "{%", "{#")
+STATUSES = ("identical", "repaired", "verbatim", "refused", "skipped")
 
 
 @dataclass
@@ -47,6 +57,29 @@ class ImportedFile:
     output_size: int = 0  # bytes of the rendered file
     reason: str | None = None  # why a simpler mode had to be used
     banner: str | None = None  # a DO-NOT-EDIT comment that was removed
+    target: str = "claude-code"
+    output: str = ""  # the rendered file, relative to the root
+    changes: list[str] = field(default_factory=list)  # what differs from the original, and why
+    markdown: str | None = None  # the Markdown file beside the manifest, if any
+
+    @property
+    def status(self) -> str:
+        """identical, repaired (``changes`` say what and why) or verbatim."""
+        if self.changes:
+            return "repaired"
+        return "verbatim" if self.mode == "verbatim" else "identical"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A file that was not imported: refused (the catalog cannot hold it) or skipped
+    (its tool would not load it as an agent either)."""
+
+    source: str
+    line: int
+    reason: str
+    hint: str | None = None
+    status: str = "refused"
 
 
 @dataclass
@@ -64,15 +97,45 @@ class ImportResult:
     root: Path
     files: list[ImportedFile] = field(default_factory=list)
     blocks: list[ImportedBlock] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     near_duplicates: list[NearDuplicate] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
-    refused: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)  # files that exist already: nothing written
     written: list[str] = field(default_factory=list)
     config: str | None = None  # the config file the import adds, if any
-    catalog_bytes: int = 0  # manifests, blocks and config, as planned
-    proven: int = 0  # outputs that reproduce their originals
+    catalog_bytes: int = 0  # manifests, Markdown texts, blocks and config, as planned
     dry_run: bool = False
+    strict: bool = False
+    found: int = 0  # files examined
+
+    @property
+    def refused(self) -> list[Problem]:
+        return [p for p in self.problems if p.status == "refused"]
+
+    @property
+    def skipped(self) -> list[Problem]:
+        return [p for p in self.problems if p.status == "skipped"]
+
+    @property
+    def proven(self) -> int:
+        """Outputs equal to their originals byte for byte (apart from the banner)."""
+        return sum(f.status != "repaired" for f in self.files)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = Counter(f.status for f in self.files)
+        counts.update(p.status for p in self.problems)
+        return {status: counts[status] for status in STATUSES}
+
+    @property
+    def complete(self) -> bool:
+        """Every file found was imported."""
+        return not self.problems
+
+    @property
+    def blocked(self) -> bool:
+        """Nothing was (or would be) written: existing files, or ``strict`` with a problem."""
+        return bool(self.conflicts) or (self.strict and not self.complete) or not self.files
 
     @property
     def source_bytes(self) -> int:
@@ -84,79 +147,161 @@ class ImportResult:
 
 
 def run_import(sources: list[Path], root: Path, min_shared: int = 2, dry_run: bool = False,
-               output: str | None = None) -> ImportResult:
-    """Plan, prove and (unless ``dry_run`` or refused) write; raises CatalogError."""
+               output: str | None = None, strict: bool = False,
+               source_format: str | None = None) -> ImportResult:
+    """Plan, prove and (unless ``dry_run``, ``strict`` with a problem, or existing
+    files) write. Raises :class:`CatalogError` for bad usage only."""
+    from ..targets.registry import REGISTRY
+
     diagnostics = Diagnostics()
     if min_shared < 2:
         diagnostics.error("", 1, 1, f"--min-shared must be at least 2, not {min_shared}",
                           "a section in a single file is that file's own text")
+    if source_format is not None and (source_format not in REGISTRY
+                                      or not REGISTRY[source_format].imports):
+        readable = ", ".join(n for n, t in REGISTRY.items() if t.imports)
+        diagnostics.error("", 1, 1, f"--from {source_format}: not a format import reads",
+                          f"one of: {readable}")
+    if diagnostics:
         raise CatalogError(diagnostics)
     root = root.resolve()
-    result = ImportResult(root, dry_run=dry_run)
-    files = _read_sources(sources, result, diagnostics)
+    result = ImportResult(root, dry_run=dry_run, strict=strict)
+    candidates = list(_candidates(sources, source_format, diagnostics))
     settings = _existing_settings(root, diagnostics)
     if diagnostics:
         raise CatalogError(diagnostics)
+    result.found = len(candidates)
+    files = _read_sources(candidates, result, settings)
     if not files:
-        diagnostics.error("", 1, 1, "no agent files found in "
-                          + ", ".join(str(s) for s in sources),
-                          "agent files are Markdown files with YAML frontmatter")
-        raise CatalogError(diagnostics)
-    config = settings.config if settings else Config(**({"output": output} if output else {}))
-    planner = _Planner(files, root, settings, config, min_shared)
-    planned = planner.run()
-    result.files = planner.imported(planned)
+        return result
+    config = settings.config if settings else _new_config(files, output)
+    with Stage.inside(root, temporary=dry_run) as stage:
+        planner = _Planner(files, root, settings, config, min_shared, result, stage)
+        planned = planner.run()
+        _finish(result, planner, planned)
+        if dry_run or result.blocked:
+            return result
+        result.written = stage.publish(root, [p for p in planned if p not in planner.reused])
+    return result
+
+
+def _finish(result: ImportResult, planner: "_Planner", planned: dict[str, bytes]) -> None:
+    result.files = planner.imported()
     result.blocks = planner.blocks
     result.config = planner.config_path
     result.catalog_bytes = sum(len(data) for path, data in planned.items()
                                if path not in planner.reused)
-    result.proven = len(files)
     result.near_duplicates = near_duplicates(
-        {f.source: body_sections(f)[1] for f in files})
-    new = {path: data for path, data in planned.items() if path not in planner.reused}
-    result.refused = sorted(path for path in new if (root / path).exists())
-    if dry_run or result.refused:
-        return result
-    for path, data in sorted(new.items()):
-        write_atomic(root / path, data)
-        result.written.append(path)
-    mismatched, problems = planner.prove(root)
-    if problems or mismatched:
-        messages = [d.format() for d in problems] + [f"{i}: {why}" for i, why in mismatched.items()]
-        raise RuntimeError("the written catalog does not reproduce its sources: "
-                           + "; ".join(messages))
-    return result
+        {f.source: planner.sections(i) for i, f in planner.files.items()})
+    result.problems.sort(key=lambda p: p.source)
+    result.conflicts = sorted(path for path in planned
+                              if path not in planner.reused and (result.root / path).exists())
 
 
 # -- reading -----------------------------------------------------------------------------------
-def _read_sources(sources: list[Path], result: ImportResult, diagnostics: Diagnostics) -> list[AgentFile]:
+def _candidates(sources: list[Path], source_format: str | None,
+                diagnostics: Diagnostics) -> Iterator[tuple[Path, str, str, str | None]]:
+    """(path, name shown in messages, path under SRC without suffix, target) for every file
+    under the sources in a format the import reads; the target is None for a file that
+    no importable format claims."""
+    from ..targets.registry import REGISTRY
+
+    readers = [t for t in REGISTRY.values() if t.imports]
+    suffixes = sorted({t.suffix for t in readers})
+    for source in sources:
+        if source.is_file():
+            target = _target_of(source, readers, source_format)
+            yield source, str(source), _without_suffix(source.name, target, readers), target
+        elif source.is_dir():
+            found = sorted({path for suffix in suffixes for path in source.rglob("*" + suffix)})
+            for path in found:
+                rel = path.relative_to(source)
+                if path.is_file() and not any(part.startswith(".") for part in rel.parts):
+                    target = _target_of(path, readers, source_format)
+                    if target is None:  # a suffix only a tool folder makes an agent file
+                        continue
+                    name = _without_suffix(rel.name, target, readers)
+                    yield path, str(path), (rel.parent / name).as_posix() if rel.parent.parts \
+                        else name, target
+        else:
+            diagnostics.error(str(source), 1, 1, "no such file or folder", "check the path")
+
+
+def _target_of(path: Path, readers: list[Any], source_format: str | None) -> str | None:
+    """The format of a file: ``--from``, else the tool folder it sits in (``.github/agents``,
+    ``.codex/agents``, …), else its suffix (``.agent.md`` Copilot, ``.md`` Claude Code)."""
+    if source_format is not None:
+        return source_format
+    where = "/" + path.resolve().as_posix()
+    for target in sorted(readers, key=lambda t: -len(t.default_folder)):
+        if target.default_folder.startswith(".") and f"/{target.default_folder}/" in where \
+                and path.name.endswith(target.suffix):
+            return target.name
+    by_suffix = [t for t in readers if path.name.endswith(t.suffix)
+                 and (t.suffix != ".md" or t.name == "claude-code") and t.suffix != ".toml"]
+    if not by_suffix:
+        return None
+    return max(by_suffix, key=lambda t: len(t.suffix)).name
+
+
+def _tool_path(path: Path, target: str, rel: str) -> str:
+    """The file's path under its tool's folder, without the suffix, as the tool sees it
+    (``rel``, its path under SRC, when it is in no such folder)."""
+    from ..targets.registry import REGISTRY
+
+    reader = REGISTRY[target]
+    where, marker = path.resolve().as_posix(), f"/{reader.default_folder}/"
+    at = where.rfind(marker)
+    if at == -1:
+        return rel
+    return _without_suffix(where[at + len(marker):], target, [reader])
+
+
+def _without_suffix(name: str, target: str | None, readers: list[Any]) -> str:
+    suffix = next((t.suffix for t in readers if t.name == target), Path(name).suffix)
+    return name[:-len(suffix)] if name.endswith(suffix) and len(name) > len(suffix) else name
+
+
+def _read_sources(candidates: list[tuple[Path, str, str, str | None]], result: ImportResult,
+                  settings: Settings | None) -> list[AgentFile]:
+    from ..targets.registry import REGISTRY, enabled
+
+    rendered = {t.name for t in enabled(settings)} if settings else None
+    ids = _manifest_ids([rel for _, _, rel, _ in candidates])
     found: dict[str, str] = {}
     files = []
-    for path, shown, agent_id in _candidates(sources, diagnostics):
+    for (path, shown, rel, target), agent_id in zip(candidates, ids):
+        def problem(reason: str, line: int = 1, hint: str | None = None,
+                    status: str = "refused") -> None:
+            result.problems.append(Problem(shown, line, reason, hint, status))
+
+        if target is None:
+            problem("not in a folder of a tool import reads (a TOML file outside "
+                    "`.codex/agents`?)", 1, "name its format with --from", "skipped")
+            continue
+        if rendered is not None and target not in rendered:
+            problem(f"a {REGISTRY[target].tool} file, and the catalog does not render to "
+                    f"{target}", 1, f"add \"{target}\" to `targets` in the catalog's config")
+            continue
         try:
-            file = read_agent_file(path, shown, agent_id)
+            file = read_agent_file(path, shown, agent_id, target,
+                                   rel=_tool_path(path, target, rel))
             frontmatter_fields(file)
         except NotAnAgent as exc:
-            result.skipped.append((shown, str(exc)))
+            problem(str(exc), exc.line, exc.hint, "skipped")
             continue
-        except Unreadable as exc:
-            diagnostics.error(shown, exc.line, 1, str(exc), exc.hint)
+        except Unsupported as exc:
+            problem(str(exc), exc.line, exc.hint)
             continue
         except Unplannable as exc:
-            diagnostics.error(shown, 1, 1, str(exc), "write it as a YAML string")
+            problem(str(exc), 1, "write it as a YAML string")
             continue
         except OSError as exc:
-            diagnostics.error(shown, 1, 1, f"cannot read file: {exc.strerror or exc}")
-            continue
-        stem = agent_id.rsplit("/", 1)[-1]
-        if not SLUG.match(stem) or len(stem) > MAX_NAME_LENGTH:
-            diagnostics.error(shown, 1, 1, f"file name `{stem}.md` cannot name an agent",
-                              "rename it: lowercase letters, digits and single hyphens, "
-                              f"at most {MAX_NAME_LENGTH} characters")
+            problem(f"cannot read file: {exc.strerror or exc}")
             continue
         if agent_id in found:
-            diagnostics.error(shown, 1, 1, f"`{agent_id}` is imported twice (also from "
-                              f"{found[agent_id]})", "import the two folders into separate catalogs")
+            problem(f"`{agent_id}` is imported twice (also from {found[agent_id]})", 1,
+                    "import the two folders into separate catalogs")
             continue
         found[agent_id] = shown
         result.warnings.extend(file.warnings)
@@ -164,23 +309,29 @@ def _read_sources(sources: list[Path], result: ImportResult, diagnostics: Diagno
     return files
 
 
-def _candidates(sources: list[Path], diagnostics: Diagnostics):
-    """(path, name shown in messages, agent id) for every file under the sources in a
-    format the import reads (see :data:`assembler.targets.registry.REGISTRY`)."""
-    from ..targets.registry import REGISTRY
+def _manifest_ids(rels: list[str]) -> list[str]:
+    """A manifest id per file: its path, with the file name made a slug where it is not
+    one. Names already slugs keep them; the others get ``-2``, ``-3`` … on a clash."""
+    def split(rel: str) -> tuple[str, str]:
+        folder, _, stem = rel.rpartition("/")
+        return folder, stem
 
-    suffixes = sorted({target.suffix for target in REGISTRY.values() if target.imports})
-    for source in sources:
-        if source.is_file():
-            yield source, str(source), source.stem
-        elif source.is_dir():
-            found = sorted({path for suffix in suffixes for path in source.rglob("*" + suffix)})
-            for path in found:
-                rel = path.relative_to(source)
-                if path.is_file() and not any(part.startswith(".") for part in rel.parts):
-                    yield path, str(path), rel.with_suffix("").as_posix()
-        else:
-            diagnostics.error(str(source), 1, 1, "no such file or folder", "check the path")
+    taken = {rel for rel in rels if slug_name(split(rel)[1]) == split(rel)[1]}
+    out = []
+    for rel in rels:
+        folder, stem = split(rel)
+        name = slug_name(stem)
+        if name == stem:
+            out.append(rel)
+            continue
+        base, n = name, 2
+        candidate = f"{folder}/{name}" if folder else name
+        while candidate in taken:
+            name, n = f"{base}-{n}", n + 1
+            candidate = f"{folder}/{name}" if folder else name
+        taken.add(candidate)
+        out.append(candidate)
+    return out
 
 
 def _existing_settings(root: Path, diagnostics: Diagnostics) -> Settings | None:
@@ -190,14 +341,35 @@ def _existing_settings(root: Path, diagnostics: Diagnostics) -> Settings | None:
     return load_settings(root, root, diagnostics)
 
 
+def _new_config(files: list[AgentFile], output: str | None) -> Config:
+    """The config of a new catalog: the targets the files were written for."""
+    from ..targets.registry import REGISTRY
+
+    names = sorted({f.target for f in files}, key=lambda n: list(REGISTRY).index(n))
+    if names == ["claude-code"]:
+        return Config(**({"output": output} if output else {}))
+    tables: dict[str, dict[str, Any]] = {name: {} for name in names}
+    folder_of = "claude-code" if "claude-code" in names else names[0]
+    if output and folder_of != "claude-code":
+        tables[folder_of]["folder"] = output
+    extra = {"output": output} if output and folder_of == "claude-code" else {}
+    if all(not table for table in tables.values()):
+        return Config(targets=names, **extra)
+    return Config(targets=tables, **extra)
+
+
 # -- planning and proving ------------------------------------------------------------------------
 class _Planner:
     """Plans every file, proves the plans by rendering, and downgrades what fails."""
 
     def __init__(self, files: list[AgentFile], root: Path, settings: Settings | None,
-                 config: Config, min_shared: int):
+                 config: Config, min_shared: int, result: ImportResult, stage: "Stage"):
+        from ..targets.options import configured
+
+        self.stage = stage
         self.files = {f.agent_id: f for f in files}
         self.root, self.settings, self.config, self.min_shared = root, settings, config, min_shared
+        self.result = result
         self.modes = {agent_id: "layout" for agent_id in self.files}
         self.reasons: dict[str, str] = {}
         self.excluded: set[str] = set()  # block texts that failed to render
@@ -205,7 +377,11 @@ class _Planner:
         self.reused: set[str] = set()
         self.config_path = None if settings else CONFIG_FILE
         self.sizes: dict[str, int] = {}
+        self.outputs: dict[str, str] = {}
+        self.markdown: dict[str, str] = {}
         self.block_paths: dict[str, str] = {}
+        self._sections: dict[str, list[Section]] = {}
+        self.targets = tuple(configured(config))
         fixed = config.layout
         self.layout = LayoutText(tuple(fixed.report_fields), tuple(fixed.report_closing_fields),
                                  tuple(fixed.references))
@@ -214,34 +390,51 @@ class _Planner:
     def folder(self, name: str) -> str:
         return getattr(self.config, name)
 
+    def sections(self, agent_id: str) -> list[Section]:
+        if agent_id not in self._sections:
+            self._sections[agent_id] = body_sections(self.files[agent_id])[1]
+        return self._sections[agent_id]
+
     def run(self) -> dict[str, bytes]:
-        for _ in range(MAX_ROUNDS):
+        rounds = 0
+        while self.files:
             plans = self._plan_all()
             planned = self._files(plans)
             mismatched = self._prove_staged(planned, plans)
             if not mismatched:
                 return planned
+            rounds += 1
             if self.infer and self.layout != LayoutText():
                 self.layout, self.infer = LayoutText(), False  # the inferred config did not fit
                 continue
             for agent_id, why in mismatched.items():
-                self._downgrade(agent_id, why)
-        raise RuntimeError("import planning did not settle")  # each round downgrades something
+                if rounds < MAX_ROUNDS:
+                    self._downgrade(agent_id, why)
+                else:  # pragma: no cover - each round downgrades every mismatch
+                    self._refuse(agent_id, f"cannot be reproduced: {why}")
+        return {}
 
-    def imported(self, planned: dict[str, bytes]) -> list[ImportedFile]:
+    def imported(self) -> list[ImportedFile]:
         return [
             ImportedFile(f.source, agent_id, self._manifest_path(agent_id), self.modes[agent_id],
-                         f.size, self.sizes.get(agent_id, 0), self.reasons.get(agent_id), f.banner)
+                         f.size, self.sizes.get(agent_id, 0), self.reasons.get(agent_id), f.banner,
+                         f.target, self.outputs.get(agent_id, ""), [str(c) for c in f.changes],
+                         self.markdown.get(agent_id))
             for agent_id, f in sorted(self.files.items())
         ]
 
     def _downgrade(self, agent_id: str, why: str) -> None:
         mode = self.modes[agent_id]
         if mode == "verbatim":
-            raise CatalogError([Diagnostic(self.files[agent_id].source, 1, 1,
-                                           f"cannot be reproduced, even verbatim: {why}")])
+            self._refuse(agent_id, f"cannot be reproduced, even verbatim: {why}")
+            return
         self.modes[agent_id] = MODES[MODES.index(mode) + 1]
         self.reasons[agent_id] = why
+
+    def _refuse(self, agent_id: str, why: str) -> None:
+        file = self.files.pop(agent_id)
+        self.modes.pop(agent_id, None)
+        self.result.problems.append(Problem(file.source, 1, why))
 
     # -- plans ---------------------------------------------------------------------------------
     def _plan_all(self) -> dict[str, Plan]:
@@ -250,8 +443,7 @@ class _Planner:
         return self._plan_with(self.layout)
 
     def _plan_with(self, layout: LayoutText) -> dict[str, Plan]:
-        bodies = {i: body_sections(f)[1] for i, f in self.files.items()
-                  if self.modes[i] != "verbatim"}
+        bodies = {i: self.sections(i) for i in self.files if self.modes[i] != "verbatim"}
         shared = {text for text in shared_texts(bodies, self.min_shared) - self.excluded
                   if not ("endraw" in text and any(m in text for m in _JINJA))}
         while True:
@@ -307,8 +499,19 @@ class _Planner:
         self.block_paths = {f"{self.folder('blocks')}/{name}.md": text for text, name in names.items()}
         for path, text in self.block_paths.items():
             out[path] = block_file(text).encode()
+        self.markdown = {}
         for agent_id, plan in sorted(plans.items()):
-            out[self._manifest_path(agent_id)] = toml_text(manifest_data(plan, names)).encode()
+            file = plan.file
+            others = tuple(t for t in self.targets if t != file.target) if len(self.targets) > 1 else ()
+            data = manifest_data(plan, names, others)
+            shared = sum(len(text.encode()) for text in plan.block_texts())
+            stem = agent_id.rsplit("/", 1)[-1]
+            markdown = markdown_file(data, stem, shared)
+            if markdown is not None:
+                path = f"{self.folder('manifests')}/{agent_id}.md"
+                out[path] = markdown.encode()
+                self.markdown[agent_id] = path
+            out[self._manifest_path(agent_id)] = toml_text(data).encode()
         if self.config_path:
             out[self.config_path] = self._config_text().encode()
         usage = Counter(t for plan in plans.values() for t in set(plan.block_texts()))
@@ -321,22 +524,28 @@ class _Planner:
 
     def _name_blocks(self, plans: dict[str, Plan]) -> dict[str, str]:
         names: dict[str, str] = {}
+        taken: set[str] = set()
         for _, plan in sorted(plans.items()):
             for text in plan.block_texts():
                 if text not in names:
                     base = heading_slug(Section(text, text.split("\n", 1)[0], 0).title)
                     name, n = base, 2
-                    while name in names.values():
+                    while name in taken:
                         name, n = f"{base}-{n}", n + 1
                     names[text] = name
+                    taken.add(name)
         return names
 
     def _config_text(self) -> str:
         import tomli_w
 
-        data: dict[str, Any] = {"output": self.config.output}
+        data: dict[str, Any] = {}
+        if self.config.targets is None or "claude-code" in self.targets:
+            data["output"] = self.config.output
         regenerates = {f.own_banner["regenerate"] for f in self.files.values() if f.own_banner}
         data["regenerate"] = regenerates.pop() if len(regenerates) == 1 else self.config.regenerate
+        if self.config.targets is not None:
+            data["targets"] = self.config.targets
         layout = {key: list(value) for key, value in (
             ("report_fields", self.layout.report_fields),
             ("report_closing_fields", self.layout.report_closing_fields),
@@ -348,14 +557,10 @@ class _Planner:
 
     # -- proof ---------------------------------------------------------------------------------
     def _prove_staged(self, planned: dict[str, bytes], plans: dict[str, Plan]) -> dict[str, str]:
-        with tempfile.TemporaryDirectory(prefix="assembler-import-") as scratch:
-            stage = Path(scratch)
-            self._copy_catalog(stage)
-            for path, data in planned.items():
-                target = stage / path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(data)
-            mismatched, problems = self.prove(stage)
+        if not self.stage.files and self.settings is not None:
+            self._copy_catalog(self.stage.folder)
+        self.stage.sync(planned)
+        mismatched, problems = self.prove(self.stage.folder)
         for agent_id, why in self._blame(problems, plans).items():
             mismatched.setdefault(agent_id, why)
         return mismatched
@@ -365,12 +570,13 @@ class _Planner:
 
         A block that fails is not extracted again: its users keep the text as their own.
         """
-        by_manifest = {self._manifest_path(i): i for i in self.files}
+        by_path = {self._manifest_path(i): i for i in self.files}
+        by_path.update({path: i for i, path in self.markdown.items()})
         blamed: dict[str, str] = {}
         fatal = []
         for problem in problems:
-            if problem.path in by_manifest:
-                blamed.setdefault(by_manifest[problem.path], problem.message)
+            if problem.path in by_path:
+                blamed.setdefault(by_path[problem.path], problem.message)
             elif problem.path in self.block_paths:
                 text = self.block_paths[problem.path]
                 self.excluded.add(text)
@@ -397,31 +603,144 @@ class _Planner:
     def prove(self, root: Path) -> tuple[dict[str, str], list[Diagnostic]]:
         """Render the imported agents under ``root`` and compare them with their originals."""
         from ..compose.render import Renderer
-        from ..outputs.render import render_agents
+        from ..outputs.render import check_targets, render_agents
         from ..sources.catalog import load_partial
+        from ..targets.registry import REGISTRY
 
         catalog, diagnostics = load_partial(root, root)
         problems = list(diagnostics)
         mismatched: dict[str, str] = {}
         if catalog is None:
             return mismatched, problems
+        problems += list(check_targets(catalog))
         renderer = Renderer(catalog)
-        rendered = {r.agent.id: r for r in render_agents(
+        rendered = {(r.agent.id, r.target): r for r in render_agents(
             renderer, [agent for agent in catalog.agents if agent.id in self.files])}
         problems += list(renderer.failures())
-        loaded = {agent.id for agent in catalog.agents}
         for agent_id, file in self.files.items():
-            if agent_id not in loaded or agent_id not in rendered:
+            item = rendered.get((agent_id, file.target))
+            if item is None:
                 continue
-            data = rendered[agent_id].data
-            self.sizes[agent_id] = len(data)
-            line = first_difference(without_banner(data, catalog.settings.config.banner),
+            data = item.data
+            self.sizes[agent_id], self.outputs[agent_id] = len(data), item.path
+            line = first_difference(without_banner(data, REGISTRY[file.target].comment,
+                                                   catalog.settings.config.banner),
                                     file.expected())
             if line:
                 mismatched[agent_id] = f"its {self.modes[agent_id]} rendering differs at line {line}"
         return mismatched, problems
 
 
+# -- writing -------------------------------------------------------------------------------------
+STAGE_PREFIX = ".assembler-import-"
+
+
+class Stage:
+    """The planned catalog on disk, where it is proven, and from where it is published.
+
+    For a real import the folder is inside the catalog root (the same file system,
+    so publishing links each file into place); for a dry run it is a temporary
+    folder elsewhere. Each round writes only the files whose bytes changed. The
+    folder is removed when the import ends, whatever happens.
+    """
+
+    def __init__(self, folder: Path, made_root: Path | None = None):
+        self.folder = folder
+        self.files: dict[str, bytes] = {}
+        self.made_root = made_root  # the catalog root, when the stage had to create it
+
+    @classmethod
+    def inside(cls, root: Path, temporary: bool = False) -> "Stage":
+        if temporary:
+            return cls(Path(tempfile.mkdtemp(prefix="assembler-import-")))
+        made = None if root.exists() else root
+        root.mkdir(parents=True, exist_ok=True)
+        return cls(Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=root)), made)
+
+    def __enter__(self) -> "Stage":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+        if self.made_root is not None:
+            try:
+                self.made_root.rmdir()  # only when nothing was published into it
+            except OSError:
+                pass
+
+    def sync(self, files: dict[str, bytes]) -> None:
+        for rel in set(self.files) - set(files):
+            (self.folder / rel).unlink(missing_ok=True)
+            del self.files[rel]
+        made: set[Path] = set()
+        for rel, data in files.items():
+            if self.files.get(rel) != data:
+                path = self.folder / rel
+                if path.parent not in made:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    made.add(path.parent)
+                with open(path, "wb") as handle:
+                    handle.write(data)
+                self.files[rel] = data
+
+    def publish(self, root: Path, paths: list[str]) -> list[str]:
+        """Put the staged ``paths`` into ``root``, all or none: each is linked into place
+        without replacing anything; on any error the files placed so far and the folders
+        made for them are removed, and the error is raised."""
+        _refuse_links_outside(root, paths)
+        moved: list[Path] = []
+        made: list[Path] = []
+        try:
+            for rel in sorted(paths):
+                target = root / rel
+                for parent in reversed(target.relative_to(root).parents):
+                    folder = root / parent
+                    if parent.parts and not folder.exists():
+                        folder.mkdir()
+                        made.append(folder)
+                _place(self.folder / rel, target)
+                moved.append(target)
+        except BaseException:
+            for path in reversed(moved):
+                path.unlink(missing_ok=True)
+            for folder in reversed(made):
+                try:
+                    folder.rmdir()
+                except OSError:
+                    pass
+            raise
+        self.made_root = None
+        return sorted(paths)
+
+
+def _refuse_links_outside(root: Path, paths: list[str]) -> None:
+    """Raise :class:`CatalogError` when a folder on the way to one of ``paths`` is a
+    symbolic link leading outside the catalog: nothing is written through it."""
+    from ..sources.folders import linked_folder
+
+    real = root.resolve()
+    diagnostics = Diagnostics()
+    linked = {linked_folder(root, rel) for rel in paths} - {None}
+    for folder in sorted(f for f in linked if not (root / f).resolve().is_relative_to(real)):
+        diagnostics.error(folder, 1, 1, f"`{folder}` is a symbolic link to a folder outside the "
+                          "catalog: import writes nothing through it",
+                          "remove the link, or import into another --root")
+    if diagnostics:
+        raise CatalogError(diagnostics)
+
+
+def _place(staged: Path, target: Path) -> None:
+    """Link a staged file into place; fails if the target exists (nothing is replaced)."""
+    try:
+        os.link(staged, target)
+    except OSError as exc:
+        if isinstance(exc, FileExistsError):
+            raise
+        with open(target, "xb") as handle:  # a file system without hard links
+            handle.write(staged.read_bytes())
+
+
+# -- helpers -------------------------------------------------------------------------------------
 def _common_prefix(lists: list[list[str]]) -> list[str]:
     prefix: list[str] = []
     for column in zip(*lists):
@@ -486,7 +805,10 @@ def toml_text(data: dict[str, Any]) -> str:
     for handoff in data.get("handoff", []):
         parts.append("\n[[handoff]]\n" + _dump(handoff))
     for name, table in tables.items():
-        parts.append(f"\n[{name}]\n" + "".join(_dump({k: v}) for k, v in table.items()))
+        if any(isinstance(v, dict) for v in table.values()):  # `[targets.<name>]` tables
+            parts.append("\n" + _dump({name: table}))
+        else:
+            parts.append(f"\n[{name}]\n" + "".join(_dump({k: v}) for k, v in table.items()))
     return "".join(parts)
 
 
@@ -507,10 +829,11 @@ def _has_cr(value: Any) -> bool:
     return False
 
 
-def without_banner(data: bytes, template: str | None = None) -> bytes:
+def without_banner(data: bytes, comment: CommentStyle = HTML_COMMENT,
+                   template: str | None = None) -> bytes:
     """A generated file without its banner line (in the words of the config's ``banner``
     template, if any) and the blank line after it."""
-    return strip_banner(data, blank=True, template=template)
+    return strip_banner(data, comment or HTML_COMMENT, blank=True, template=template)
 
 
 def first_difference(actual: bytes, expected: bytes) -> int | None:

@@ -59,7 +59,12 @@ class Plan:
 
 
 def body_sections(file: AgentFile) -> tuple[int, list[Section]]:
-    return split_sections(file.body)
+    """The body's sections (split once per file and body)."""
+    cached = file.__dict__.get("_sections")
+    if cached is None or cached[0] is not file.body:
+        cached = (file.body, split_sections(file.body))
+        file.__dict__["_sections"] = cached
+    return cached[1]
 
 
 def final_newlines(file: AgentFile) -> int:
@@ -68,12 +73,20 @@ def final_newlines(file: AgentFile) -> int:
 
 
 def frontmatter_fields(file: AgentFile) -> tuple[dict[str, Any], dict[str, str]]:
-    """Standard manifest fields, and the ``[frontmatter]`` pins the file needs.
+    """Standard manifest fields, and the pins the file needs.
 
-    Entries the layout would write the same way, in the same order, are left to
-    it; from the first one that differs on, every entry is pinned as written.
+    For a Claude Code file, entries the layout would write the same way, in the
+    same order, are left to it; from the first one that differs on, every entry
+    is pinned as written (``[frontmatter]``). A file of another tool has every
+    entry pinned (``[targets.<name>] pinned``): name and description go to the
+    manifest too, as the tool reads them.
     """
     values: dict[str, Any] = {"name": file.stem, "description": file.value("description")}
+    if file.target != "claude-code":
+        from ..targets.registry import REGISTRY
+
+        target = REGISTRY[file.target]
+        return values, {entry.key: target.pin(entry, file.text) for entry in file.entries}
     tools = file.value("tools")
     if isinstance(tools, str):
         tools = [tool.strip() for tool in tools.split(",") if tool.strip()]
@@ -94,10 +107,10 @@ def frontmatter_fields(file: AgentFile) -> tuple[dict[str, Any], dict[str, str]]
     standard = [key for key in STANDARD_KEYS if key in written]
     kept = 0
     for entry, key in zip(file.entries, standard):
-        if entry.key != key or entry.written != f"{key}: {yaml_scalar(written[key])}\n":
+        if entry.key != key or entry.text != f"{key}: {yaml_scalar(written[key])}\n":
             break
         kept += 1
-    pins = {entry.key: split_entry(entry.key, entry.written) for entry in file.entries[kept:]}
+    pins = {entry.key: split_entry(entry.key, entry.text) for entry in file.entries[kept:]}
     missing = [key for key in standard[kept:] if key not in pins]
     if missing:
         raise Unplannable(f"frontmatter has no `{missing[0]}` entry to pin")
@@ -245,7 +258,7 @@ def _parse_tail(section: Section, plan: Plan, layout: LayoutText) -> None:
         if fields.get("handoff", []) != handoffs:
             raise Unplannable("`# HANDOFFS` does not repeat the hand-offs of `# DOMAIN SCOPE`")
     elif heading == "# OUTPUT FORMAT":
-        title = f"=== {plan.file.stem.upper()} REPORT ==="
+        title = f"=== {plan.file.stem.upper()} REPORT ==="  # the manifest's name, as the layout
         prefix = f"# OUTPUT FORMAT\n\n```\n{title}\n"
         if not text.startswith(prefix) or not text.endswith("\n```") or text == prefix + "```":
             raise Unplannable(f"`# OUTPUT FORMAT` is not a fenced report starting `{title}`")
@@ -284,11 +297,18 @@ def text_key(text: str, taken: set[str]) -> str:
     return key
 
 
-def manifest_data(plan: Plan, block_names: dict[str, str]) -> dict[str, Any]:
-    """The manifest as TOML data, keys in the order they are written."""
+def manifest_data(plan: Plan, block_names: dict[str, str],
+                  other_targets: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The manifest as TOML data, keys in the order they are written.
+
+    ``other_targets`` are the catalog's targets the file was not written for: the
+    agent is switched off there (it was adopted from one tool).
+    """
     file = plan.file
     values, pins = frontmatter_fields(file)
     data: dict[str, Any] = dict(values)
+    if file.filename is not None:
+        data["filename"] = file.filename
     if file.newline == "crlf":
         data["newline"] = "crlf"
     finals = final_newlines(file)
@@ -319,8 +339,55 @@ def manifest_data(plan: Plan, block_names: dict[str, str]) -> dict[str, Any]:
         data["handoff"] = fields["handoff"]
     if "references" in fields:
         data["references"] = fields["references"]
-    if pins:
-        data["frontmatter"] = pins
+    targets: dict[str, dict[str, Any]] = {}
+    if file.target == "claude-code":
+        if pins:
+            data["frontmatter"] = pins
+        for key in ("description", "tools", "model"):  # the loader reads them from the pins
+            if key in pins and key in data:
+                del data[key]
+    if file.lead:
+        targets[file.target] = {"pinned_lead": file.lead}
+    if pins and file.target != "claude-code":
+        targets.setdefault(file.target, {})["pinned"] = pins
+    for name in other_targets:
+        targets[name] = {"enabled": False}
     if texts:
         data["text"] = texts
+    if targets:
+        data["targets"] = targets
     return data
+
+
+MARKDOWN_SHARE = 0.5  # own text above this share of the body goes to a Markdown file
+MARKER = "<!-- @{key} -->"
+
+
+def markdown_file(data: dict[str, Any], stem: str, shared_bytes: int) -> str | None:
+    """Move the manifest's own text (``body``, or the ``[text]`` pieces) into a Markdown
+    file beside it when it is most of the agent's body; returns the file's text.
+
+    Text that holds a line the file format uses to separate pieces stays in the TOML.
+    """
+    if "body" in data:
+        own = data["body"]
+        if not own or "\r" in own or own.startswith("\ufeff"):
+            return None
+        del data["body"]
+        data["body_file"] = f"{stem}.md"
+        return own
+    texts = data.get("text")
+    if not texts:
+        return None
+    size = sum(len(t.encode()) for t in texts.values())
+    if size <= MARKDOWN_SHARE * (size + shared_bytes) or any(
+            "\r" in text or ("<!-- @" in text and any(map(_is_marker, text.split("\n"))))
+            for text in texts.values()):
+        return None
+    del data["text"]
+    data["text_file"] = f"{stem}.md"
+    return "".join(MARKER.format(key=key) + "\n" + text + "\n" for key, text in texts.items())
+
+
+def _is_marker(line: str) -> bool:
+    return line.startswith("<!-- @") and line.rstrip("\r").endswith(" -->")

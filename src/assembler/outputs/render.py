@@ -43,7 +43,7 @@ class Output:
 def outputs(catalog: Catalog, agent: Agent) -> list[Output]:
     """Every file ``agent`` renders to, one per enabled target."""
     settings = catalog.settings
-    return [Output(agent, target, target.path(settings, agent.id))
+    return [Output(agent, target, target.path(settings, agent))
             for target in registry.enabled(settings) if target.renders(agent)]
 
 

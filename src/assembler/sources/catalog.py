@@ -6,6 +6,7 @@ every problem it finds, and only returns a :class:`Catalog` when there is none.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -22,7 +23,7 @@ from .extrakeys import without_extra
 from .schema import (
     MAX_NAME_LENGTH, SLUG, Handoff, Manifest, report_validation_errors, validate,
 )
-from .toml import TomlDocument, load_toml
+from .toml import TomlDocument, load_toml, read_text
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,16 @@ class Agent:
     source: str  # the manifest file, relative to the root
     role: ResolvedRole | None
     document: TomlDocument
+
+    @property
+    def output_id(self) -> str:
+        """The output files' path under each target's folder, without the suffix: the id,
+        or its folder and the manifest's ``filename`` (an adopted file with another name)."""
+        filename = self.manifest.filename
+        if filename is None:
+            return self.id
+        folder = self.id.rpartition("/")[0]
+        return f"{folder}/{filename}" if folder else filename
 
     @property
     def all_blocks(self) -> tuple[str, ...]:
@@ -138,7 +149,7 @@ def _load_agents(
         document = load_toml(path, rel, diagnostics)
         if document is None:
             continue
-        data = without_extra(document.data, settings.config.extra_keys)
+        data = _with_pinned_fields(without_extra(document.data, settings.config.extra_keys))
         manifest, errors = validate(Manifest, data)
         if errors:
             report_validation_errors(errors, document, diagnostics, model=Manifest,
@@ -151,12 +162,17 @@ def _load_agents(
             continue
         assert manifest is not None
         before = len(diagnostics)
+        if manifest.body_file is not None or manifest.text_file is not None:
+            manifest = _with_markdown(manifest, path, root, document, diagnostics)
+            if manifest is None:
+                continue
         role = _check_manifest(manifest, agent_id, document, settings, library, roles,
                                broken_roles, diagnostics)
         if len(diagnostics) == before and (role is not None or manifest.substrate_role is None):
             agents.append(Agent(agent_id, manifest, rel, role, document))
     _check_handoffs([*agents, *invalid], list(found), diagnostics,
                     set(settings.config.external_agents))
+    _check_output_names(agents, diagnostics)
     return agents
 
 
@@ -179,6 +195,19 @@ def _without_invalid_keys(data: dict, errors: list[dict]) -> tuple[Manifest | No
             skipped |= {key}
     manifest, problems = validate(Manifest, kept)
     return (None, skipped) if problems else (manifest, skipped)
+
+
+def _check_output_names(agents: list[Agent], diagnostics: Diagnostics) -> None:
+    """Two manifests must not render to the same file (a ``filename`` equal to another's)."""
+    seen: dict[str, Agent] = {}
+    for agent in agents:
+        other = seen.setdefault(agent.output_id, agent)
+        if other is not agent:
+            culprit = agent if agent.manifest.filename is not None else other
+            diagnostics.error(
+                culprit.source, *culprit.document.locate(("filename",), value=True),
+                f"`{culprit.id}` and `{(other if culprit is agent else agent).id}` render to the "
+                f"same file `{agent.output_id}`", "give one of them another `filename`")
 
 
 def _check_manifest(
@@ -213,6 +242,11 @@ def _check_manifest(
             path, *name_at(), f"`name` {manifest.name!r} does not match the file name `{stem}.toml`",
             f"set `name = \"{stem}\"` or rename the file to `{manifest.name}.toml`",
         )
+    if manifest.filename is not None and _bad_filename(manifest.filename):
+        diagnostics.error(
+            path, *document.locate(("filename",), value=True),
+            f"`filename` {manifest.filename!r} cannot name a file",
+            "a file name without folders, suffix or control characters, not starting with `.`")
     if not manifest.description.strip() and not (skipped and "description" in skipped):
         diagnostics.error(path, *document.locate(("description",)), "`description` is empty",
                           "describe in one paragraph what the agent does and when to use it")
@@ -262,6 +296,115 @@ def _check_manifest(
                 f"add \"{required}\" to `blocks` (the catalog config requires it in every agent)",
             )
     return role
+
+
+def _with_pinned_fields(data: dict) -> dict:
+    """A manifest may leave `description`, `tools` and `model` out when `[frontmatter]`
+    pins them (an adopted file keeps its own YAML): each is then what that YAML says,
+    `tools` split at commas when it is one string."""
+    pinned = data.get("frontmatter")
+    missing = [key for key in ("description", "tools", "model")
+               if key not in data and isinstance(pinned, dict) and isinstance(pinned.get(key), str)]
+    if not missing:
+        return data
+    import yaml
+
+    from .fidelity import frontmatter_entry
+    from .yaml import load_yaml
+
+    out = dict(data)
+    for key in missing:
+        try:
+            value = load_yaml(frontmatter_entry(key, pinned[key]), core=True)
+        except yaml.YAMLError:
+            continue  # reported as missing or wrong; the [frontmatter] check says why
+        value = value.get(key) if isinstance(value, dict) else None
+        if key == "tools" and isinstance(value, str):
+            value = [tool.strip() for tool in value.split(",") if tool.strip()]
+        if key == "tools" and value is None:
+            continue
+        if value is not None:
+            out[key] = value
+    return out
+
+
+def _with_markdown(manifest: Manifest, path: Path, root: Path, document: TomlDocument,
+                   diagnostics: Diagnostics) -> Manifest | None:
+    """The manifest with ``body`` or ``[text]`` read from its Markdown file beside it."""
+    update: dict[str, object] = {}
+    for key in ("body_file", "text_file"):
+        name = getattr(manifest, key)
+        if name is None:
+            continue
+        file = (path.parent / name)
+        if _bad_reference(name) or not file.is_file():
+            diagnostics.error(document.path, *document.locate((key,), value=True),
+                              f"`{key}` names `{name}`, which is not a file beside the manifest",
+                              "name a Markdown file in the manifest's folder, e.g. "
+                              f"\"{path.stem}.md\"")
+            return None
+        rel = file.relative_to(root).as_posix() if file.is_relative_to(root) else str(file)
+        if not file.resolve().is_relative_to(root.resolve()):
+            diagnostics.error(document.path, *document.locate((key,), value=True),
+                              f"`{key}` names `{name}`, a symbolic link to a file outside "
+                              "the catalog", "copy the file into the catalog, or remove the link")
+            return None
+        text = read_text(file, rel, diagnostics)
+        if text is None:
+            return None
+        field = "body" if key == "body_file" else "text"
+        if getattr(manifest, field):
+            diagnostics.error(document.path, *document.locate((field,)),
+                              f"`{field}` is given twice: here and in `{name}` (`{key}`)",
+                              "keep one of them")
+            return None
+        if key == "body_file":
+            update["body"] = text
+        else:
+            pieces = split_texts(text, rel, diagnostics)
+            if pieces is None:
+                return None
+            update["text"] = pieces
+    return manifest.model_copy(update=update)
+
+
+TEXT_MARKER = re.compile(r"^<!-- @(?P<key>[A-Za-z0-9_-]+) -->$")
+
+
+def split_texts(text: str, rel: str, diagnostics: Diagnostics) -> dict[str, str] | None:
+    """The ``[text]`` pieces of a text file: each starts after a ``<!-- @key -->`` line and
+    ends before the next one, without the line break that ends it."""
+    pieces: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for number, line in enumerate(text.splitlines(keepends=True), start=1):
+        match = TEXT_MARKER.match(line.rstrip("\r\n"))
+        if match:
+            if match["key"] in pieces:
+                diagnostics.error(rel, number, 1, f"text `{match['key']}` appears twice",
+                                  "give each piece its own key")
+                return None
+            current = pieces.setdefault(match["key"], [])
+        elif current is None:
+            diagnostics.error(rel, number, 1, "text before the first `<!-- @key -->` line",
+                              "start the file with a `<!-- @key -->` line naming the piece")
+            return None
+        else:
+            current.append(line)
+    out = {}
+    for key, lines in pieces.items():
+        piece = "".join(lines)
+        out[key] = piece[:-1] if piece.endswith("\n") else piece
+    return out
+
+
+def _bad_reference(name: str) -> bool:
+    parts = name.replace("\\", "/").split("/")
+    return not name or name.startswith("/") or ".." in parts or "" in parts
+
+
+def _bad_filename(name: str) -> bool:
+    return (not name.strip() or name.startswith(".") or any(c in name for c in "/\\:")
+            or any(ord(c) < 32 or ord(c) == 127 for c in name) or len(name.encode()) > 200)
 
 
 def _check_handoffs(agents: list[Agent], all_ids: list[str], diagnostics: Diagnostics,

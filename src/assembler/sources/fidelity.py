@@ -130,7 +130,7 @@ def _check_pinned(manifest: Manifest, document: TomlDocument, diagnostics: Diagn
 
     text = frontmatter_text(manifest)
     try:
-        data = load_yaml(text)
+        data = load_yaml(text, core=True)
     except yaml.YAMLError as exc:
         diagnostics.error(document.path, *document.locate(("frontmatter",)),
                           f"[frontmatter] does not give valid YAML: {getattr(exc, 'problem', exc)}",

@@ -82,8 +82,13 @@ class Manifest(_Strict):
     frontmatter: dict[str, str] = Field(default_factory=dict)
     text: dict[str, str] = Field(default_factory=dict)
     body: str | None = None
+    # The agent's own Markdown in a file beside the manifest, instead of TOML strings:
+    # the whole `body`, or the `[text]` pieces, each under a `<!-- @key -->` line.
+    body_file: str | None = None
+    text_file: str | None = None
     newline: Literal["lf", "crlf"] = "lf"
     final_newlines: int = Field(default=1, ge=0, le=MAX_FINAL_NEWLINES)
+    filename: str | None = None  # the output file's name, when it is not `name` (dots, capitals)
     # `[targets.<name>]`: fields of one output format, in that tool's own spelling,
     # and `enabled = false` to skip it; each target validates its own table.
     targets: dict[str, dict[str, Any]] = Field(default_factory=dict)

@@ -27,7 +27,7 @@ _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
 _PARSERS_DIFFER = re.compile("[!\ufeff\t\r\x85\u2028\u2029]|[^\\s]#")
 
 
-def load_yaml(text: str) -> Any:
+def load_yaml(text: str, core: bool = False) -> Any:
     """YAML text as plain data, read safely (no tag builds an object).
 
     libyaml's parser (``CSafeLoader``, several times faster) reads it when
@@ -35,17 +35,57 @@ def load_yaml(text: str) -> Any:
     texts where the two may disagree, and again any text the C parser rejects,
     so results, errors, their messages and their positions are the ones
     ``yaml.safe_load`` gives.
+
+    ``core`` reads scalars by YAML 1.2's core schema, as the agent tools' own
+    readers (Bun's and js-yaml) do: ``yes``, ``on`` and dates stay text, ``0o17``
+    is octal and ``017`` decimal. Pinned frontmatter and files being imported
+    are read that way; everything else keeps PyYAML's YAML 1.1.
     """
     import yaml
 
-    fast = getattr(yaml, "CSafeLoader", None)
+    fast, slow = _core_loaders() if core else (getattr(yaml, "CSafeLoader", None),
+                                               yaml.SafeLoader)
     if fast is not None and not _PARSERS_DIFFER.search(text) \
             and not ("?" in text and ("[" in text or "{" in text)):
         try:
-            return yaml.load(text, Loader=fast)
+            return yaml.load(text, Loader=fast)  # noqa: S506 - a SafeLoader
         except yaml.YAMLError:
             pass  # read again below, for PyYAML's own account of the problem
-    return yaml.load(text, Loader=yaml.SafeLoader)
+    return yaml.load(text, Loader=slow)  # noqa: S506 - a SafeLoader
+
+
+_CORE_SCALARS = (
+    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    ("float", r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+              r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", "-+0123456789."),
+    ("null", r"^(?:~|null|Null|NULL|)$", ("~", "n", "N", "")),
+)
+
+
+@lru_cache(maxsize=1)
+def _core_loaders() -> tuple[type | None, type]:
+    """The C and the pure-Python safe loaders, each with YAML 1.2's core schema."""
+    import yaml
+
+    def integer(loader: Any, node: Any) -> int:
+        text = loader.construct_scalar(node)
+        if text.startswith("0o"):
+            return int(text[2:], 8)
+        if text.startswith("0x"):
+            return int(text[2:], 16)
+        return int(text, 10)
+
+    def core(base: type) -> type:
+        loader = type(f"Core{base.__name__}", (base,), {"yaml_implicit_resolvers": {}})
+        for tag, pattern, first in _CORE_SCALARS:
+            loader.add_implicit_resolver(f"tag:yaml.org,2002:{tag}", re.compile(pattern),
+                                         list(first))
+        loader.add_constructor("tag:yaml.org,2002:int", integer)
+        return loader
+
+    fast = getattr(yaml, "CSafeLoader", None)
+    return (core(fast) if fast is not None else None), core(yaml.SafeLoader)
 
 
 def _printable(ch: str) -> bool:
@@ -201,3 +241,4 @@ def _yaml_plain(value: Any) -> str:
     if isinstance(value, (int, float)):
         return repr(value)
     return yaml_scalar(str(value))
+

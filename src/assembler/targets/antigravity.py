@@ -59,6 +59,7 @@ class AntigravityOptions(TargetOptions):
 class Antigravity(FlatMarkdownTarget):
     name = "antigravity"
     default_folder = ".agents/agents"
+    label = "Antigravity"
     options = AntigravityOptions
     passthrough = ("mainAgent", "subagent", "commandExecutionPolicy", "skills", "mcpServers",
                    "tools")
@@ -71,6 +72,17 @@ class Antigravity(FlatMarkdownTarget):
             diagnostics.error(*model_at(self, catalog, agent),
                               f"Antigravity has no model `{model}`",
                               "use one of: 'inherit', 'flash', 'pro'")
+
+    def read_path(self, path: str) -> None:
+        """Antigravity also loads ``<name>/agent.md``, which the catalog does not write."""
+        from .reading import Unsupported
+
+        folder, _, stem = path.rpartition("/")
+        if folder and "/" not in folder and stem == "agent":
+            raise Unsupported(f"Antigravity loads `{path}.md` as the agent `{folder}`, but the "
+                              f"catalog writes Antigravity agents as `<name>.md`", 1,
+                              f"move it to `{folder}.md` and import that")
+        super().read_path(path)
 
     def entries(self, composition: "Composition", catalog: "Catalog") -> list[Value]:
         agent = composition.agent

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ..diagnostics import Diagnostics
     from ..sources.catalog import Agent, Catalog
     from ..sources.config import Config, Settings
+    from .reading import AgentText, Entry
 
 # Stands in for the banner while a file is laid out; the hash is computed over
 # the text without this line, then the real banner replaces it.
@@ -66,7 +67,8 @@ class Target:
     suffix: ClassVar[str]  # output file suffix, e.g. ".md"
     comment: ClassVar[CommentStyle]
     layout: ClassVar[str | None] = None  # built-in Jinja2 layout, overridable in _templates/
-    imports: ClassVar[bool] = False  # `assembler import` reads files of this format
+    imports: ClassVar[bool] = False  # `assembler import` reads files of this format (see read)
+    label: ClassVar[str | None] = None  # the tool's name in messages ("Claude Code")
     limits: ClassVar[tuple[Limit, ...]] = ()
     # The pydantic model of this target's `[targets.<name>]` fields (see options.py).
     options: ClassVar[type | None] = None
@@ -76,9 +78,10 @@ class Target:
         """The output folder, relative to the catalog root."""
         return folder_of(self, settings)
 
-    def path(self, settings: "Settings", agent_id: str) -> str:
-        """Where the file of agent ``agent_id`` goes, relative to the root."""
-        return f"{self.folder(settings)}/{agent_id}{self.suffix}"
+    def path(self, settings: "Settings", agent: "Agent") -> str:
+        """Where ``agent``'s file goes, relative to the root: its id, or its folder and
+        the manifest's ``filename`` (see :attr:`~assembler.sources.catalog.Agent.output_id`)."""
+        return f"{self.folder(settings)}/{agent.output_id}{self.suffix}"
 
     def renders(self, agent: "Agent") -> bool:
         """False when the manifest switches this target off (`[targets.<name>] enabled = false`)."""
@@ -91,6 +94,47 @@ class Target:
         """The file's text with the banner placeholder on a line of its own, or None
         when a template failed (the renderer has recorded why)."""
         raise NotImplementedError
+
+    def read(self, data: bytes, path: str) -> "AgentText":
+        """A file written for this tool, as the tool reads it (see :mod:`.reading`), for
+        `assembler import`; ``path`` is the file's path under the tool's folder, without
+        its suffix (``team/reviewer``). Raises :class:`~.reading.NotAnAgent` for a file
+        the tool does not load as an agent and :class:`~.reading.Unsupported` for one
+        the catalog cannot reproduce. Only targets whose :attr:`imports` is true read."""
+        raise NotImplementedError
+
+    def pinned(self, agent: "Agent") -> tuple[str, dict[str, str]]:
+        """What an imported file pins for this target: the header text before its first
+        key (``pinned_lead``), and header entries written as they are (``pinned``), by key."""
+        table = agent.manifest.targets.get(self.name, {})
+        return table.get("pinned_lead", ""), table.get("pinned", {})
+
+    def pin(self, entry: "Entry", text: "AgentText") -> str:
+        """The text a manifest pins for one header entry of a file read by :meth:`read`:
+        the YAML after ``key:`` (see :meth:`pinned`, which writes it back)."""
+        from ..sources.fidelity import split_entry
+
+        return split_entry(entry.key, entry.text)
+
+    def pinned_value(self, key: str, raw: str) -> Any:
+        """What a pinned entry says (YAML here; a TOML format reads TOML). Raises
+        ValueError when it does not parse."""
+        import yaml
+
+        from ..sources.fidelity import frontmatter_entry
+        from ..sources.yaml import load_yaml
+
+        try:
+            data = load_yaml(frontmatter_entry(key, raw), core=True)
+        except yaml.YAMLError as exc:
+            raise ValueError(getattr(exc, "problem", None) or str(exc)) from None
+        if not isinstance(data, dict) or key not in data:
+            raise ValueError("not a `key: value` entry")
+        return data[key]
+
+    @property
+    def tool(self) -> str:
+        return self.label or self.name
 
     def describe(self) -> dict[str, Any]:
         """For the README table and `assembler list`."""

@@ -46,7 +46,9 @@ class ClaudeCode(MarkdownTarget):
     name = "claude-code"
     default_folder = "agents"
     legacy_folder_key = "output"
+    label = "Claude Code"
     imports = True
+    dialect = "claude"
     options = ClaudeCodeOptions
     passthrough = ("disallowedTools", "permissionMode", "maxTurns", "skills", "mcpServers", "hooks",
                    "memory", "background", "effort", "isolation", "color", "initialPrompt",
@@ -54,6 +56,10 @@ class ClaudeCode(MarkdownTarget):
 
     def check(self, catalog: "Catalog", agent: "Agent", diagnostics: "Diagnostics") -> None:
         resolve_model(self, catalog, agent, diagnostics)
+
+    def known_fields(self) -> frozenset[str]:
+        return frozenset(("name", "description", "tools", "model", "autoCompactWindow",
+                          "when_to_use", *self.passthrough))
 
     def entries(self, composition: "Composition", catalog: "Catalog") -> list[Value]:
         agent = composition.agent

@@ -24,6 +24,7 @@ from .tools import read_only
 
 if TYPE_CHECKING:
     from ..compose.composition import Composition
+    from .reading import AgentText, Entry
     from ..compose.render import Ink, Renderer
     from ..diagnostics import Diagnostics
     from ..sources.catalog import Agent, Catalog
@@ -65,6 +66,8 @@ class Codex(Target):
     suffix = ".toml"
     comment = HASH_COMMENT
     layout = AGENT_LAYOUT
+    label = "Codex"
+    imports = True
     options = CodexOptions
     fields_order = ("model_reasoning_effort", "sandbox_mode", "nickname_candidates", "web_search")
     limits = (
@@ -101,7 +104,7 @@ class Codex(Target):
 
     def emit(self, composition: "Composition", renderer: "Renderer") -> str | None:
         agent, catalog = composition.agent, renderer.catalog
-        output = self.path(catalog.settings, agent.id)
+        output = self.path(catalog.settings, agent)
 
         def variables(text_of):
             variables = composition.sections(text_of)
@@ -116,13 +119,74 @@ class Codex(Target):
 
         def wrap(text: str, ink: "Ink") -> str:
             body = ink.rstrip(text.split("\n", skip)[-1]) + "\n"
-            header = "".join(ink.text(value) for value in self.header(catalog, agent))
+            values = self.header(catalog, agent)
+            lead, pins = self.pinned(agent)
+            if lead or pins:
+                header = self._with_pins(agent, values, lead, pins, body, ink)
+            else:
+                header = "".join(ink.text(value) for value in values) + \
+                    "developer_instructions = " + _literal(body) + "\n"
             tables = fields(self, catalog.settings, agent).get("mcp_servers")
             tail = "\n" + _toml("mcp_servers", tables) if tables else ""
-            return (PLACEHOLDER + "\n" + header + "developer_instructions = "
-                    + _literal(body) + "\n" + tail)
+            return PLACEHOLDER + "\n" + header + tail
 
         return finish(renderer.transform(output, wrap, text), agent.manifest)
+
+    def pinned_value(self, key: str, raw: str) -> Any:
+        try:
+            import tomli as tomllib
+        except ImportError:  # pragma: no cover
+            import tomllib
+        if key == "developer_instructions":
+            return None
+        try:
+            return tomllib.loads(f"{key} = {raw}\n")[key]
+        except tomllib.TOMLDecodeError as exc:
+            raise ValueError(str(exc)) from None
+
+    def pin(self, entry: "Entry", text: "AgentText") -> str:
+        """The TOML after ``key =``; for the instructions, their delimiters and what
+        follows the closing one (the body goes between them)."""
+        value = entry.text.partition("=")[2]
+        value = value[1:] if value.startswith(" ") else value
+        value = value[:-1] if value.endswith("\n") else value
+        if entry.key == "developer_instructions":
+            opening, _, inside = value.partition("\n")
+            value = opening + "\n" + inside[len(text.written_body):]
+        return value
+
+    def read(self, data: bytes, path: str) -> "AgentText":
+        from .reading import read_codex
+
+        return read_codex(data, path, self.tool)
+
+    def _with_pins(self, agent: "Agent", values: list[Value], lead: str, pins: dict[str, str],
+                   body: str, ink: "Ink") -> str:
+        """The header and instructions with pinned entries written as they are
+        (``key = <text>``), after the derived ones they do not replace. A pinned
+        ``developer_instructions`` holds its delimiters and what follows the closing one;
+        the instructions go between them."""
+        from .reading import toml_basic
+
+        def pinned(loc: tuple, text: str) -> str:
+            return ink.text(Value(text, Source("manifest", agent.document,
+                                               ("targets", self.name) + loc, agent.id, "derived",
+                                               whole=True)))
+
+        out = [pinned(("pinned_lead",), lead)] if lead else []
+        out += [ink.text(value) for value in values
+                if value.text.split("=", 1)[0].strip() not in pins]
+        instructions = "developer_instructions = " + _literal(body) + "\n"
+        for key, raw in pins.items():
+            if key == "developer_instructions":
+                opening, _, closing = raw.partition("\n")
+                inside = body if opening == "'''" else toml_basic(body)
+                out.append(pinned(("pinned", key), f"{key} = {opening}\n") + inside
+                           + pinned(("pinned", key), closing + "\n"))
+                instructions = ""
+            else:
+                out.append(pinned(("pinned", key), f"{key} = {raw}\n"))
+        return "".join(out) + instructions
 
 
 def _has(data: Any, loc: tuple) -> bool:

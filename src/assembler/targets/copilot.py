@@ -50,6 +50,8 @@ class Copilot(MarkdownTarget):
     name = "copilot"
     default_folder = ".github/agents"
     suffix = ".agent.md"
+    label = "GitHub Copilot"
+    unnamed = "file"
     options = CopilotOptions
     limits = (
         Limit("copilot", "agent body (after the frontmatter)", "characters", 30_000,

@@ -32,6 +32,8 @@ class CursorOptions(TargetOptions):
 class Cursor(MarkdownTarget):
     name = "cursor"
     default_folder = ".cursor/agents"
+    label = "Cursor"
+    unnamed = "file"
     options = CursorOptions
     passthrough = ("is_background",)
 

@@ -33,6 +33,7 @@ loaded by Droid itself.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
     from ..compose.composition import Composition
     from ..diagnostics import Diagnostics
     from ..sources.catalog import Agent, Catalog
+    from .reading import AgentText
 
 TOOLS = {
     "Read": ("Read", "LS"), "Grep": ("Grep",), "Glob": ("Glob",), "Write": ("Create",),
@@ -86,6 +88,7 @@ class FactoryOptions(TargetOptions):
 class Factory(FlatMarkdownTarget):
     name = "factory"
     default_folder = ".factory/droids"
+    label = "Factory Droid"
     options = FactoryOptions
     limits = (
         Limit("factory", "`description`", "characters", DESCRIPTION_LIMIT,
@@ -108,6 +111,16 @@ class Factory(FlatMarkdownTarget):
                 "(Droid refuses a tool list without one)",
                 "add the tools the agent needs (`Read`, say), or list Droid's own names in "
                 "[targets.factory] tools")
+
+    def read_values(self, text: "AgentText") -> None:
+        """Droid refuses a name outside ``[a-z0-9_-]``."""
+        from .reading import NotAnAgent
+
+        name = text.values["name"]
+        if not re.fullmatch(r"[a-z0-9_-]+", name):
+            raise NotAnAgent(f"Droid refuses the name {name!r}: it takes lowercase letters, "
+                             "digits, `_` and `-`", next(e.line for e in text.entries
+                                                         if e.key == "name"))
 
     def _tools(self, agent: "Agent") -> list[str]:
         return translate(agent, self.name, TOOLS, _no_tool, None)

@@ -40,6 +40,7 @@ from .tools import check_tool_list, translate
 if TYPE_CHECKING:
     from ..compose.composition import Composition
     from ..sources.catalog import Agent, Catalog
+    from .reading import AgentText
 
 TOOLS = {
     "Read": ("read_file", "read_many_files"), "Glob": ("glob", "list_directory"),
@@ -65,6 +66,10 @@ NATIVE = (
 NATIVE_WITHHELD = {"invoke_agent": _NO_NESTING,
                    "update_topic": "Gemini CLI keeps `update_topic` for the main session"}
 _SLUG = re.compile(r"^[a-z0-9_.:-]+$", re.IGNORECASE)
+# Every key of Gemini CLI's strict local-agent schema: any other key rejects the file.
+FIELDS = frozenset(("kind", "name", "description", "display_name", "tools", "mcp_servers",
+                    "model", "temperature", "max_turns", "timeout_mins"))
+_NAME = re.compile(r"^[a-z0-9_-]+$")
 
 
 def _mcp(server: str, tool: str | None) -> str | None:
@@ -151,10 +156,29 @@ class GeminiOptions(TargetOptions):
 class Gemini(MarkdownTarget):
     name = "gemini"
     default_folder = ".gemini/agents"
+    label = "Gemini CLI"
     options = GeminiOptions
     flat = True
     skips_underscore = True
     passthrough = ("temperature", "max_turns", "timeout_mins", "mcp_servers")
+
+    def read_values(self, text: "AgentText") -> None:
+        """Gemini CLI's schema is strict: a key it does not know, a name outside
+        ``[a-z0-9_-]`` or a remote agent (no prompt of its own) is not a local agent."""
+        from .reading import NotAnAgent, Unsupported
+
+        for entry in text.entries:
+            if entry.key not in FIELDS:
+                raise NotAnAgent(f"Gemini CLI refuses an agent file with a key it does not know "
+                                 f"(`{entry.key}`)", entry.line,
+                                 "remove the key: Gemini's agent schema takes no other")
+        name = text.values["name"]
+        if not _NAME.match(name):
+            raise NotAnAgent(f"Gemini CLI refuses the name {name!r}: it takes lowercase letters, "
+                             "digits, `-` and `_`", text.entries[0].line)
+        if text.values.get("kind", "local") != "local":
+            raise Unsupported("a remote agent (`kind` is not `local`): the catalog writes local "
+                              "agents, whose prompt is the file's body", 1)
 
     def check(self, catalog: "Catalog", agent: "Agent", diagnostics: "Diagnostics") -> None:
         resolve_model(self, catalog, agent, diagnostics)

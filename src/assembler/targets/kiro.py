@@ -82,6 +82,9 @@ class KiroOptions(TargetOptions):
 class Kiro(MarkdownTarget):
     name = "kiro"
     default_folder = ".kiro/agents"
+    label = "Kiro"
+    unnamed = "path"  # Kiro knows an agent by its path under the folder
+    defaults = ("name",)  # an adopted file without `name` keeps none: the path names it
     options = KiroOptions
     passthrough = ("permissions", "welcomeMessage", "resources", "includeMcpJson")
 
@@ -95,7 +98,7 @@ class Kiro(MarkdownTarget):
     def entries(self, composition: "Composition", catalog: "Catalog") -> list[Value]:
         agent = composition.agent
         values = fields(self, catalog.settings, agent)
-        out = [entry(agent, "name", agent.id, ("name",))]
+        out = [entry(agent, "name", agent.output_id, ("name",))]
         out += self.name_and_description(agent, name=False)
         out += self.model_entry(catalog, agent)
         if "tools" in values:

@@ -10,6 +10,10 @@ Some tools read only the top level of their folder. Such a target sets
 joins the folders with ``-`` (``ml/dataset-auditor`` becomes
 ``ml-dataset-auditor.md``), and :meth:`MarkdownTarget.check_flat` reports two
 agents that would share a file or a name there.
+
+Each such target also reads its own files back for ``assembler import``
+(:meth:`MarkdownTarget.read`, see :mod:`.reading`), and writes the header
+entries an adopted file pins (`[targets.<name>] pinned`) as they are.
 """
 
 from __future__ import annotations
@@ -19,13 +23,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..compose.composition import Source, TextOf, Value
-from ..sources.fidelity import finish
+from ..sources.fidelity import finish, frontmatter_entry
 from ..sources.yaml import yaml_entry
 from .base import HTML_COMMENT, PLACEHOLDER, Target
 from .options import INHERIT, configured, fields, option_source, resolve_model
 
 if TYPE_CHECKING:
     from ..compose.composition import Composition
+    from .reading import AgentText
     from ..compose.render import Renderer
     from ..diagnostics import Diagnostics
     from ..sources.catalog import Agent, Catalog
@@ -54,6 +59,11 @@ class _FlatIndex:
     by_name: dict[str, list["Agent"]]
 
 
+def _from_table(item: Value) -> bool:
+    """The entry comes from a `[targets.<name>]` field (of the manifest or the config)."""
+    return item.source is not None and item.source.loc[:1] == ("targets",)
+
+
 def _present(data: Any, loc: tuple) -> bool:
     for key in loc:
         try:
@@ -78,16 +88,16 @@ class MarkdownTarget(Target):
     skips_underscore: ClassVar[bool] = False
     _flat_index: tuple[Any, "_FlatIndex"] | None = None
 
-    def path(self, settings: "Settings", agent_id: str) -> str:
+    def path(self, settings: "Settings", agent: "Agent") -> str:
         if not self.flat:
-            return super().path(settings, agent_id)
-        return f"{self.folder(settings)}/{flat_name(agent_id)}{self.suffix}"
+            return super().path(settings, agent)
+        return f"{self.folder(settings)}/{flat_name(agent.output_id)}{self.suffix}"
 
     def check_flat(self, catalog: "Catalog", agent: "Agent", diagnostics: "Diagnostics") -> None:
         """Report, at the manifest's name, another agent written to the same file of
         this flat folder or known there by the same name, and a file the tool skips."""
         index = self._index(catalog)
-        path = self.path(catalog.settings, agent.id)
+        path = self.path(catalog.settings, agent)
         at = agent.document.locate(("name",), value=True)
         switch = f"[targets.{self.name}] enabled = false"
         for other in index.by_path[path]:
@@ -107,12 +117,13 @@ class MarkdownTarget(Target):
                     f"rename one of them, or switch the target off for one: {switch}")
         if self.skips_underscore and path.rsplit("/", 1)[-1].startswith("_"):
             folder = agent.id.split("/", 1)[0]
+            move = (f"move the manifest out of the `{folder}` folder" if "/" in agent.id
+                    else "give it a `filename` that does not start with `_`")
             diagnostics.error(
                 agent.source, *at,
                 f"target {self.name} skips files whose name starts with `_`, so {path} "
                 "would never be loaded",
-                f"move the manifest out of the `{folder}` folder, or switch the target off "
-                f"for this agent: {switch}")
+                f"{move}, or switch the target off for this agent: {switch}")
 
     def _index(self, catalog: "Catalog") -> "_FlatIndex":
         cached = self._flat_index
@@ -121,10 +132,56 @@ class MarkdownTarget(Target):
         index = _FlatIndex({}, {})
         for agent in catalog.agents:
             if self.renders(agent):
-                index.by_path.setdefault(self.path(catalog.settings, agent.id), []).append(agent)
+                index.by_path.setdefault(self.path(catalog.settings, agent), []).append(agent)
                 index.by_name.setdefault(agent.manifest.name.lower(), []).append(agent)
         self._flat_index = (catalog, index)
         return index
+
+    # -- reading a file back, for `assembler import` ---------------------------------------
+    imports = True
+    dialect: ClassVar[str] = "plain"  # how the tool reads frontmatter (see reading.py)
+    # What the tool does with a file whose frontmatter has no `name`: "required" (it
+    # does not load it), "file" (names the agent after its file; import writes that
+    # name in) or "path" (knows the agent by its path under the folder, no `name`).
+    unnamed: ClassVar[str] = "required"
+    # Entries the target writes on its own when the manifest says nothing (opencode's
+    # `mode`, Kiro's `name`). An adopted file's pinned header goes without them, as the
+    # file did (the tool's own default applies, as it did before), unless the target's
+    # `[targets.<name>]` table sets them.
+    defaults: ClassVar[tuple[str, ...]] = ()
+
+    def read(self, data: bytes, path: str) -> "AgentText":
+        from .reading import read_markdown
+
+        self.read_path(path)
+        text = read_markdown(data, path, self.tool, self.dialect, self.unnamed,
+                             self.known_fields())
+        self.read_values(text)
+        return text
+
+    def read_path(self, path: str) -> None:
+        """Raise :class:`~.reading.NotAnAgent` when the tool never loads a file at
+        ``path`` (under its folder, without the suffix): below the top level of a flat
+        folder, or a name the tool skips."""
+        from .reading import NotAnAgent
+
+        if self.flat and "/" in path:
+            raise NotAnAgent(f"{self.tool} reads only the top level of its folder, so it "
+                             f"never loads `{path}{self.suffix}`", 1,
+                             f"move the file to the top of the folder, or import it as another "
+                             "tool's file with --from")
+        if self.skips_underscore and path.rsplit("/", 1)[-1].startswith("_"):
+            raise NotAnAgent(f"{self.tool} skips files whose name starts with `_`", 1,
+                             "rename the file if it is meant to be an agent")
+
+    def read_values(self, text: "AgentText") -> None:
+        """Raise :class:`~.reading.NotAnAgent` for a file the tool refuses for what its
+        frontmatter says (a name it does not take, a key it does not know)."""
+
+    def known_fields(self) -> frozenset[str] | None:
+        """The frontmatter fields the tool uses, to warn about others on import (None: no
+        warning)."""
+        return None
 
     def entries(self, composition: "Composition", catalog: "Catalog") -> list[Value]:
         raise NotImplementedError
@@ -169,14 +226,33 @@ class MarkdownTarget(Target):
                   text_of: TextOf) -> dict[str, Any]:
         variables = composition.sections(text_of)
         variables["banner"] = PLACEHOLDER
-        variables["frontmatter"] = "".join(text_of(item) for item in self.entries(composition, catalog))
+        items = self.entries(composition, catalog)
+        lead, pins = self.pinned(composition.agent)
+        if lead or pins:
+            items = self.with_pins(composition.agent, items, lead, pins)
+        variables["frontmatter"] = "".join(text_of(item) for item in items)
         return variables
+
+    def with_pins(self, agent: "Agent", items: list[Value], lead: str,
+                  pins: dict[str, str]) -> list[Value]:
+        """The entries with the pinned ones written as they are: the pinned lead first,
+        entries the target derives that are not pinned (nor among its :attr:`defaults`),
+        then the pins in their order."""
+        def pinned(loc: tuple, text: str) -> Value:
+            return Value(text, Source("manifest", agent.document, ("targets", self.name) + loc,
+                                      agent.id, "derived", whole=True))
+
+        out = [pinned(("pinned_lead",), lead)] if lead else []
+        out += [item for item in items if item.text.split(":", 1)[0] not in pins
+                and not (item.text.split(":", 1)[0] in self.defaults and not _from_table(item))]
+        out += [pinned(("pinned", key), frontmatter_entry(key, raw)) for key, raw in pins.items()]
+        return out
 
     def emit(self, composition: "Composition", renderer: "Renderer") -> str | None:
         agent, catalog = composition.agent, renderer.catalog
         text = renderer.render_layout(
             self.layout, lambda text_of: self.variables(composition, catalog, text_of), agent,
-            self.path(catalog.settings, agent.id), self.name)
+            self.path(catalog.settings, agent), self.name)
         if text is None:
             return None
         return finish(text.rstrip("\n") + "\n", agent.manifest)
@@ -191,12 +267,14 @@ class FlatMarkdownTarget(MarkdownTarget):
     reports at the later manifest's ``name``.
     """
 
-    def path(self, settings, agent_id: str) -> str:
-        return f"{self.folder(settings)}/{agent_id.rsplit('/', 1)[-1]}{self.suffix}"
+    flat = True
+
+    def path(self, settings: "Settings", agent: "Agent") -> str:
+        return f"{self.folder(settings)}/{agent.output_id.rsplit('/', 1)[-1]}{self.suffix}"
 
     def check_collisions(self, catalog: "Catalog", agent: "Agent", diagnostics) -> None:
         settings = catalog.settings
-        mine = self.path(settings, agent.id)
+        mine = self.path(settings, agent)
         first = self._first_writers(catalog).get(mine)
         if first is not None and first is not agent:
             diagnostics.error(
@@ -214,7 +292,7 @@ class FlatMarkdownTarget(MarkdownTarget):
         first: dict[str, "Agent"] = {}
         for other in catalog.agents:
             if self.renders(other):
-                first.setdefault(self.path(catalog.settings, other.id), other)
+                first.setdefault(self.path(catalog.settings, other), other)
         self._writers = (weakref.ref(catalog), first)
         return first
 

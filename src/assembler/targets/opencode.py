@@ -86,6 +86,9 @@ class OpencodeOptions(TargetOptions):
 class Opencode(MarkdownTarget):
     name = "opencode"
     default_folder = ".opencode/agents"
+    label = "opencode"
+    unnamed = "path"  # opencode knows an agent by its path when it has no `name`
+    defaults = ("mode",)  # a file without `mode` is opencode's default (`all`), kept so
     options = OpencodeOptions
     passthrough = ("variant", "temperature", "top_p", "steps", "hidden", "color")
 

@@ -38,6 +38,10 @@ class TargetOptions(BaseModel):
     enabled: bool = True
     folder: str | None = None
     model: str | None = None
+    # Fidelity of an imported file (a manifest's own table only): header entries written
+    # as they are, by key, and the header text before the first one.
+    pinned: dict[str, str] | None = None
+    pinned_lead: str | None = None
 
 
 def fields(target: Target, settings: "Settings", agent: "Agent") -> dict[str, Any]:
@@ -45,7 +49,7 @@ def fields(target: Target, settings: "Settings", agent: "Agent") -> dict[str, An
     merged = {key: value for key, value in configured(settings.config).get(target.name, {}).items()
               if key not in ("enabled", "folder")}
     merged.update({key: value for key, value in agent.manifest.targets.get(target.name, {}).items()
-                   if key != "enabled"})
+                   if key not in ("enabled", "pinned", "pinned_lead")})
     return merged
 
 
@@ -132,6 +136,11 @@ def check_config(settings: "Settings", registry: dict[str, Target], diagnostics:
                                   f"`targets.{name}` must be a table",
                                   f"write [targets.{name}] with the target's settings")
                 continue
+            for key in ("pinned", "pinned_lead"):
+                if key in table:
+                    diagnostics.error(document.path, *document.locate(("targets", name, key)),
+                                      f"`{key}` is a setting of one agent",
+                                      f"set it in [targets.{name}] of that agent's manifest")
             _validate(registry[name], table, document, ("targets", name), diagnostics)
     seen: dict[tuple[str, str], str] = {}
     for name in names:
@@ -161,6 +170,25 @@ def check_manifest(agent: "Agent", registry: dict[str, Target], diagnostics: Dia
                               f"set it in [targets.{name}] of the config")
             continue
         _validate(registry[name], table, document, ("targets", name), diagnostics)
+        pins = table.get("pinned")
+        if isinstance(pins, dict) and isinstance(pins.get("description"), str):
+            _check_pinned_description(registry[name], agent, pins["description"], diagnostics)
+
+
+def _check_pinned_description(target: "Target", agent: "Agent", raw: str,
+                              diagnostics: Diagnostics) -> None:
+    """A pinned description must say what the manifest's says (other targets write that)."""
+    try:
+        said = target.pinned_value("description", raw)
+    except ValueError as exc:
+        said, problem = None, f"does not parse ({exc})"
+    else:
+        problem = f"says {said!r}, but `description` is {agent.manifest.description!r}"
+    if said != agent.manifest.description:
+        diagnostics.error(agent.source, *agent.document.locate(
+            ("targets", target.name, "pinned", "description"), value=True),
+            f"`targets.{target.name}.pinned.description` {problem}",
+            "write the same text in both, or remove the pinned entry")
 
 
 def _known(name: str, loc: tuple, document, registry: dict[str, Target],

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from ..compose.composition import Composition
     from ..compose.render import Renderer
     from ..sources.catalog import Agent, Catalog
+    from .reading import AgentText
 
 TOOLS = {
     "Read": ("read_file",), "Write": ("write_file",), "Edit": ("edit",),
@@ -138,6 +139,7 @@ class QwenOptions(TargetOptions):
 class Qwen(MarkdownTarget):
     name = "qwen"
     default_folder = ".qwen/agents"
+    label = "Qwen Code"
     options = QwenOptions
     flat = True
     passthrough = ("disallowedTools", "approvalMode", "maxTurns", "color")
@@ -148,6 +150,21 @@ class Qwen(MarkdownTarget):
         self.check_flat(catalog, agent, diagnostics)
         check_tool_list(self, catalog, agent, TOOLS, _mcp, tools_problem, WITHHELD, diagnostics)
         check_native(self, catalog, agent, "disallowedTools", disallowed_problem, diagnostics)
+
+    def read_values(self, text: "AgentText") -> None:
+        """Qwen Code does not load an agent with a reserved name, a name under 2 or over
+        50 characters, or a prompt under 10 characters."""
+        from .reading import NotAnAgent
+
+        name, line = text.values["name"], next(e.line for e in text.entries if e.key == "name")
+        if name.lower() in RESERVED:
+            raise NotAnAgent(f"Qwen Code refuses the reserved name {name!r}", line)
+        if not 2 <= len(name) <= 50:
+            raise NotAnAgent(f"Qwen Code refuses the name {name!r}: it takes 2 to 50 characters",
+                             line)
+        if len(text.body.strip()) < MIN_PROMPT:
+            raise NotAnAgent(f"Qwen Code refuses a prompt under {MIN_PROMPT} characters",
+                             text.prefix.count("\n") + 1)
 
     def check_name(self, agent: "Agent", diagnostics: "Diagnostics") -> None:
         name = agent.manifest.name
