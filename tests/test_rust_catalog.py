@@ -263,3 +263,16 @@ def test_a_changed_capability_rebuilds_only_the_agents_of_its_roles(catalog, cli
     assert result.exit_code == 0, result.stderr
     assert "rebuilding 2 agents: dashboard-builder, migration-writer." in result.stdout
     assert cli("check", "--root", catalog).exit_code == 0
+
+
+def test_import_into_the_catalog_proves_files_with_its_capability_texts(catalog, cli, tmp_path):
+    """The import's proof renders inside a copy of the catalog: the copy must hold the
+    capability folder too, or every role that uses one fails to load there."""
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    (incoming / "lone-helper.md").write_text(
+        "---\nname: lone-helper\ndescription: Helps alone.\ntools: Read, Grep\n---\n\n"
+        "You help on your own.\n")
+    result = cli("import", incoming, "--root", catalog)
+    assert result.exit_code == 1, result.stdout + result.stderr  # refused, not a broken catalog
+    assert "required block `baseline` is not included" in result.stdout

@@ -595,7 +595,9 @@ class _Planner:
         for name in (CONFIG_FILE, PYPROJECT_FILE):
             if (self.root / name).is_file():
                 shutil.copy2(self.root / name, stage / name)
-        for folder in ("manifests", "blocks", "roles", "templates"):
+        for folder in ("manifests", "blocks", "roles", "templates", "capabilities"):
+            if getattr(self.config, folder) is None:
+                continue  # `capabilities` is only there when the config names the folder
             source = self.settings.folder(folder)
             if source.is_dir():
                 shutil.copytree(source, stage / self.folder(folder), symlinks=True)
