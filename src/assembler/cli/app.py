@@ -112,6 +112,7 @@ def build(
     from ..diagnostics import printable
     from ..outputs import report as reporting
     from ..outputs.run import cached
+    from ..outputs.stream import build_outputs
     from ..outputs.write import write_outputs
 
     everything = not names and changed_since is None
@@ -126,18 +127,22 @@ def build(
         names, prune = _changed_since(root, changed_since, names)
         if not names and not prune:
             return
-    if names == []:  # only orphans to remove
-        catalog, rendered = _load(root), []
-    else:
-        catalog, rendered = _assemble(root, names=names)
-    if sourcemap:  # refused before anything is written
-        from ..provenance.explain import SOURCEMAPS
-        from ..sources.folders import check_state_path
+    def before(catalog: "Catalog") -> None:  # --sourcemap is refused before anything is written
+        if sourcemap:
+            from ..provenance.explain import SOURCEMAPS
+            from ..sources.folders import check_state_path
 
-        _checked(lambda: check_state_path(catalog.root, f"{SOURCEMAPS}/x.json"))
-    result = _checked(lambda: write_outputs(catalog, rendered, force, prune=prune))
+            check_state_path(catalog.root, f"{SOURCEMAPS}/x.json")
+
+    if names == []:  # only orphans to remove
+        catalog, hashes = _load(root), []
+        _checked(lambda: before(catalog))
+        result = _checked(lambda: write_outputs(catalog, [], force, prune=prune))
+    else:  # each file compared, and written, where it is rendered
+        catalog, result, hashes = _checked(
+            lambda: build_outputs(root, names, force, prune, before))
     if everything:
-        cache.store(catalog, rendered)
+        cache.store_hashes(catalog, hashes)
     style = Style(sys.stdout)
     for label, paths in (("created", result.created), ("updated", result.updated),
                          ("removed", result.removed)):
@@ -155,10 +160,11 @@ def build(
         )
     print(reporting.build_summary(len(result.created) + len(result.updated), result.unchanged,
                                   len(result.refused), len(result.removed)))
-    if sourcemap and rendered:
+    if sourcemap and hashes:
         from ..provenance.explain import write_sourcemaps
 
-        ids = {item.agent.id for item in rendered}
+        sources = {source for source, _, _ in hashes}
+        ids = {agent.id for agent in catalog.agents if agent.source in sources}
         for path in _checked(lambda: write_sourcemaps(catalog, ids)):
             print(f"{style('source map', 'dim')} {path}")
     if result.refused:

@@ -274,10 +274,18 @@ class RenderCache:
         """
         if self.root is None or catalog.root != self.root or self.inputs is None:
             return
+        self.store_hashes(catalog, [(item.agent.source, item.path, _digest(item.data))
+                                    for item in rendered])
+
+    def store_hashes(self, catalog: "Catalog", hashes: list[tuple[str, str, str]]) -> None:
+        """:meth:`store` from ``(manifest, output path, SHA-256 of the rendered bytes)`` of
+        every rendered file, for a render that kept no bytes."""
+        if self.root is None or catalog.root != self.root or self.inputs is None:
+            return
         from .drift import scans
         from .render import all_outputs
 
-        if len(rendered) != len(all_outputs(catalog)):
+        if len(hashes) != len(all_outputs(catalog)):
             return
         config = catalog.settings.config
         folders = {name: getattr(config, name) for name in FOLDER_KEYS}
@@ -292,11 +300,11 @@ class RenderCache:
             if (after.key, after.agents, after.stats) != (inputs.key, inputs.agents, inputs.stats):
                 return
             agents: dict[str, list[list[str]]] = {}
-            for item in rendered:
-                key = inputs.agents.get(item.agent.source)
+            for source, path, digest in hashes:
+                key = inputs.agents.get(source)
                 if key is None:
                     return
-                agents.setdefault(key, []).append([item.path, _digest(item.data)])
+                agents.setdefault(key, []).append([path, digest])
             where = [[folder, suffix, comment.open, comment.close, *([template] if template else [])]
                      for folder, suffix, comment, template in scans(catalog)]
             record = {"format": FORMAT, "tool": tool, "folders": folders, "scans": where,

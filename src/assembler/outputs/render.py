@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, TypeVar
 
 from ..compose import parallel
 from ..compose.render import Renderer
@@ -19,6 +20,8 @@ from ..sources.catalog import Agent, Catalog, load_partial
 from ..targets import registry
 from ..targets.base import Target
 from .banner import LayoutError, stamp
+
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -103,10 +106,24 @@ def render_agent(renderer: Renderer, agent: Agent) -> list[Rendered] | None:
 
 
 def render_agents(renderer: Renderer, agents: list[Agent]) -> list[Rendered]:
-    """The files of ``agents``, in order; an agent that fails is left out (and recorded).
+    """The files of ``agents``, in order; an agent that fails is left out (and recorded)."""
+    return [Rendered(agent, path, data, target)
+            for agent, (path, data, target) in render_each(renderer, agents, _as_tuple)]
 
-    Only a plain :class:`Renderer` is forked: a subclass (the tracing renderer)
-    keeps per-agent state that a child would lose.
+
+def _as_tuple(item: Rendered) -> tuple[str, bytes, str]:
+    return item.path, item.data, item.target
+
+
+def render_each(renderer: Renderer, agents: list[Agent],
+                finish: Callable[[Rendered], R]) -> list[tuple[Agent, R]]:
+    """``finish(file)`` for every file of ``agents``, in order, run where the file was rendered.
+
+    ``finish`` turns each file into what the caller keeps (its result must be
+    picklable): comparing a file with the disk there means the rendered bytes
+    of a clean file never travel or pile up. An agent that fails is left out
+    (and recorded). Only a plain :class:`Renderer` is forked: a subclass (the
+    tracing renderer) keeps per-agent state that a child would lose.
     """
     for target in registry.enabled(renderer.catalog.settings):
         if target.layout:  # compiled before forking: once, and its errors once
@@ -114,7 +131,7 @@ def render_agents(renderer: Renderer, agents: list[Agent]) -> list[Rendered]:
     workers = parallel.worker_count(len(agents)) if type(renderer) is Renderer else 1
 
     def work(part: list[Agent]):
-        files = [(index, item.path, item.data, item.target)
+        files = [(index, finish(item))
                  for index, agent in enumerate(part)
                  for item in render_agent(renderer, agent) or ()]
         failed, renderer.failed = renderer.failed, {}
@@ -122,10 +139,10 @@ def render_agents(renderer: Renderer, agents: list[Agent]) -> list[Rendered]:
         return files, failed, diagnostics
 
     size = -(-len(agents) // workers) if agents else 0
-    results: list[Rendered] = []
+    results: list[tuple[Agent, R]] = []
     for number, (files, failed, diagnostics) in enumerate(parallel.fork_map(work, agents, workers)):
         part = agents[number * size:(number + 1) * size] if workers > 1 else agents
-        results += [Rendered(part[index], path, data, target) for index, path, data, target in files]
+        results += [(part[index], kept) for index, kept in files]
         renderer.absorb(failed, diagnostics)
     return results
 
@@ -161,14 +178,11 @@ def render_catalog(catalog: Catalog, only: set[str] | None = None) -> list[Rende
     return rendered
 
 
-def assemble(
-    root: Path | None = None, cwd: Path | None = None, names: list[str] | None = None
-) -> tuple[Catalog, list[Rendered]]:
-    """Load and render in one go, reporting load and template errors together.
-
-    ``names`` limits rendering to some agents (by id, name or path). Raises
-    :class:`CatalogError` with every problem from every file.
-    """
+def prepare(root: Path | None = None, cwd: Path | None = None, names: list[str] | None = None
+            ) -> tuple[Catalog, list[Agent], Diagnostics]:
+    """Load a catalog and pick the agents to render: every agent, or those ``names``
+    name (by id, name or path). Returns the problems found so far with them; raises
+    :class:`CatalogError` when nothing can be rendered at all."""
     catalog, diagnostics = load_partial(root, cwd)
     if catalog is None:
         raise CatalogError(diagnostics)
@@ -185,8 +199,20 @@ def assemble(
             elif not diagnostics:  # with other errors the agent may just have failed to load
                 diagnostics.error("", 1, 1, f"unknown agent `{key}`",
                                   did_you_mean(key, [a.id for a in catalog.agents], "agents"))
+    return catalog, [a for a in catalog.agents if only is None or a.id in only], diagnostics
+
+
+def assemble(
+    root: Path | None = None, cwd: Path | None = None, names: list[str] | None = None
+) -> tuple[Catalog, list[Rendered]]:
+    """Load and render in one go, reporting load and template errors together.
+
+    ``names`` limits rendering to some agents (by id, name or path). Raises
+    :class:`CatalogError` with every problem from every file.
+    """
+    catalog, agents, diagnostics = prepare(root, cwd, names)
     renderer = Renderer(catalog)
-    rendered = render_agents(renderer, [a for a in catalog.agents if only is None or a.id in only])
+    rendered = render_agents(renderer, agents)
     diagnostics.extend(renderer.failures())
     if diagnostics:
         raise CatalogError(diagnostics)

@@ -65,34 +65,44 @@ def write_outputs(
         elif state.intact is False and not force:
             result.refused.append(state)
         elif state.kind == "orphaned":
-            current = _current(target)
-            if current != state.actual:
-                result.refused.append(_changed_meanwhile(state, current))
-                continue
-            target.unlink()
-            result.removed.append(state.path)
-            if state.intact is None:
-                result.unverified.append(state.path)
+            remove_orphan(target, state, result)
         else:
             assert state.expected is not None
             current = write_atomic(target, state.expected, expect=state.actual)
             if current is not _WRITTEN:
-                result.refused.append(_changed_meanwhile(state, current))
+                result.refused.append(changed_meanwhile(state, current))
                 continue
-            (result.created if state.kind == "missing" else result.updated).append(state.path)
-            if state.intact is None:
-                result.unverified.append(state.path)
+            written(state, result)
     return result
 
 
-def _current(path: Path) -> bytes | None:
+def remove_orphan(target: Path, state: FileState, result: BuildResult) -> None:
+    """Remove an orphaned file, unless it changed since it was read (then: refused)."""
+    current = current_bytes(target)
+    if current != state.actual:
+        result.refused.append(changed_meanwhile(state, current))
+        return
+    target.unlink()
+    result.removed.append(state.path)
+    if state.intact is None:
+        result.unverified.append(state.path)
+
+
+def written(state: FileState, result: BuildResult) -> None:
+    """Record that the file of ``state`` was written."""
+    (result.created if state.kind == "missing" else result.updated).append(state.path)
+    if state.intact is None:
+        result.unverified.append(state.path)
+
+
+def current_bytes(path: Path) -> bytes | None:
     try:
         return path.read_bytes()
     except FileNotFoundError:
         return None
 
 
-def _changed_meanwhile(state: FileState, current: bytes | None) -> FileState:
+def changed_meanwhile(state: FileState, current: bytes | None) -> FileState:
     """The state of a file that changed after the comparison read it: a hand edit."""
     return FileState(state.path, "edited", state.manifest, state.expected, current, intact=False)
 
@@ -114,6 +124,24 @@ def write_atomic(path: Path, data: bytes, expect: object = _ANY) -> object:
     read again once the new one is ready, and left alone unless it still holds
     exactly that. Returns ``_WRITTEN``, or what was found instead.
     """
+    temp = stage(path, data)
+    try:
+        if expect is not _ANY:
+            current = current_bytes(path)
+            if current != expect:
+                Path(temp).unlink(missing_ok=True)
+                return current
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return _WRITTEN
+
+
+def stage(path: Path, data: bytes) -> str:
+    """The first half of :func:`write_atomic`: ``data`` in a new temporary file beside
+    ``path``, with the mode ``path`` has (or a new file gets). Returns its full path;
+    renaming it over ``path`` is the second half."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         mode = path.stat().st_mode & 0o7777
@@ -125,13 +153,7 @@ def write_atomic(path: Path, data: bytes, expect: object = _ANY) -> object:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.chmod(temp, mode)
-        if expect is not _ANY:
-            current = _current(path)
-            if current != expect:
-                Path(temp).unlink(missing_ok=True)
-                return current
-        os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
-    return _WRITTEN
+    return temp
