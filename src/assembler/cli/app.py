@@ -149,14 +149,20 @@ def build(
             "this is what a build would discard:\n"
             + colour_diff(state.diff(), Style(sys.stderr))
         )
+    for state in result.kept:
+        sys.stderr.write(f"{style('kept', 'yellow')} {printable(state.path)}: in a generated skill "
+                         "folder, but no skill source provides it; move it into the skill's "
+                         "source folder, or remove it\n")
     print(reporting.build_summary(len(result.created) + len(result.updated), result.unchanged,
-                                  len(result.refused), len(result.removed)))
+                                  len(result.refused) + len(result.kept), len(result.removed)))
     if sourcemap and rendered:
         from ..provenance.explain import write_sourcemaps
 
         ids = {item.agent.id for item in rendered}
         for path in _checked(lambda: write_sourcemaps(catalog, ids)):
             print(f"{style('source map', 'dim')} {path}")
+    if result.kept and not result.refused:
+        raise typer.Exit(Exit.DRIFT)
     if result.refused:
         sys.stderr.write(
             "Move the edits into the manifests or blocks they came from (`assembler adopt FILE` "
@@ -260,7 +266,7 @@ def list_agents(
     fmt: ListFormat = typer.Option(ListFormat.text, "--format", help="Output format."),
     root: Optional[Path] = RootOption,
 ) -> None:
-    """List agents with their files (one per target), role, blocks and handoffs."""
+    """List agents with their files (one per target), role, blocks and handoffs, then skills."""
     import json
 
     from ..outputs.render import outputs
@@ -281,8 +287,9 @@ def list_agents(
         }
         for agent in catalog.agents
     ]
+    skills = _skill_rows(catalog)
     if fmt is ListFormat.json:
-        print(json.dumps(rows, indent=2))
+        print(json.dumps(rows + skills, indent=2))
         return
     style = Style(sys.stdout)
     for row in rows:
@@ -293,7 +300,23 @@ def list_agents(
         print(f"  blocks    {', '.join(row['blocks']) or '-'}")
         if row["handoffs"]:
             print(f"  handoffs  {', '.join(row['handoffs'])}")
-    print(f"{len(rows)} agents.")
+    for row in skills:
+        print(f"{style('skill ' + row['skill'], 'bold')} → {', '.join(row['targets'].values()) or '-'}")
+        print(f"  blocks    {', '.join(row['blocks']) or '-'}")
+        if row["files"]:
+            print(f"  files     {', '.join(row['files'])}")
+    print(f"{len(rows)} agents." + (f" {plural(len(skills), 'skill')}." if skills else ""))
+
+
+def _skill_rows(catalog: "Catalog") -> list[dict]:
+    """`assembler list` rows of the skills: their SKILL.md per skills folder, blocks, files."""
+    from ..outputs.skills import skill_outputs
+
+    return [{"skill": skill.id,
+             "targets": {o.format.key: o.path for o in skill_outputs(catalog, skill)},
+             "blocks": list(skill.all_blocks),
+             "files": [item.rel for item in skill.files]}
+            for skill in catalog.skills]
 
 
 @app.command("import")

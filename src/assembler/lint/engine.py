@@ -66,7 +66,11 @@ def lint_catalog(catalog: Catalog, rendered: list[Rendered], *, today: date,
     config = catalog.settings.config.lint
     active = active_codes(config, select, ignore)
     needs = [need for family in FAMILIES for need in getattr(family, "LINE_NEEDS", ())]
-    ctx = build_context(catalog, rendered, config, today, frozenset(active), needs)
+    from ..outputs.skills import is_skill_file
+
+    ctx = build_context(catalog, [item for item in rendered if not is_skill_file(item)], config,
+                        today, frozenset(active), needs)
+    ctx.skill_files = [item for item in rendered if is_skill_file(item)]
 
     found: list[Finding] = []
     for family in FAMILIES:

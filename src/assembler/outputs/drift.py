@@ -10,6 +10,7 @@ their name): a check reports them as orphaned and a full build removes them.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,13 +32,15 @@ Scan = tuple[str, str, CommentStyle]
 TEMP_PREFIX, TEMP_SUFFIX = ".", ".tmp"
 TEMPORARY = re.compile(r"^\.(.+)\.[a-z0-9_]{8}\.tmp$")
 
-Kind = Literal["clean", "stale", "edited", "missing", "orphaned"]
-DRIFT_KINDS: tuple[Kind, ...] = ("stale", "edited", "missing", "orphaned")
+Kind = Literal["clean", "stale", "edited", "missing", "orphaned", "unexpected"]
+SKILL_FILE = "SKILL.md"  # the one file name every client loads a skill from
+DRIFT_KINDS: tuple[Kind, ...] = ("stale", "edited", "missing", "orphaned", "unexpected")
 EXPLANATIONS: dict[str, str] = {
     "stale": "sources changed since it was generated",
     "edited": "edited by hand (its banner hash does not match its content)",
     "missing": "not generated yet",
     "orphaned": "generated, but no manifest renders it any more",
+    "unexpected": "in a generated skill folder, but no skill source provides it (never removed)",
 }
 
 
@@ -51,6 +54,7 @@ class FileState:
     expected: bytes | None  # what a build would write; None for orphans
     actual: bytes | None  # what is on disk; None when missing
     intact: bool = True  # False when the file on disk was edited by hand
+    mode: int | None = None  # permission bits a build gives the file (a skill's copied files)
 
     @property
     def drifted(self) -> bool:
@@ -105,14 +109,19 @@ def compare(catalog: Catalog, rendered: list[Rendered], find_orphans: bool = Tru
             problems.error(item.path, 1, 1, f"cannot read the output file: {exc.strerror}",
                            "an output path must be a readable file (or not exist yet)")
             continue
-        states.append(_classify(item, actual))
+        states.append(_classify(item, actual, root))
     if problems:
         raise CatalogError(problems)
     if find_orphans:
         from .render import all_outputs
+        from .skills import skill_files
 
         known = {item.path for item in rendered} | {o.path for o in all_outputs(catalog)}
-        states.extend(orphans(catalog.root, scans(catalog), known))
+        known |= skill_files(catalog)
+        found = orphans(catalog.root, scans(catalog), known)
+        states.extend(found)
+        states.extend(unexpected(catalog.root, skill_folders(catalog),
+                                 known | {state.path for state in found}))
     return sorted(states, key=lambda state: state.path)
 
 
@@ -123,26 +132,46 @@ def _resolves_inside(root: Path, folder: str) -> bool:
         return False
 
 
-def _classify(item: Rendered, actual: bytes | None) -> FileState:
-    from ..targets.registry import get
+def _classify(item: Rendered, actual: bytes | None, root: Path) -> FileState:
+    from ..targets.registry import comment_of
 
-    source = item.agent.source
+    source, mode = item.agent.source, item.mode
     if actual is None:
-        return FileState(item.path, "missing", source, item.data, None)
+        return FileState(item.path, "missing", source, item.data, None, mode=mode)
     if actual == item.data:  # keep one copy of equal bytes: halves memory on big catalogs
-        return FileState(item.path, "clean", source, item.data, item.data)
-    banner = read_banner(actual, get(item.target).comment)
+        if mode is not None and file_mode(root / item.path) != mode:  # a script lost its `x`
+            return FileState(item.path, "stale", source, item.data, item.data, mode=mode)
+        return FileState(item.path, "clean", source, item.data, item.data, mode=mode)
+    banner = read_banner(actual, comment_of(item.target))
     if banner is not None and banner.intact:
-        return FileState(item.path, "stale", source, item.data, actual)
-    return FileState(item.path, "edited", source, item.data, actual, intact=False)
+        return FileState(item.path, "stale", source, item.data, actual, mode=mode)
+    return FileState(item.path, "edited", source, item.data, actual, intact=False, mode=mode)
+
+
+def file_mode(path: Path) -> int | None:
+    """The permission bits of ``path``, or None when it cannot be read."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        return None
 
 
 def scans(catalog: Catalog) -> list[Scan]:
     """Where the enabled targets put their files."""
     from ..targets.registry import enabled
 
+    from ..targets.registry import skill_readers
+
     settings = catalog.settings
-    return [(target.folder(settings), target.suffix, target.comment) for target in enabled(settings)]
+    found = [(target.folder(settings), target.suffix, target.comment) for target in enabled(settings)]
+    return found + [(fmt.folder(), SKILL_FILE, fmt.comment) for fmt, _ in skill_readers(settings)]
+
+
+def skill_folders(catalog: Catalog) -> list[str]:
+    """The skills folders the enabled targets read."""
+    from ..targets.registry import skill_readers
+
+    return [fmt.folder() for fmt, _ in skill_readers(catalog.settings)]
 
 
 def orphans(root: Path, where: list[Scan], known: set[str]) -> list[FileState]:
@@ -194,3 +223,52 @@ def summary(states: list[FileState]) -> dict[str, int]:
     for state in states:
         counts[state.kind] += 1
     return counts
+
+
+# -- generated skill folders ----------------------------------------------------------------
+# A generated skill folder is a folder of a skills folder whose SKILL.md carries our
+# banner. Besides that file it holds copies of the skill's own files; anything else
+# there (a note someone dropped in, a copy whose source was removed) cannot be shown to
+# be ours, so it is `unexpected` and never removed. Only the temporary files a killed
+# build left (ours by their name) are orphaned, and removed by a full build.
+def unexpected(root: Path, folders: list[str], known: set[str]) -> list[FileState]:
+    """Every file under a generated skill folder of ``folders`` that is not in ``known``.
+    Kept free of jinja2 and pydantic: the render cache runs it."""
+    found: list[FileState] = []
+    for folder in folders:
+        base = root / folder
+        if not base.is_dir() or base.is_symlink():
+            continue
+        with os.scandir(base) as entries:
+            skills = sorted(entry.name for entry in entries if entry.is_dir(follow_symlinks=False))
+        for name in skills:
+            banner = _banner(base / name / SKILL_FILE)
+            if banner is None:
+                continue
+            for parts, entry in walk.files(base / name):
+                rel = f"{folder}/{name}/" + "/".join(parts)
+                if rel in known:
+                    continue
+                if TEMPORARY.match(parts[-1]):  # a killed build's: a full build removes it
+                    found.append(FileState(rel, "orphaned", banner, None, _read(entry.path)))
+                else:
+                    found.append(FileState(rel, "unexpected", banner, None, _read(entry.path),
+                                           intact=False))
+    return found
+
+
+def _banner(path: Path) -> str | None:
+    """The manifest the banner of ``path`` names, or None when it is not ours."""
+    try:
+        info = read_banner(path.read_bytes(), HTML_COMMENT)
+    except OSError:
+        return None
+    return None if info is None else info.source
+
+
+def _read(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None

@@ -13,7 +13,8 @@ from .drift import DRIFT_KINDS, EXPLANATIONS, FileState, summary
 from ..diagnostics import Diagnostic, printable
 from ..present import Style, colour_diff, github_annotation, plural
 
-KIND_COLOURS = {"stale": "yellow", "edited": "red", "missing": "cyan", "orphaned": "yellow"}
+KIND_COLOURS = {"stale": "yellow", "edited": "red", "missing": "cyan", "orphaned": "yellow",
+                "unexpected": "yellow"}
 
 
 # -- diagnostics ---------------------------------------------------------------------------
@@ -47,9 +48,12 @@ def diagnostics_github(diagnostics: Iterable[Diagnostic]) -> str:
 def fix_advice(states: list[FileState], regenerate: str) -> str:
     """The command that clears the drift, and the extra step hand edits need."""
     advice = f"Run `{regenerate}` to regenerate."
-    if any(not state.intact for state in states if state.drifted):
+    if any(not state.intact for state in states if state.drifted and state.kind != "unexpected"):
         advice += (" Hand-edited files are kept until you move the edit into the manifest or "
                    "block it came from; then `assembler build --force` overwrites them.")
+    if any(state.kind == "unexpected" for state in states):
+        advice += (" Files no skill source provides are never removed: move each into its "
+                   "skill's source folder, or delete it.")
     return advice
 
 

@@ -17,6 +17,7 @@ from .config import Settings, load_settings
 from ..diagnostics import CatalogError, Diagnostics, did_you_mean
 from .fidelity import TEXT_PREFIX, check_fidelity
 from .schema import MAX_NAME_LENGTH, SLUG, Manifest, report_validation_errors, validate
+from .skills import Skill, load_skills
 from .toml import TomlDocument, load_toml
 
 
@@ -46,6 +47,7 @@ class Catalog:
     blocks: dict[str, Block]
     roles: dict[str, ResolvedRole]
     agents: tuple[Agent, ...]
+    skills: tuple[Skill, ...] = ()  # `_skills/<name>/skill.toml`, sorted by name
 
     @property
     def root(self) -> Path:
@@ -92,7 +94,8 @@ def load_partial(
     roles, broken_roles = load_roles(settings.folder("roles"), root, library, diagnostics)
     _check_required_blocks_exist(settings, library, diagnostics)
     agents = _load_agents(settings, library, roles, broken_roles, diagnostics)
-    return Catalog(settings, library.blocks, roles, tuple(agents)), diagnostics
+    skills = load_skills(settings.folder("skills"), root, library, diagnostics)
+    return Catalog(settings, library.blocks, roles, tuple(agents), skills), diagnostics
 
 
 def _check_required_blocks_exist(

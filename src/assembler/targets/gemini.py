@@ -150,6 +150,7 @@ class GeminiOptions(TargetOptions):
 
 class Gemini(MarkdownTarget):
     name = "gemini"
+    skills = "agents"  # reads <folder>/<name>/SKILL.md
     default_folder = ".gemini/agents"
     options = GeminiOptions
     flat = True

@@ -85,6 +85,7 @@ class OpencodeOptions(TargetOptions):
 
 class Opencode(MarkdownTarget):
     name = "opencode"
+    skills = "agents"  # reads <folder>/<name>/SKILL.md
     default_folder = ".opencode/agents"
     options = OpencodeOptions
     passthrough = ("variant", "temperature", "top_p", "steps", "hidden", "color")

@@ -137,6 +137,7 @@ class QwenOptions(TargetOptions):
 
 class Qwen(MarkdownTarget):
     name = "qwen"
+    skills = "agents"  # reads <folder>/<name>/SKILL.md
     default_folder = ".qwen/agents"
     options = QwenOptions
     flat = True

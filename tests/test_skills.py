@@ -1,0 +1,303 @@
+"""Skills: sources, SKILL.md per skills folder, copies, drift, and the errors at source lines."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from assembler.diagnostics import CatalogError
+from assembler.outputs.drift import compare
+from assembler.outputs.render import assemble
+from assembler.sources.catalog import load_catalog, load_partial
+
+from .conftest import MINI, REPO, write_tree
+
+SKILLS = {
+    **MINI,
+    "assembler.toml": MINI["assembler.toml"] + """
+        [targets.claude-code]
+        [targets.codex]
+        model = "inherit"
+        [targets.gemini]
+        model = "inherit"
+        """,
+    "_skills/release-notes/skill.toml": """
+        name = "release-notes"
+        description = "Drafts release notes from the git history: use when: preparing a release."
+        when_to_use = "Before tagging a release."
+        license = "MIT"
+        compatibility = "Needs git."
+        allowed_tools = ["Read", "Bash(git log *)"]
+        blocks = ["@intro", "@when_to_use", "baseline", "@steps"]
+
+        [metadata]
+        owner = "platform"
+        version = "2"
+
+        [targets.claude-code]
+        argument-hint = "<since>"
+        disable-model-invocation = true
+
+        [text]
+        intro = \"\"\"
+        # Release notes
+
+        - [Style guide](references/style.md)
+        \"\"\"
+        steps = \"\"\"
+        ## Steps
+
+        Run `scripts/log.sh` and group the lines.
+        \"\"\"
+        """,
+    "_skills/release-notes/references/style.md": "# Style\n\nShort lines.\n",
+    "_skills/release-notes/scripts/log.sh": "#!/bin/sh\ngit log --oneline \"$@\"\n",
+}
+
+
+@pytest.fixture
+def skilled(tmp_path: Path) -> Path:
+    root = write_tree(tmp_path / "catalog", SKILLS)
+    (root / "_skills/release-notes/scripts/log.sh").chmod(0o755)
+    return root
+
+
+def files_of(root: Path) -> dict[str, bytes]:
+    _, rendered = assemble(root)
+    return {item.path: item.data for item in rendered if item.path.count("skills/")}
+
+
+def errors_of(root: Path) -> list[str]:
+    with pytest.raises(CatalogError) as caught:
+        assemble(root)
+    return [d.format() for d in caught.value.diagnostics]
+
+
+def test_each_skills_folder_gets_skill_md_and_copies(skilled):
+    files = files_of(skilled)
+    assert sorted(files) == [
+        ".agents/skills/release-notes/SKILL.md",
+        ".agents/skills/release-notes/references/style.md",
+        ".agents/skills/release-notes/scripts/log.sh",
+        ".claude/skills/release-notes/SKILL.md",
+        ".claude/skills/release-notes/references/style.md",
+        ".claude/skills/release-notes/scripts/log.sh",
+    ]  # codex and gemini share one .agents/skills file
+    assert files[".agents/skills/release-notes/scripts/log.sh"] == \
+        (skilled / "_skills/release-notes/scripts/log.sh").read_bytes()
+
+
+def test_rendered_skill_md_per_folder(skilled, snapshot):
+    files = files_of(skilled)
+    assert files[".claude/skills/release-notes/SKILL.md"].decode() == snapshot(name="claude")
+    assert files[".agents/skills/release-notes/SKILL.md"].decode() == snapshot(name="agents")
+
+
+def test_shared_folder_keeps_to_the_six_standard_keys(skilled):
+    import yaml
+
+    text = files_of(skilled)[".agents/skills/release-notes/SKILL.md"].decode()
+    header = yaml.safe_load(text.split("---\n")[1])
+    assert set(header) == {"name", "description", "license", "compatibility", "metadata",
+                           "allowed-tools"}
+    assert header["description"].startswith("Drafts release notes")  # `: ` quoted, parses back
+    assert "metadata:\n  owner: platform\n" in text  # block style, never `{…}` or `[…]`
+    assert "[" not in text.split("---\n")[1].replace("Bash(git log *)", "")
+    claude = files_of(skilled)[".claude/skills/release-notes/SKILL.md"].decode()
+    assert "when_to_use: Before tagging a release.\n" in claude
+    assert "disable-model-invocation: true\n" in claude
+
+
+def test_build_keeps_script_modes_and_check_is_clean(skilled, cli):
+    assert cli("build", "--root", skilled).exit_code == 0
+    script = skilled / ".claude/skills/release-notes/scripts/log.sh"
+    assert os.access(script, os.X_OK)
+    assert cli("check", "--root", skilled).exit_code == 0
+    script.chmod(0o644)
+    result = cli("check", "--root", skilled)
+    assert result.exit_code == 1 and "log.sh: stale" in result.stdout
+    assert cli("build", "--root", skilled).exit_code == 0
+    assert stat.S_IMODE(script.stat().st_mode) == 0o755
+
+
+def test_drift_kinds_of_skill_folders(skilled, cli, monkeypatch):
+    monkeypatch.setenv("ASSEMBLER_NO_CACHE", "1")
+    assert cli("build", "--root", skilled).exit_code == 0
+    copy = skilled / ".agents/skills/release-notes/references/style.md"
+    copy.write_text("# Style\n\nchanged\n")
+    (skilled / ".claude/skills/release-notes/notes.txt").write_text("mine\n")
+    (skilled / ".claude/skills/release-notes/SKILL.md").unlink()
+    states = {s.path: s.kind for s in compare(*assemble(skilled)) if s.drifted}
+    assert states == {
+        ".agents/skills/release-notes/references/style.md": "edited",
+        ".claude/skills/release-notes/SKILL.md": "missing",
+    }  # without its SKILL.md, the folder is not known to be generated
+    assert cli("build", "--root", skilled).exit_code == 1  # the edited copy is refused
+    states = {s.path: s.kind for s in compare(*assemble(skilled)) if s.drifted}
+    assert states[".claude/skills/release-notes/notes.txt"] == "unexpected"
+    result = cli("build", "--force", "--root", skilled)
+    assert result.exit_code == 1 and "kept .claude/skills/release-notes/notes.txt" in result.stderr
+    assert (skilled / ".claude/skills/release-notes/notes.txt").exists()  # never removed
+    assert copy.read_text() == "# Style\n\nShort lines.\n"
+
+
+def test_removed_skill_source_orphans_its_skill_md(skilled, cli, monkeypatch):
+    monkeypatch.setenv("ASSEMBLER_NO_CACHE", "1")
+    assert cli("build", "--root", skilled).exit_code == 0
+    shutil.rmtree(skilled / "_skills/release-notes")
+    result = cli("check", "--root", skilled)
+    assert result.exit_code == 1
+    assert ".claude/skills/release-notes/SKILL.md: orphaned" in result.stdout
+    assert "references/style.md: unexpected" in result.stdout
+
+
+def test_cached_check_sees_skill_drift(skilled, cli):
+    assert cli("build", "--root", skilled).exit_code == 0
+    assert cli("check", "--root", skilled).exit_code == 0  # recorded
+    assert cli("check", "--root", skilled).exit_code == 0  # answered from the record
+    (skilled / ".agents/skills/release-notes/scripts/log.sh").chmod(0o644)
+    assert cli("check", "--root", skilled).exit_code == 1
+    assert cli("build", "--root", skilled).exit_code == 0
+    (skilled / ".agents/skills/release-notes/extra.md").write_text("x\n")
+    assert cli("check", "--root", skilled).exit_code == 1
+    (skilled / ".agents/skills/release-notes/extra.md").unlink()
+    (skilled / "_skills/release-notes/references/style.md").write_text("# Style\n\nnew\n")
+    result = cli("check", "--root", skilled)
+    assert result.exit_code == 1 and "style.md: stale" not in result.stdout  # a copy has no banner
+    assert "references/style.md: edited" in result.stdout
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("name", '"Release_Notes"', "is not a valid skill name"),
+    ("name", '"release--notes"', "is not a valid skill name"),
+    ("name", '"other"', "does not match the skill's folder `release-notes`"),
+    ("description", '"' + "x" * 1025 + '"', "at most 1024"),
+    ("description", '" "', "`description` is empty"),
+    ("compatibility", '"' + "y" * 501 + '"', "it must have 1 to 500"),
+])
+def test_standard_rules_at_the_source_line(skilled, key, value, message):
+    path = skilled / "_skills/release-notes/skill.toml"
+    text = path.read_text()
+    lines = text.splitlines()
+    line = next(n for n, row in enumerate(lines, 1) if row.startswith(f"{key} = "))
+    lines[line - 1] = f"{key} = {value}"
+    path.write_text("\n".join(lines) + "\n")
+    errors = errors_of(skilled)
+    assert any(e.startswith(f"_skills/release-notes/skill.toml:{line}:") and message in e
+               for e in errors), errors
+
+
+def test_metadata_must_map_strings_to_strings(skilled):
+    path = skilled / "_skills/release-notes/skill.toml"
+    path.write_text(path.read_text().replace('version = "2"', "version = 2"))
+    errors = errors_of(skilled)
+    assert any("metadata.version` must be a string" in e for e in errors), errors
+
+
+def test_unknown_keys_tools_and_target_fields_have_did_you_mean(skilled):
+    path = skilled / "_skills/release-notes/skill.toml"
+    text = path.read_text().replace('"Bash(git log *)"', '"Bsh(git log *)"')
+    text = text.replace("argument-hint", "argument-hnt")
+    path.write_text(text.replace("license =", "licence ="))
+    errors = "\n".join(errors_of(skilled))
+    assert "unknown key `licence`" in errors and "did you mean `license`" in errors
+    text = path.read_text().replace("licence =", "license =")
+    path.write_text(text)
+    errors = "\n".join(errors_of(skilled))
+    assert "unknown tool `Bsh`" in errors and "`Bash`" in errors
+    assert "unknown key `targets.claude-code.argument-hnt`" in errors
+
+
+def test_every_problem_of_a_run_is_reported(skilled):
+    """A broken skill and a broken agent in one run: both reported, nothing rendered."""
+    path = skilled / "_skills/release-notes/skill.toml"
+    path.write_text(path.read_text().replace('"baseline"', '"baseline", "nope"'))
+    manifest = skilled / "_manifests/beta.toml"
+    manifest.write_text(manifest.read_text().replace('"footer"]', '"footer", "missing"]'))
+    errors = errors_of(skilled)
+    assert any("skill.toml" in e and "unknown block `nope`" in e for e in errors)
+    assert any("beta.toml" in e and "unknown block `missing`" in e for e in errors)
+
+
+def test_lowercase_skill_md_in_a_source_folder_is_an_error(skilled):
+    (skilled / "_skills/release-notes/skill.md").write_text("---\nname: x\n---\n")
+    errors = errors_of(skilled)
+    assert any(e.startswith("_skills/release-notes/skill.md:1:1:")
+               and "clients load only a file named exactly `SKILL.md`" in e for e in errors)
+
+
+def test_skill_folder_without_manifest(skilled):
+    write_tree(skilled, {"_skills/lost/SKILL.md": "# lost\n"})
+    errors = "\n".join(errors_of(skilled))
+    assert "_skills/lost/skill.toml:1:1: error: skill folder `_skills/lost/` has no skill.toml" \
+        in errors
+
+
+def test_template_error_in_a_block_names_the_skill(skilled):
+    (skilled / "_blocks/baseline.md").write_text("{{ vars.nope }}\n")
+    errors = "\n".join(errors_of(skilled))
+    assert "_blocks/baseline.md:1:1: error: undefined variable `vars.nope`" in errors
+    assert "release-notes" in errors
+
+
+def test_disabled_target_keeps_a_shared_folder_read_by_another(skilled):
+    path = skilled / "_skills/release-notes/skill.toml"
+    path.write_text(path.read_text() + "\n[targets.codex]\nenabled = false\n")
+    assert ".agents/skills/release-notes/SKILL.md" in files_of(skilled)
+    path.write_text(path.read_text() + "\n[targets.gemini]\nenabled = false\n")
+    assert ".agents/skills/release-notes/SKILL.md" not in files_of(skilled)
+
+
+def test_target_that_reads_no_skills(skilled):
+    path = skilled / "_skills/release-notes/skill.toml"
+    path.write_text(path.read_text() + "\n[targets.factory]\nenabled = false\n")
+    assert any("target factory reads no skills" in e for e in errors_of(skilled))
+
+
+def test_skills_folder_must_stay_inside_the_catalog(skilled):
+    config = skilled / "assembler.toml"
+    config.write_text('skills = "../elsewhere"\n' + config.read_text())
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(skilled)
+    assert "`skills` (`../elsewhere`) leaves the catalog" in caught.value.diagnostics[0].message
+
+
+def test_example_catalog_has_four_skills_in_both_folders():
+    catalog, rendered = assemble(REPO)
+    assert len(catalog.skills) >= 4
+    paths = {item.path for item in rendered}
+    for skill in catalog.skills:
+        assert f".claude/skills/{skill.id}/SKILL.md" in paths
+        assert f".agents/skills/{skill.id}/SKILL.md" in paths
+    script = REPO / ".agents/skills/gpu-cost-estimate/scripts/estimate.py"
+    assert os.access(script, os.X_OK)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(description=st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1,
+                           max_size=200).filter(lambda text: text.strip()),
+       extra=st.lists(st.sampled_from(["a.md", "b/c.txt", "d/e/f.sh"]), unique=True))
+def test_build_then_check_is_clean(tmp_path_factory, description, extra):
+    root = write_tree(tmp_path_factory.mktemp("prop"), SKILLS)
+    path = root / "_skills/release-notes/skill.toml"
+    text = path.read_text()
+    escaped = description.replace("\\", "\\\\").replace('"', '\\"')
+    path.write_text(text.replace(
+        'description = "Drafts release notes from the git history: use when: preparing a release."',
+        f'description = "{escaped}"'))
+    for rel in extra:
+        write_tree(root, {f"_skills/release-notes/{rel}": rel})
+    catalog, diagnostics = load_partial(root)
+    if diagnostics:  # a description the standard refuses (too long once stripped): not built
+        return
+    from assembler.outputs.write import write_outputs
+
+    catalog, rendered = assemble(root)
+    assert not write_outputs(catalog, rendered).refused
+    catalog, rendered = assemble(root)
+    assert not [s for s in compare(catalog, rendered) if s.drifted]
