@@ -31,6 +31,9 @@ class SkillComposition:
     skill: "Skill"
     context: dict[str, Any]
     body: list[str | Value]
+    # What made each piece of ``body``: ("block", name), ("text", key), or ("when_to_use", "")
+    # for the section's heading and text.
+    made_by: list[tuple[str, str]]
 
     def sections(self, text_of: TextOf = plain) -> dict[str, Any]:
         """The layout's variables (besides the frontmatter and the banner)."""
@@ -70,6 +73,7 @@ def compose_skill(skill: "Skill", catalog: "Catalog",
     manifest = skill.manifest
     context = skill_context(skill, catalog)
     body: list[str | Value] = []
+    made_by: list[tuple[str, str]] = []
     failed = False
     entries = list(manifest.blocks)
     when = TEXT_PREFIX + WHEN_TO_USE
@@ -79,11 +83,13 @@ def compose_skill(skill: "Skill", catalog: "Catalog",
         if entry == when:
             body.append(Value(WHEN_TO_USE_HEADING))
             body.append(_own(skill, manifest.when_to_use.strip("\n"), (WHEN_TO_USE,)))
+            made_by += [(WHEN_TO_USE, ""), (WHEN_TO_USE, "")]
         elif entry.startswith(TEXT_PREFIX):
             key = entry[len(TEXT_PREFIX):]
             text = manifest.text.get(key, "").strip("\n")
             if text:
                 body.append(_own(skill, text, ("text", key)))
+                made_by.append(("text", key))
         else:
             text = render_block(entry, context, skill)  # type: ignore[arg-type]
             if text is None:
@@ -92,7 +98,8 @@ def compose_skill(skill: "Skill", catalog: "Catalog",
             text = text.strip("\n")
             if text:
                 body.append(text)
-    return None if failed else SkillComposition(skill, context, body)
+                made_by.append(("block", entry))
+    return None if failed else SkillComposition(skill, context, body, made_by)
 
 
 def _own(skill: "Skill", text: str, loc: tuple) -> Value:
