@@ -301,3 +301,39 @@ def test_build_then_check_is_clean(tmp_path_factory, description, extra):
     assert not write_outputs(catalog, rendered).refused
     catalog, rendered = assemble(root)
     assert not [s for s in compare(catalog, rendered) if s.drifted]
+
+
+def test_new_skill_writes_a_manifest_that_builds(skilled, cli):
+    result = cli("new", "skill", "kv-cache-results", "--root", skilled)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "wrote _skills/kv-cache-results/skill.toml (from <assembler>/layouts/new-skill.toml)",
+        "next: replace every <…> in _skills/kv-cache-results/skill.toml, then run `make agents`",
+    ]
+    assert cli("build", "--root", skilled).exit_code == 0
+    text = (skilled / ".agents/skills/kv-cache-results/SKILL.md").read_text()
+    for heading in ("## When to use", "## Results", "## Recommended practice", "## Failure modes"):
+        assert heading in text
+    before = (skilled / "_skills/kv-cache-results/skill.toml").read_bytes()
+    again = cli("new", "skill", "kv-cache-results", "--root", skilled)
+    assert again.exit_code == 1 and "exists already; nothing was written" in again.stderr
+    assert (skilled / "_skills/kv-cache-results/skill.toml").read_bytes() == before
+
+
+def test_new_agent_from_the_catalogs_own_template(skilled, cli):
+    write_tree(skilled, {"_templates/new-agent.toml": """
+        name = "{{ name }}"
+        description = "Our house template."
+        blocks = {{ blocks }}
+        """})
+    result = cli("new", "agent", "ml/scout", "--root", skilled)
+    assert result.exit_code == 0 and "(from _templates/new-agent.toml)" in result.stdout
+    assert (skilled / "_manifests/ml/scout.toml").read_text() == (
+        'name = "scout"\ndescription = "Our house template."\nblocks = ["baseline", "footer"]\n')
+    assert cli("build", "--root", skilled).exit_code == 0
+
+
+@pytest.mark.parametrize("kind, name", [("skill", "Bad_Name"), ("skill", "a/b"), ("agent", "../x")])
+def test_new_refuses_bad_names(skilled, cli, kind, name):
+    result = cli("new", kind, name, "--root", skilled)
+    assert result.exit_code == 2 and f"`{name}` is not a valid {kind} name" in result.stderr

@@ -319,6 +319,32 @@ def _skill_rows(catalog: "Catalog") -> list[dict]:
             for skill in catalog.skills]
 
 
+class NewKind(str, Enum):
+    skill = "skill"
+    agent = "agent"
+
+
+@app.command()
+def new(
+    kind: NewKind = typer.Argument(..., metavar="skill|agent", help="What to start."),
+    name: str = typer.Argument(..., metavar="NAME", help="The new skill's or agent's name."),
+    root: Optional[Path] = RootOption,
+) -> None:
+    """Write a new skill or agent manifest from its template. Exit 0 written, 1 the file
+    exists (nothing is overwritten), 2 bad input."""
+    from ..diagnostics import printable
+    from ..outputs.scaffold import scaffold
+
+    done = _checked(lambda: scaffold(root, kind.value, name))
+    path = printable(done.path)
+    if not done.written:
+        sys.stderr.write(f"{path} exists already; nothing was written. Edit it, or choose "
+                         "another name.\n")
+        raise typer.Exit(Exit.DRIFT)
+    print(f"wrote {path} (from {printable(done.template)})")
+    print(f"next: replace every <…> in {path}, then run `{printable(done.regenerate)}`")
+
+
 @app.command("import")
 def import_(
     sources: List[Path] = typer.Argument(..., metavar="SRC...",
