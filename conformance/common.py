@@ -198,6 +198,14 @@ def agent_files(project: Path, folder: str, suffixes: tuple[str, ...] = (".md",)
     return sorted(p for p in found if p.is_file() and p.name.endswith(suffixes))
 
 
+def shadowing(skill_md: Path, loaded: dict[str, str]) -> str | None:
+    """The loaded skill (path) of the same name as the one at ``skill_md``, from another
+    folder: a client that reads several skills folders keeps one skill per name, so a skill
+    written to two of them is loaded once and the other copy is shadowed, not refused."""
+    name = skill_md.parent.name
+    return next((path for path, other in sorted(loaded.items()) if other == name), None)
+
+
 def result(client: str, version: str, files: list[dict], loaded: list[str],
            **extra) -> dict:
     out = {"client": client, "version": version, "files": files, "loaded": sorted(set(loaded))}

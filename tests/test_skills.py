@@ -337,3 +337,41 @@ def test_new_agent_from_the_catalogs_own_template(skilled, cli):
 def test_new_refuses_bad_names(skilled, cli, kind, name):
     result = cli("new", kind, name, "--root", skilled)
     assert result.exit_code == 2 and f"`{name}` is not a valid {kind} name" in result.stderr
+
+
+def test_explain_a_skill_md_line(skilled, cli):
+    assert cli("build", "--root", skilled).exit_code == 0
+    lines = (skilled / ".claude/skills/release-notes/SKILL.md").read_text().splitlines()
+    number = lines.index("Run `scripts/log.sh` and group the lines.") + 1
+    result = cli("explain", f".claude/skills/release-notes/SKILL.md:{number}", "--root", skilled)
+    assert result.exit_code == 0, result.stderr
+    manifest = (skilled / "_skills/release-notes/skill.toml").read_text().splitlines()
+    source = manifest.index("Run `scripts/log.sh` and group the lines.") + 1
+    assert f"manifest field `text.steps`" in result.stdout
+    assert f"edit    _skills/release-notes/skill.toml:{source}" in result.stdout
+    assert ".agents/skills/release-notes/SKILL.md" in result.stdout  # the same line elsewhere
+
+
+def test_adopt_a_hand_edit_of_a_skill_md(skilled, cli):
+    assert cli("build", "--root", skilled).exit_code == 0
+    path = skilled / ".agents/skills/release-notes/SKILL.md"
+    path.write_text(path.read_text().replace("group the lines.", "group the lines by kind."))
+    result = cli("adopt", ".agents/skills/release-notes/SKILL.md", "--root", skilled)
+    assert result.exit_code == 0, result.stderr
+    assert "group the lines by kind." in (skilled / "_skills/release-notes/skill.toml").read_text()
+    assert cli("check", "--root", skilled).exit_code == 0
+
+
+def test_uses_lists_the_skills_of_a_block(skilled, cli):
+    result = cli("uses", "baseline", "--root", skilled)
+    assert result.exit_code == 0
+    assert "block `baseline` is used by 2 agents and 1 skill:" in result.stdout
+    assert "skill release-notes  directly (`blocks`)" in result.stdout
+
+
+def test_list_shows_skills(skilled, cli):
+    result = cli("list", "--root", skilled)
+    assert "skill release-notes → .claude/skills/release-notes/SKILL.md, " \
+        ".agents/skills/release-notes/SKILL.md" in result.stdout
+    assert "  files     references/style.md, scripts/log.sh" in result.stdout
+    assert result.stdout.rstrip().endswith("2 agents. 1 skill.")

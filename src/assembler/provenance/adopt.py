@@ -320,7 +320,7 @@ def adopt(catalog: Catalog, path: str) -> AdoptOutcome:
     trace = trace_catalog(catalog)
     if actual == trace.rendered[path].data:
         return AdoptOutcome("clean", path)
-    comment = registry.get(trace.rendered[path].target).comment
+    comment = registry.comment_of(trace.rendered[path].target)
     banner = read_banner(actual, comment)
     if banner is not None and banner.intact:
         return AdoptOutcome("not-edited", path)
