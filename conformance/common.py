@@ -198,12 +198,20 @@ def agent_files(project: Path, folder: str, suffixes: tuple[str, ...] = (".md",)
     return sorted(p for p in found if p.is_file() and p.name.endswith(suffixes))
 
 
-def shadowing(skill_md: Path, loaded: dict[str, str]) -> str | None:
-    """The loaded skill (path) of the same name as the one at ``skill_md``, from another
-    folder: a client that reads several skills folders keeps one skill per name, so a skill
-    written to two of them is loaded once and the other copy is shadowed, not refused."""
-    name = skill_md.parent.name
-    return next((path for path, other in sorted(loaded.items()) if other == name), None)
+def skill_entry(skill_md: Path, path: str, loaded: dict[str, str], errors: list[str],
+                warnings: list[str], missing: str) -> dict:
+    """The report entry of one skill file. A file the client did not load (``missing`` says
+    how it was skipped) is shadowed, not refused, when the client loaded a skill of the same
+    name from another folder: a client that reads several skills folders keeps one skill per
+    name, so a skill written to two of them is loaded once."""
+    if not errors and path not in loaded:
+        name = skill_md.parent.name
+        twin = next((other for other, found in sorted(loaded.items()) if found == name), None)
+        if twin is None:
+            errors = [missing]
+        else:
+            warnings = [*warnings, f"shadowed by {twin}, a skill of the same name it loaded"]
+    return entry(path, "skill", errors, warnings)
 
 
 def result(client: str, version: str, files: list[dict], loaded: list[str],

@@ -149,11 +149,18 @@ def test_drift_kinds_of_skill_folders(skilled, cli, monkeypatch):
 def test_removed_skill_source_orphans_its_skill_md(skilled, cli, monkeypatch):
     monkeypatch.setenv("ASSEMBLER_NO_CACHE", "1")
     assert cli("build", "--root", skilled).exit_code == 0
+    (skilled / ".claude/skills/release-notes/notes.txt").write_text("mine\n")
     shutil.rmtree(skilled / "_skills/release-notes")
     result = cli("check", "--root", skilled)
     assert result.exit_code == 1
     assert ".claude/skills/release-notes/SKILL.md: orphaned" in result.stdout
-    assert "references/style.md: unexpected" in result.stdout
+    # the copies are ours (the SKILL.md records their hashes); the note is not
+    assert ".claude/skills/release-notes/references/style.md: orphaned" in result.stdout
+    assert ".claude/skills/release-notes/notes.txt: unexpected" in result.stdout
+    assert cli("build", "--root", skilled).exit_code == 1  # the note is kept
+    left = sorted(p.relative_to(skilled).as_posix() for p in skilled.rglob("*")
+                  if p.is_file() and "skills/" in p.as_posix())
+    assert left == [".claude/skills/release-notes/notes.txt"]
 
 
 def test_cached_check_sees_skill_drift(skilled, cli):
@@ -167,9 +174,10 @@ def test_cached_check_sees_skill_drift(skilled, cli):
     assert cli("check", "--root", skilled).exit_code == 1
     (skilled / ".agents/skills/release-notes/extra.md").unlink()
     (skilled / "_skills/release-notes/references/style.md").write_text("# Style\n\nnew\n")
-    result = cli("check", "--root", skilled)
-    assert result.exit_code == 1 and "style.md: stale" not in result.stdout  # a copy has no banner
-    assert "references/style.md: edited" in result.stdout
+    result = cli("check", "--root", skilled)  # the SKILL.md records what the build copied
+    assert result.exit_code == 1 and "references/style.md: stale" in result.stdout
+    assert cli("build", "--root", skilled).exit_code == 0
+    assert cli("check", "--root", skilled).exit_code == 0
 
 
 @pytest.mark.parametrize("key, value, message", [
@@ -375,3 +383,24 @@ def test_list_shows_skills(skilled, cli):
         ".agents/skills/release-notes/SKILL.md" in result.stdout
     assert "  files     references/style.md, scripts/log.sh" in result.stdout
     assert result.stdout.rstrip().endswith("2 agents. 1 skill.")
+
+
+def test_changed_since_rebuilds_a_changed_skill(skilled, cli):
+    import subprocess
+
+    def git(*args):
+        subprocess.run(["git", *args], cwd=skilled, check=True, capture_output=True,
+                       env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t",
+                            "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"})
+
+    assert cli("build", "--root", skilled).exit_code == 0
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "start")
+    style = skilled / "_skills/release-notes/references/style.md"
+    style.write_text("# Style\n\nShorter lines.\n")
+    result = cli("build", "--changed-since", "HEAD", "--root", skilled)
+    assert result.exit_code == 0, result.stderr
+    assert "rebuilding 1 of the agents and skills: release-notes." in result.stdout
+    assert (skilled / ".claude/skills/release-notes/references/style.md").read_text() == \
+        "# Style\n\nShorter lines.\n"

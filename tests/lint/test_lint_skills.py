@@ -16,22 +16,15 @@ from assembler.diagnostics import CatalogError
 from assembler.lint.engine import lint
 from assembler.outputs.render import assemble
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.provenance_support import REPO, copy_catalog
 
 TODAY = date(2026, 6, 1)
-SOURCES = ("assembler.toml", "_manifests", "_blocks", "_roles", "_skills")
 
 
 @pytest.fixture
 def example(tmp_path: Path) -> Path:
-    root = tmp_path / "example"
-    root.mkdir()
-    for name in SOURCES:
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, root / name)
-        else:
-            shutil.copy2(source, root / name)
+    root = copy_catalog(tmp_path / "example")
+    shutil.copytree(REPO / "_skills", root / "_skills")
     return root
 
 

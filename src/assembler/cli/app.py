@@ -193,11 +193,13 @@ def _changed_since(root: Optional[Path], revision: str,
         _fail(diagnostics)
     plan = affected(catalog, files)
     count = f"{plural(len(files), 'file')} changed since {revision}"
+    what = (f"{len(plan.agents)} of the agents and skills" if catalog.skills
+            else plural(len(plan.agents), "agent"))
     if plan.everything:
         print(f"{count}, including the config or a layout: rebuilding all "
-              f"{len(plan.agents)} agents.")
+              f"{len(plan.agents)} {'agents and skills' if catalog.skills else 'agents'}.")
     elif plan.agents:
-        print(f"{count}: rebuilding {plural(len(plan.agents), 'agent')}: {', '.join(plan.agents)}.")
+        print(f"{count}: rebuilding {what}: {', '.join(plan.agents)}.")
     elif not plan.removed_manifests:
         print(f"{count}; no agent sources among them: nothing to build.")
     for path in plan.removed_manifests:

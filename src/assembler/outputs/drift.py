@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Literal
 from ..diagnostics import CatalogError, Diagnostics
 from ..sources import walk
 from ..targets.base import HTML_COMMENT, CommentStyle
-from .banner import read_banner
+from .banner import content_hash, read_banner
+from .copies import recorded_copies
 
 if TYPE_CHECKING:  # not imported at run time: the render cache uses this module without jinja2
     from ..sources.catalog import Catalog
@@ -132,6 +133,19 @@ def _resolves_inside(root: Path, folder: str) -> bool:
         return False
 
 
+def _copy_was_ours(root: Path, path: str, actual: bytes) -> bool:
+    """True when ``actual``, a file in a skill folder, is what an earlier build copied there:
+    the nearest SKILL.md above it records that hash for it."""
+    parts = path.split("/")
+    for depth in range(len(parts) - 1, 0, -1):
+        try:
+            skill_md = (root / "/".join(parts[:depth]) / SKILL_FILE).read_bytes()
+        except OSError:
+            continue
+        return recorded_copies(skill_md).get("/".join(parts[depth:])) == content_hash(actual)
+    return False
+
+
 def _classify(item: Rendered, actual: bytes | None, root: Path) -> FileState:
     from ..targets.registry import comment_of
 
@@ -142,6 +156,10 @@ def _classify(item: Rendered, actual: bytes | None, root: Path) -> FileState:
         if mode is not None and file_mode(root / item.path) != mode:  # a script lost its `x`
             return FileState(item.path, "stale", source, item.data, item.data, mode=mode)
         return FileState(item.path, "clean", source, item.data, item.data, mode=mode)
+    if mode is not None:  # a skill's copied file: stale when an earlier build wrote it
+        intact = _copy_was_ours(root, item.path, actual)
+        return FileState(item.path, "stale" if intact else "edited", source, item.data, actual,
+                         intact=intact, mode=mode)
     banner = read_banner(actual, comment_of(item.target))
     if banner is not None and banner.intact:
         return FileState(item.path, "stale", source, item.data, actual, mode=mode)
@@ -242,28 +260,32 @@ def unexpected(root: Path, folders: list[str], known: set[str]) -> list[FileStat
         with os.scandir(base) as entries:
             skills = sorted(entry.name for entry in entries if entry.is_dir(follow_symlinks=False))
         for name in skills:
-            banner = _banner(base / name / SKILL_FILE)
+            banner, copies = _banner(base / name / SKILL_FILE)
             if banner is None:
                 continue
             for parts, entry in walk.files(base / name):
                 rel = f"{folder}/{name}/" + "/".join(parts)
                 if rel in known:
                     continue
-                if TEMPORARY.match(parts[-1]):  # a killed build's: a full build removes it
-                    found.append(FileState(rel, "orphaned", banner, None, _read(entry.path)))
+                data = _read(entry.path)
+                inner = "/".join(parts)
+                if TEMPORARY.match(parts[-1]) or (  # a killed build's, or a copy of ours
+                        data is not None and copies.get(inner) == content_hash(data)):
+                    found.append(FileState(rel, "orphaned", banner, None, data))
                 else:
-                    found.append(FileState(rel, "unexpected", banner, None, _read(entry.path),
-                                           intact=False))
+                    found.append(FileState(rel, "unexpected", banner, None, data, intact=False))
     return found
 
 
-def _banner(path: Path) -> str | None:
-    """The manifest the banner of ``path`` names, or None when it is not ours."""
+def _banner(path: Path) -> tuple[str | None, dict[str, str]]:
+    """The manifest the banner of ``path`` names (None when it is not ours), and the copies
+    it records."""
     try:
-        info = read_banner(path.read_bytes(), HTML_COMMENT)
+        data = path.read_bytes()
     except OSError:
-        return None
-    return None if info is None else info.source
+        return None, {}
+    info = read_banner(data, HTML_COMMENT)
+    return (None, {}) if info is None else (info.source, recorded_copies(data))
 
 
 def _read(path: str) -> bytes | None:

@@ -21,6 +21,7 @@ from ..targets import registry
 from ..targets.base import Target
 from ..targets.skill_format import SkillFormat, check_tools
 from .banner import LayoutError, stamp
+from .copies import copies_comment
 from .files import Rendered
 
 
@@ -98,11 +99,20 @@ def render_skill(renderer: Renderer, skill: Skill) -> list[Rendered] | None:
         return None
     files: list[Rendered] = []
     regenerate = catalog.settings.config.regenerate
+    copied: dict[str, bytes] = {}
+    for item in skill.files:
+        try:
+            copied[item.rel] = item.path.read_bytes()
+        except OSError as exc:
+            renderer.diagnostics.error(f"{skill.folder}/{item.rel}", 1, 1,
+                                       f"cannot read file: {exc.strerror or exc}")
+            return None
+    copies = copies_comment(copied) if copied else ""
     for output in outputs:
         fmt = output.format
         tables = {target.name: skill.manifest.targets[target.name]
                   for target in output.readers if target.name in skill.manifest.targets}
-        text = fmt.emit(composition, renderer, tables)
+        text = fmt.emit(composition, renderer, tables, copies)
         if text is None:
             return None
         try:
@@ -113,15 +123,8 @@ def render_skill(renderer: Renderer, skill: Skill) -> list[Rendered] | None:
                                        "frontmatter")
             return None
         files.append(Rendered(skill, output.path, text.encode("utf-8"), fmt.name))  # type: ignore[arg-type]
-        for item in skill.files:
-            try:
-                data = item.path.read_bytes()
-            except OSError as exc:
-                renderer.diagnostics.error(f"{skill.folder}/{item.rel}", 1, 1,
-                                           f"cannot read file: {exc.strerror or exc}")
-                return None
-            files.append(Rendered(skill, f"{output.folder}/{item.rel}", data,  # type: ignore[arg-type]
-                                  fmt.name, mode=item.mode))
+        files += [Rendered(skill, f"{output.folder}/{item.rel}", copied[item.rel],  # type: ignore[arg-type]
+                           fmt.name, mode=item.mode) for item in skill.files]
     return files
 
 

@@ -188,7 +188,7 @@ def affected(catalog: Catalog, files: list[str]) -> Rebuild:
     for path in files:
         if path == config_file or path.startswith(config.templates + "/"):
             result.everything = True
-            add(ids, path)
+            add(ids | {skill.id for skill in catalog.skills}, path)
         elif path.startswith(config.manifests + "/") and path.endswith(".toml"):
             agent_id = path[len(config.manifests) + 1:-5]
             if agent_id in ids:

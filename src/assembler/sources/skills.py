@@ -218,9 +218,10 @@ def _supporting_files(folder: Path, rel: str, root: Path,
         shown = printable(f"{rel}/{inner}")
         if inner == MANIFEST:
             continue
-        if any(has_control(part) for part in parts):
-            diagnostics.error(shown, 1, 1, "the file's name holds a line break or a control "
-                              "character", "rename it: it is copied under the same name")
+        if any(has_control(part) for part in parts) or "-->" in inner:
+            diagnostics.error(shown, 1, 1, "the file's name holds a line break, a control "
+                              "character or `-->`", "rename it: it is copied under the same name, "
+                              "and SKILL.md names it in a comment")
             ok = False
         elif parts[-1].lower() == OUTPUT.lower():
             exact = parts[-1] == OUTPUT

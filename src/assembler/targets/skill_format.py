@@ -114,13 +114,15 @@ class SkillFormat:
         return []
 
     def emit(self, composition: "SkillComposition", renderer: "Renderer",
-             tables: dict[str, dict[str, Any]]) -> str | None:
-        """``SKILL.md`` with the banner placeholder, or None when the layout failed."""
+             tables: dict[str, dict[str, Any]], copies: str = "") -> str | None:
+        """``SKILL.md`` with the banner placeholder, or None when the layout failed.
+        ``copies`` is the comment recording the files copied beside it."""
         skill = composition.skill
 
         def variables(text_of):
             values = composition.sections(text_of)
             values["banner"] = PLACEHOLDER
+            values["copies"] = copies
             values["frontmatter"] = "".join(text_of(item)
                                             for item in self.entries(composition, tables))
             return values
