@@ -43,20 +43,20 @@ from ..sources import walk
 from ..sources import folders as folder_names
 from ..sources.folders import joined
 from ..targets.base import CommentStyle
-from .drift import FileState, orphans
+from .drift import FileState, file_mode, orphans, unexpected
 from ..sources.roots import CONFIG_FILE, PYPROJECT_FILE, find_root
 
 if TYPE_CHECKING:
     from ..sources.catalog import Catalog
     from .render import Rendered
 
-FORMAT = 2
+FORMAT = 3
 CACHE_DIR = ".assembler"
 CACHE_FILE = "render-cache.json"
 DISABLE_ENV = "ASSEMBLER_NO_CACHE"
 # Libraries whose behaviour shapes what is accepted or rendered.
 LIBRARIES = ("jinja2", "markupsafe", "pydantic", "pydantic_core", "yaml", "tomli")
-INPUT_FOLDERS = ("blocks", "roles", "templates")
+INPUT_FOLDERS = ("blocks", "roles", "templates", "skills")
 FOLDER_KEYS = ("manifests", "output", *INPUT_FOLDERS)
 OPTIONAL_FOLDERS = ("capabilities",)  # input folders only some configs name
 
@@ -258,9 +258,19 @@ class RenderCache:
                 if _digest(data) != expected:
                     return None
                 states.append(FileState(output, "clean", source, data, data))
+        skills = self.record["skills"]
+        if skills["key"] != self.inputs.key:  # every skill input is a shared input
+            return None
+        for output, source, expected, mode in skills["files"]:
+            path = os.path.join(root, output)
+            data = _read(path)
+            if _digest(data) != expected or (mode is not None and file_mode(Path(path)) != mode):
+                return None
+            states.append(FileState(output, "clean", source, data, data, mode=mode))
         scans = [(folder, suffix, CommentStyle(start, end), template[0] if template else None)
                  for folder, suffix, start, end, *template in self.record["scans"]]
-        if orphans(root, scans, {state.path for state in states}):
+        paths = {state.path for state in states}
+        if orphans(root, scans, paths) or unexpected(root, skills["folders"], paths):
             return None
         return sorted(states, key=lambda state: state.path)
 
@@ -274,10 +284,15 @@ class RenderCache:
         """
         if self.root is None or catalog.root != self.root or self.inputs is None:
             return
-        from .drift import scans
+        from .drift import scans, skill_folders
         from .render import all_outputs
 
-        if len(rendered) != len(all_outputs(catalog)):
+        from .skills import is_skill_file, skill_files
+
+        skill_items = [item for item in rendered if is_skill_file(item)]
+        agent_items = [item for item in rendered if not is_skill_file(item)]
+        if len(agent_items) != len(all_outputs(catalog)) \
+                or len(skill_items) != len(skill_files(catalog)):
             return
         config = catalog.settings.config
         folders = {name: getattr(config, name) for name in FOLDER_KEYS}
@@ -292,7 +307,10 @@ class RenderCache:
             if (after.key, after.agents, after.stats) != (inputs.key, inputs.agents, inputs.stats):
                 return
             agents: dict[str, list[list[str]]] = {}
-            for item in rendered:
+            skills = {"key": inputs.key, "folders": skill_folders(catalog),
+                      "files": [[item.path, item.agent.source, _digest(item.data), item.mode]
+                                for item in skill_items]}
+            for item in agent_items:
                 key = inputs.agents.get(item.agent.source)
                 if key is None:
                     return
@@ -300,7 +318,7 @@ class RenderCache:
             where = [[folder, suffix, comment.open, comment.close, *([template] if template else [])]
                      for folder, suffix, comment, template in scans(catalog)]
             record = {"format": FORMAT, "tool": tool, "folders": folders, "scans": where,
-                      "regenerate": config.regenerate, "agents": agents}
+                      "regenerate": config.regenerate, "agents": agents, "skills": skills}
             self._write(record)
         except (_Unsupported, OSError):
             return
