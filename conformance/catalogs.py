@@ -28,7 +28,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-SOURCES = ("assembler.toml", "_manifests", "_blocks", "_roles", "_templates")
+SOURCES = ("assembler.toml", "_manifests", "_blocks", "_roles", "_templates", "_skills")
 
 
 def copy_sources(source: Path, project: Path) -> None:

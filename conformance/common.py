@@ -198,6 +198,22 @@ def agent_files(project: Path, folder: str, suffixes: tuple[str, ...] = (".md",)
     return sorted(p for p in found if p.is_file() and p.name.endswith(suffixes))
 
 
+def skill_entry(skill_md: Path, path: str, loaded: dict[str, str], errors: list[str],
+                warnings: list[str], missing: str) -> dict:
+    """The report entry of one skill file. A file the client did not load (``missing`` says
+    how it was skipped) is shadowed, not refused, when the client loaded a skill of the same
+    name from another folder: a client that reads several skills folders keeps one skill per
+    name, so a skill written to two of them is loaded once."""
+    if not errors and path not in loaded:
+        name = skill_md.parent.name
+        twin = next((other for other, found in sorted(loaded.items()) if found == name), None)
+        if twin is None:
+            errors = [missing]
+        else:
+            warnings = [*warnings, f"shadowed by {twin}, a skill of the same name it loaded"]
+    return entry(path, "skill", errors, warnings)
+
+
 def result(client: str, version: str, files: list[dict], loaded: list[str],
            **extra) -> dict:
     out = {"client": client, "version": version, "files": files, "loaded": sorted(set(loaded))}

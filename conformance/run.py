@@ -35,8 +35,11 @@ SCOPE: dict[str, dict] = {
     "copilot": {"agents": [".github/agents", ".claude/agents"],
                 "skills": [".github/skills", ".claude/skills", ".agents/skills"]},
     "qwen": {"agents": [".qwen/agents"], "skills": [".qwen/skills", ".agents/skills"]},
-    # not a client: the Agent Skills standard's validator, over the shared skills folders
-    "skills-ref": {"agents": [], "skills": [".agents/skills", ".claude/skills"]},
+    # not a client: the Agent Skills standard's validator, over the standard's own folder.
+    # .claude/skills is Claude Code's format (the six keys plus when_to_use, argument-hint,
+    # …); Claude Code's validator checks it, and Copilot and opencode, which read it too,
+    # accept those keys.
+    "skills-ref": {"agents": [], "skills": [".agents/skills"]},
 }
 
 # Formats with no installable client on the package registries: checked by schema only

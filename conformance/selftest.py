@@ -51,8 +51,8 @@ EXPECT: dict[str, tuple[set[str], str]] = {
     # Claude Code agents and skills (Copilot also reads both folders, opencode the skills)
     ".claude/agents/no-description.md": ({"claude", "copilot"}, "no description"),
     ".claude/agents/unterminated-quote.md": ({"claude", "copilot"}, "a quoted value that never ends"),
-    ".claude/skills/bad-shell/SKILL.md": ({"claude", "skills-ref"}, "shell: zsh"),
-    ".claude/skills/extra-field/SKILL.md": ({"skills-ref"}, "argument-hint, outside the standard's six keys"),
+    ".claude/skills/bad-shell/SKILL.md": ({"claude"}, "shell: zsh"),
+    ".claude/skills/extra-field/SKILL.md": (set(), "argument-hint: Claude Code's own key, in its own folder"),
     # opencode agents
     ".opencode/agents/bad-mode.md": ({"opencode"}, "mode: helper"),
     ".opencode/agents/bad-temperature.md": ({"opencode"}, "temperature: warm"),

@@ -187,7 +187,8 @@ def test_json_output(built, cli):
     assert result.exit_code == 1
     document = json.loads(result.stdout)
     assert document["ok"] is False
-    assert document["summary"] == {"clean": 1, "stale": 0, "edited": 1, "missing": 0, "orphaned": 0}
+    assert document["summary"] == {"clean": 1, "stale": 0, "edited": 1, "missing": 0, "orphaned": 0,
+                                   "unexpected": 0}
     assert document["files"] == [
         {"path": "agents/alpha.md", "kind": "edited", "manifest": "_manifests/alpha.toml",
          "hand_edited": True},

@@ -57,8 +57,9 @@ def mtimes(root: Path) -> dict[str, int]:
 def test_uses_a_block_directly_and_through_roles(run):
     result = run(REPO, "uses", "compute-budget")
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[0] == "block `compute-budget` is used by 2 agents:"
+    assert result.stdout.splitlines()[0] == "block `compute-budget` is used by 2 agents and 1 skill:"
     assert "gpu-job-runner     directly (`blocks`)" in result.stdout
+    assert "skill gpu-cost-estimate  directly (`blocks`)" in result.stdout
     result = run(REPO, "uses", "_blocks/policy/read-only.md", "--format", "json")
     data = json.loads(result.stdout)
     assert data["role"] is None

@@ -108,7 +108,7 @@ def test_every_example_agent_renders_to_the_more_targets(example_other):
 
 
 def test_every_example_agent_renders_to_every_target():
-    rendered = render_catalog(EXAMPLE)
+    rendered = [r for r in render_catalog(EXAMPLE) if r.agent in EXAMPLE.agents]
     assert sorted({r.target for r in rendered}) == ["claude-code", "codex", "copilot", "cursor"]
     assert len(rendered) == 4 * len(EXAMPLE.agents)
 

@@ -18,6 +18,7 @@ from assembler.sources.yaml import yaml_scalar
 from assembler.provenance.explain import explain_line, trace_catalog
 from assembler.compose.composition import block_context
 from assembler.compose.render import Renderer, make_environment
+from assembler.outputs.skills import render_skills
 from assembler.outputs.render import outputs, render_agents
 from assembler.provenance.sourcemap import Origin, TracingRenderer, instrument
 from assembler.targets.registry import REGISTRY
@@ -101,7 +102,10 @@ def _check_part(catalog, agent, origin: Origin, text: str, whole_line: str,
 
 def test_traced_render_is_byte_identical_to_the_plain_render(example):
     catalog, trace = example
-    plain = {item.path: item.data for item in render_agents(Renderer(catalog), list(catalog.agents))}
+    renderer = Renderer(catalog)
+    plain = {item.path: item.data for item in render_agents(renderer, list(catalog.agents))}
+    plain.update((item.path, item.data) for item in render_skills(renderer, catalog.skills)
+                 if item.path.endswith("/SKILL.md"))  # copied files come from no template
     assert {path: item.data for path, item in trace.rendered.items()} == plain
     assert trace.approximate == ()
 
@@ -137,8 +141,10 @@ def test_blast_radius_lists_the_other_agents_with_the_same_block_line(example):
     number = data.index("# EVIDENCE GRADING") + 1
     report = explain_line(trace, path, number, None)
     assert report.mapped.origin.where == "_blocks/evidence-grading.md:4"
-    assert len(trace.agents(report.others) - {"validator"}) == len(catalog.agents) - 1
-    assert len(report.others) == 4 * len(catalog.agents) - 1  # every file of every target
+    users = [skill for skill in catalog.skills if "evidence-grading" in skill.all_blocks]
+    assert len(trace.agents(report.others) - {"validator"}) == len(catalog.agents) - 1 + len(users)
+    # every file of every target, and each using skill's SKILL.md in both skills folders
+    assert len(report.others) == 4 * len(catalog.agents) - 1 + 2 * len(users)
     for path, lines in report.others.items():
         assert (REPO / path).read_text().splitlines()[lines[0] - 1] == "# EVIDENCE GRADING"
 

@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from run import SCOPE  # noqa: E402
 from common import (ClientError, agent_files, copy_project, driver_main, entry, installed,  # noqa: E402
-                    rel, result, run, sandbox, scrub, skill_files)
+                    rel, result, run, sandbox, scrub, skill_entry, skill_files)
 
 NAME = "copilot"
 AGENT_DIRS = SCOPE[NAME]["agents"]
@@ -101,10 +101,8 @@ def _load(project: Path, scope):
         sfound = {rel(s["filePath"], copy): s["name"] for s in data["skills"] if s.get("source") == "project"}
         for p in skill_files(copy, skill_dirs):
             path = rel(p, copy)
-            errs = s_err.pop(path, [])
-            if not errs and path not in sfound:
-                errs = ["not among the loaded skills (skipped without an error)"]
-            files.append(entry(path, "skill", errs, s_warn.pop(path, [])))
+            files.append(skill_entry(p, path, sfound, s_err.pop(path, []), s_warn.pop(path, []),
+                                     "not among the loaded skills (skipped without an error)"))
         for kind, rest in (("agent", a_err), ("skill", s_err)):
             for path, errs in rest.items():
                 files.append(entry(path or "(project)", kind, errs))

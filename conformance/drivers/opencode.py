@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from run import SCOPE  # noqa: E402
 from common import (ClientError, agent_files, copy_project, driver_main, entry, installed,  # noqa: E402
-                    rel, result, run, sandbox, scrub, skill_files)
+                    rel, result, run, sandbox, scrub, skill_entry, skill_files)
 
 NAME = "opencode"
 AGENT_DIRS = SCOPE[NAME]["agents"]
@@ -79,10 +79,8 @@ def load(project: Path, plugin, scope):
         locations = {rel(s["location"], copy): s["name"] for s in found_skills if s.get("location", "").startswith("/")}
         for p in skills:
             path = rel(p, copy)
-            errs = rejected.pop(path, [])
-            if not errs and path not in locations:
-                errs = ["not in `opencode debug skill` (skipped without an error)"]
-            files.append(entry(path, "skill", errs))
+            files.append(skill_entry(p, path, locations, rejected.pop(path, []), [],
+                                     "not in `opencode debug skill` (skipped without an error)"))
         # everything opencode reports from the project, in or out of the folders above
         loaded = [a.get("name") or n for n, a in by_file.items()] + list(locations.values())
         for path, errs in rejected.items():  # other files opencode refused (e.g. opencode.json)

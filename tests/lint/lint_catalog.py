@@ -183,6 +183,10 @@ DEFECTS: dict[str, Callable[[Path], None]] = {
     "AA703": lambda r: _edit(r, "_manifests/gamma.toml", "You are gamma.", "You are gamma. " + "a " * 1500),
     "AA704": lambda r: _edit(r, "_manifests/team/beta.toml", 'description = "Reviews answers for accuracy."',
                              'description = "Reviews answers for accuracy.' + " In depth." * 110 + '"'),
+    "AA705": lambda r: _write(r, "_skills/long/skill.toml",
+                              'name = "long"\ndescription = "A skill with a very long body."\n'
+                              'blocks = ["@body"]\n[text]\nbody = """\n# Long\n\n'
+                              + "".join(f"- step {n}\n" for n in range(600)) + '"""\n'),
     "AA801": lambda r: _edit(r, "_manifests/alpha.toml", 'tools = ["Read"]', 'tools = ["Read", "Bash"]'),
     "AA802": lambda r: _edit(r, "_manifests/alpha.toml", "cycle_reason = ", "# cycle_reason = "),
     "AA803": lambda r: _write(r, "_blocks/spare.md", "# Spare\n\nNobody uses this.\n"),

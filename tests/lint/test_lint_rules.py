@@ -22,7 +22,7 @@ EXPECTED_PATHS = {
     "AA503": "_manifests/alpha.toml", "AA504": "_blocks/tone.md", "AA601": "assembler.toml",
     "AA602": "_manifests/gamma.toml", "AA701": "_manifests/alpha.toml",
     "AA702": "_manifests/team/beta.toml", "AA703": "_manifests/gamma.toml",
-    "AA704": "_manifests/team/beta.toml", "AA801": "_manifests/alpha.toml",
+    "AA704": "_manifests/team/beta.toml", "AA705": "_skills/long/skill.toml", "AA801": "_manifests/alpha.toml",
     "AA802": "_manifests/alpha.toml", "AA803": "_blocks/spare.md", "AA804": "_manifests/gamma.toml",
 }
 

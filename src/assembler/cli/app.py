@@ -158,15 +158,21 @@ def build(
             "this is what a build would discard:\n"
             + colour_diff(state.diff(), Style(sys.stderr))
         )
+    for state in result.kept:
+        sys.stderr.write(f"{style('kept', 'yellow')} {printable(state.path)}: in a generated skill "
+                         "folder, but no skill source provides it; move it into the skill's "
+                         "source folder, or remove it\n")
     print(reporting.build_summary(len(result.created) + len(result.updated), result.unchanged,
-                                  len(result.refused), len(result.removed)))
+                                  len(result.refused) + len(result.kept), len(result.removed)))
     if sourcemap and hashes:
         from ..provenance.explain import write_sourcemaps
 
-        sources = {source for source, _, _ in hashes}
-        ids = {agent.id for agent in catalog.agents if agent.source in sources}
+        sources = {entry[0] for entry in hashes}
+        ids = {made.id for made in (*catalog.agents, *catalog.skills) if made.source in sources}
         for path in _checked(lambda: write_sourcemaps(catalog, ids)):
             print(f"{style('source map', 'dim')} {path}")
+    if result.kept and not result.refused:
+        raise typer.Exit(Exit.DRIFT)
     if result.refused:
         sys.stderr.write(
             "Move the edits into the manifests or blocks they came from (`assembler adopt FILE` "
@@ -197,11 +203,13 @@ def _changed_since(root: Optional[Path], revision: str,
         _fail(diagnostics)
     plan = affected(catalog, files)
     count = f"{plural(len(files), 'file')} changed since {revision}"
+    what = (f"{len(plan.agents)} of the agents and skills" if catalog.skills
+            else plural(len(plan.agents), "agent"))
     if plan.everything:
         print(f"{count}, including the config or a layout: rebuilding all "
-              f"{len(plan.agents)} agents.")
+              f"{len(plan.agents)} {'agents and skills' if catalog.skills else 'agents'}.")
     elif plan.agents:
-        print(f"{count}: rebuilding {plural(len(plan.agents), 'agent')}: {', '.join(plan.agents)}.")
+        print(f"{count}: rebuilding {what}: {', '.join(plan.agents)}.")
     elif not plan.removed_manifests:
         print(f"{count}; no agent sources among them: nothing to build.")
     for path in plan.removed_manifests:
@@ -270,7 +278,7 @@ def list_agents(
     fmt: ListFormat = typer.Option(ListFormat.text, "--format", help="Output format."),
     root: Optional[Path] = RootOption,
 ) -> None:
-    """List agents with their files (one per target), role, blocks and handoffs."""
+    """List agents with their files (one per target), role, blocks and handoffs, then skills."""
     import json
 
     from ..outputs.render import outputs
@@ -291,8 +299,9 @@ def list_agents(
         }
         for agent in catalog.agents
     ]
+    skills = _skill_rows(catalog)
     if fmt is ListFormat.json:
-        print(json.dumps(rows, indent=2))
+        print(json.dumps(rows + skills, indent=2))
         return
     style = Style(sys.stdout)
     for row in rows:
@@ -303,7 +312,49 @@ def list_agents(
         print(f"  blocks    {', '.join(row['blocks']) or '-'}")
         if row["handoffs"]:
             print(f"  handoffs  {', '.join(row['handoffs'])}")
-    print(f"{len(rows)} agents.")
+    for row in skills:
+        print(f"{style('skill ' + row['skill'], 'bold')} → {', '.join(row['targets'].values()) or '-'}")
+        print(f"  blocks    {', '.join(row['blocks']) or '-'}")
+        if row["files"]:
+            print(f"  files     {', '.join(row['files'])}")
+    print(f"{len(rows)} agents." + (f" {plural(len(skills), 'skill')}." if skills else ""))
+
+
+def _skill_rows(catalog: "Catalog") -> list[dict]:
+    """`assembler list` rows of the skills: their SKILL.md per skills folder, blocks, files."""
+    from ..outputs.skills import skill_outputs
+
+    return [{"skill": skill.id,
+             "targets": {o.format.key: o.path for o in skill_outputs(catalog, skill)},
+             "blocks": list(skill.all_blocks),
+             "files": [item.rel for item in skill.files]}
+            for skill in catalog.skills]
+
+
+class NewKind(str, Enum):
+    skill = "skill"
+    agent = "agent"
+
+
+@app.command()
+def new(
+    kind: NewKind = typer.Argument(..., metavar="skill|agent", help="What to start."),
+    name: str = typer.Argument(..., metavar="NAME", help="The new skill's or agent's name."),
+    root: Optional[Path] = RootOption,
+) -> None:
+    """Write a new skill or agent manifest from its template. Exit 0 written, 1 the file
+    exists (nothing is overwritten), 2 bad input."""
+    from ..diagnostics import printable
+    from ..outputs.scaffold import scaffold
+
+    done = _checked(lambda: scaffold(root, kind.value, name))
+    path = printable(done.path)
+    if not done.written:
+        sys.stderr.write(f"{path} exists already; nothing was written. Edit it, or choose "
+                         "another name.\n")
+        raise typer.Exit(Exit.DRIFT)
+    print(f"wrote {path} (from {printable(done.template)})")
+    print(f"next: replace every <…> in {path}, then run `{printable(done.regenerate)}`")
 
 
 @app.command("import")

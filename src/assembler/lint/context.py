@@ -209,6 +209,7 @@ class LintContext:
     files: dict[str, TextFile]
     outputs: list[Output]
     active: frozenset[str] | None = None  # the rule codes that run; None: all of them
+    skill_files: list[Rendered] = field(default_factory=list)  # SKILL.md files and their copies
 
     def runs(self, code: str) -> bool:
         """Whether findings of rule ``code`` are wanted (a rule may skip its work if not)."""

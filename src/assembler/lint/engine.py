@@ -20,12 +20,14 @@ from ..outputs.render import Rendered, assemble
 from ..sources.toml import read_text
 from . import budgets, consistency, freshness, names, placeholders, references, secrets, structure
 from . import frontmatter
+from . import skills
 from . import suppress
 from ..sources.lintconfig import LintConfig
 from .context import LintContext, Origin, Output, build_context
 from .rules import CODE, SELECTOR, Finding, Rule, matches, split_codes
 
 FAMILIES = (structure, frontmatter, references, names, placeholders, freshness, secrets, budgets,
+            skills,
             consistency)
 RULES: tuple[Rule, ...] = suppress.RULES + tuple(rule for family in FAMILIES for rule in family.RULES)
 BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
@@ -68,7 +70,11 @@ def lint_catalog(catalog: Catalog, rendered: list[Rendered], *, today: date,
     config = catalog.settings.config.lint
     active = active_codes(config, select, ignore)
     needs = [need for family in FAMILIES for need in getattr(family, "LINE_NEEDS", ())]
-    ctx = build_context(catalog, rendered, config, today, frozenset(active), needs)
+    from ..outputs.skills import is_skill_file
+
+    ctx = build_context(catalog, [item for item in rendered if not is_skill_file(item)], config,
+                        today, frozenset(active), needs)
+    ctx.skill_files = [item for item in rendered if is_skill_file(item)]
 
     found: list[Finding] = []
     for family in FAMILIES:

@@ -89,9 +89,9 @@ def _deprecations(ctx: LintContext) -> Iterator[Finding]:
             continue
         document = agent.document
         key = "removed_after" if manifest.removed_after else "deprecated"
-        yield from _deprecation(ctx, f"agent `{agent.id}`", agent.source,
+        yield from deprecation(ctx, f"agent `{agent.id}`", agent.source,
                                 document.locate((key,), value=key == "removed_after"),
-                                manifest.removed_after, f"`removed_after = {_example(ctx)}`")
+                                manifest.removed_after, f"`removed_after = {example(ctx)}`")
     for name, block in sorted(ctx.catalog.blocks.items()):
         meta = block.meta
         if not (meta.deprecated or meta.removed_after):
@@ -101,12 +101,13 @@ def _deprecations(ctx: LintContext) -> Iterator[Finding]:
         lines = file.lines if file is not None else []
         line = next((n + 1 for n, text in enumerate(lines[: block.body_line])
                      if text.startswith(f"{key}:")), 1)
-        yield from _deprecation(ctx, f"block `{name}`", block.path, (line, 1),
-                                meta.removed_after, f"`removed_after: {_example(ctx)}` to its frontmatter")
+        yield from deprecation(ctx, f"block `{name}`", block.path, (line, 1),
+                                meta.removed_after, f"`removed_after: {example(ctx)}` to its frontmatter")
 
 
-def _deprecation(ctx: LintContext, what: str, path: str, at: tuple[int, int],
-                 removed_after: date | None, example: str) -> Iterator[Finding]:
+def deprecation(ctx: LintContext, what: str, path: str, at: tuple[int, int],
+                removed_after: date | None, example: str) -> Iterator[Finding]:
+    """AA504 for a deprecation without a date, AA503 once ``removed_after`` has passed."""
     if removed_after is None:
         yield Finding("AA504", path, *at, f"{what} is deprecated but has no removal date",
                       f"add {example}, so readers know when it goes")
@@ -117,6 +118,7 @@ def _deprecation(ctx: LintContext, what: str, path: str, at: tuple[int, int],
                       "with the reason it stays")
 
 
-def _example(ctx: LintContext) -> str:
+def example(ctx: LintContext) -> str:
+    """A removal date to suggest: the first of the month three months from today."""
     year, month = divmod(ctx.today.year * 12 + ctx.today.month - 1 + 3, 12)
     return date(year, month + 1, 1).isoformat()

@@ -34,7 +34,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
 def _catalog_files(ctx: LintContext) -> list[Path]:
     settings = ctx.catalog.settings
     found = {path for path in ctx.root.iterdir() if path.is_file()}
-    for folder in ("manifests", "blocks", "roles", "templates", "output"):
+    for folder in ("manifests", "blocks", "roles", "templates", "output", "skills"):
         base = settings.folder(folder).resolve()
         if base.is_dir() and base != ctx.root:  # the root itself: its top level is enough
             found.update(path for path in base.rglob("*") if path.is_file())

@@ -24,6 +24,8 @@ def text(report: LintReport, style: Style) -> str:
     scope = plural(agents, "agent")
     if len(outputs) != agents:
         scope += f" ({plural(len(outputs), 'file')})"
+    if report.context.catalog.skills:
+        scope += f" and {plural(len(report.context.catalog.skills), 'skill')}"
     if report.findings:
         counts = [_count(report.errors, "error"), _count(report.warnings, "warning")]
         summary = ", ".join(c for c in counts if c) + f" in {scope}"

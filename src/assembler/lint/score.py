@@ -32,6 +32,7 @@ def score(report: LintReport) -> dict[str, Any]:
         "penalty": penalty,
         "agents": len(report.context.outputs),
         "blocks": len(report.context.catalog.blocks),
+        "skills": len(report.context.catalog.skills),
         "by_family": by_family,
         "bytes_total": sum(s["bytes"] for s in sizes),
         "bytes_max": max((s["bytes"] for s in sizes), default=0),

@@ -43,20 +43,23 @@ from ..sources import walk
 from ..sources import folders as folder_names
 from ..sources.folders import joined
 from ..targets.base import CommentStyle
-from .drift import FileState, orphans
+from .drift import FileState, file_mode, orphans, unexpected
 from ..sources.roots import CONFIG_FILE, PYPROJECT_FILE, find_root
 
 if TYPE_CHECKING:
     from ..sources.catalog import Catalog
     from .render import Rendered
 
-FORMAT = 2
+FORMAT = 3
+# What the record needs of one rendered file: (manifest, output path, SHA-256 of the
+# rendered bytes, the mode a copied file keeps, whether a skill made it).
+Hash = tuple[str, str, str, "int | None", bool]
 CACHE_DIR = ".assembler"
 CACHE_FILE = "render-cache.json"
 DISABLE_ENV = "ASSEMBLER_NO_CACHE"
 # Libraries whose behaviour shapes what is accepted or rendered.
 LIBRARIES = ("jinja2", "markupsafe", "pydantic", "pydantic_core", "yaml", "tomli")
-INPUT_FOLDERS = ("blocks", "roles", "templates")
+INPUT_FOLDERS = ("blocks", "roles", "templates", "skills")
 FOLDER_KEYS = ("manifests", "output", *INPUT_FOLDERS)
 OPTIONAL_FOLDERS = ("capabilities",)  # input folders only some configs name
 
@@ -258,9 +261,19 @@ class RenderCache:
                 if _digest(data) != expected:
                     return None
                 states.append(FileState(output, "clean", source, data, data))
+        skills = self.record["skills"]
+        if skills["key"] != self.inputs.key:  # every skill input is a shared input
+            return None
+        for output, source, expected, mode in skills["files"]:
+            path = os.path.join(root, output)
+            data = _read(path)
+            if _digest(data) != expected or (mode is not None and file_mode(Path(path)) != mode):
+                return None
+            states.append(FileState(output, "clean", source, data, data, mode=mode))
         scans = [(folder, suffix, CommentStyle(start, end), template[0] if template else None)
                  for folder, suffix, start, end, *template in self.record["scans"]]
-        if orphans(root, scans, {state.path for state in states}):
+        paths = {state.path for state in states}
+        if orphans(root, scans, paths) or unexpected(root, skills["folders"], paths):
             return None
         return sorted(states, key=lambda state: state.path)
 
@@ -274,18 +287,24 @@ class RenderCache:
         """
         if self.root is None or catalog.root != self.root or self.inputs is None:
             return
-        self.store_hashes(catalog, [(item.agent.source, item.path, _digest(item.data))
-                                    for item in rendered])
+        from .skills import is_skill_file
 
-    def store_hashes(self, catalog: "Catalog", hashes: list[tuple[str, str, str]]) -> None:
-        """:meth:`store` from ``(manifest, output path, SHA-256 of the rendered bytes)`` of
-        every rendered file, for a render that kept no bytes."""
+        self.store_hashes(catalog, [(item.agent.source, item.path, _digest(item.data), item.mode,
+                                     is_skill_file(item)) for item in rendered])
+
+    def store_hashes(self, catalog: "Catalog", hashes: list[Hash]) -> None:
+        """:meth:`store` from the :data:`Hash` of every rendered file, for a render that
+        kept no bytes."""
         if self.root is None or catalog.root != self.root or self.inputs is None:
             return
-        from .drift import scans
+        from .drift import scans, skill_folders
         from .render import all_outputs
+        from .skills import skill_files
 
-        if len(hashes) != len(all_outputs(catalog)):
+        skill_items = [entry for entry in hashes if entry[4]]
+        agent_items = [entry for entry in hashes if not entry[4]]
+        if len(agent_items) != len(all_outputs(catalog)) \
+                or len(skill_items) != len(skill_files(catalog)):
             return
         config = catalog.settings.config
         folders = {name: getattr(config, name) for name in FOLDER_KEYS}
@@ -300,7 +319,10 @@ class RenderCache:
             if (after.key, after.agents, after.stats) != (inputs.key, inputs.agents, inputs.stats):
                 return
             agents: dict[str, list[list[str]]] = {}
-            for source, path, digest in hashes:
+            skills = {"key": inputs.key, "folders": skill_folders(catalog),
+                      "files": [[path, source, digest, mode]
+                                for source, path, digest, mode, _ in skill_items]}
+            for source, path, digest, _, _ in agent_items:
                 key = inputs.agents.get(source)
                 if key is None:
                     return
@@ -308,7 +330,7 @@ class RenderCache:
             where = [[folder, suffix, comment.open, comment.close, *([template] if template else [])]
                      for folder, suffix, comment, template in scans(catalog)]
             record = {"format": FORMAT, "tool": tool, "folders": folders, "scans": where,
-                      "regenerate": config.regenerate, "agents": agents}
+                      "regenerate": config.regenerate, "agents": agents, "skills": skills}
             self._write(record)
         except (_Unsupported, OSError):
             return

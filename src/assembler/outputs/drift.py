@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Literal
 from ..diagnostics import CatalogError, Diagnostics
 from ..sources import walk
 from ..targets.base import HTML_COMMENT, CommentStyle
-from .banner import read_banner
+from .banner import content_hash, read_banner
+from .copies import recorded_copies
 
 if TYPE_CHECKING:  # not imported at run time: the render cache uses this module without jinja2
     from ..sources.catalog import Catalog
@@ -33,8 +34,9 @@ Scan = tuple[str, str, CommentStyle, "str | None"]
 TEMP_PREFIX, TEMP_SUFFIX = ".", ".tmp"
 TEMPORARY = re.compile(r"^\.(.+)\.[a-z0-9_]{8}\.tmp$")
 
-Kind = Literal["clean", "stale", "edited", "differs", "missing", "orphaned"]
-DRIFT_KINDS: tuple[Kind, ...] = ("stale", "edited", "differs", "missing", "orphaned")
+Kind = Literal["clean", "stale", "edited", "differs", "missing", "orphaned", "unexpected"]
+SKILL_FILE = "SKILL.md"  # the one file name every client loads a skill from
+DRIFT_KINDS: tuple[Kind, ...] = ("stale", "edited", "differs", "missing", "orphaned", "unexpected")
 # Counted in a summary only when some file is: only a banner without a hash gives it.
 OCCASIONAL_KINDS = ("differs",)
 EXPLANATIONS: dict[str, str] = {
@@ -43,6 +45,7 @@ EXPLANATIONS: dict[str, str] = {
     "differs": "stale or edited by hand, cannot tell (its banner has no hash)",
     "missing": "not generated yet",
     "orphaned": "generated, but no manifest renders it any more",
+    "unexpected": "in a generated skill folder, but no skill source provides it (never removed)",
 }
 
 
@@ -58,6 +61,7 @@ class FileState:
     # False when the file on disk was edited by hand; None when its banner has no hash
     # to tell (a `banner` template without {hash}).
     intact: bool | None = True
+    mode: int | None = None  # permission bits a build gives the file (a skill's copied files)
 
     @property
     def drifted(self) -> bool:
@@ -101,15 +105,20 @@ def compare(catalog: Catalog, rendered: list[Rendered], find_orphans: bool = Tru
     if problems:
         raise CatalogError(problems)
     if find_orphans:
-        states.extend(orphans(catalog.root, scans(catalog), known_paths(catalog, rendered)))
+        states.extend(leftovers(catalog, {item.path for item in rendered}))
     return sorted(states, key=lambda state: state.path)
 
 
-def known_paths(catalog: Catalog, rendered: list[Rendered]) -> set[str]:
-    """Paths that are never orphans: what was rendered, and what any agent renders to."""
+def leftovers(catalog: Catalog, rendered: set[str]) -> list[FileState]:
+    """Orphaned generated files, and unexpected files in generated skill folders: what is
+    on disk that neither the ``rendered`` paths nor any agent or skill accounts for."""
     from .render import all_outputs
+    from .skills import skill_files
 
-    return {item.path for item in rendered} | {o.path for o in all_outputs(catalog)}
+    known = rendered | {o.path for o in all_outputs(catalog)} | skill_files(catalog)
+    found = orphans(catalog.root, scans(catalog), known)
+    return found + unexpected(catalog.root, skill_folders(catalog),
+                              known | {state.path for state in found})
 
 
 def compare_file(root: Path, item: Rendered, template: str | None, inside: dict[str, bool],
@@ -134,7 +143,7 @@ def compare_file(root: Path, item: Rendered, template: str | None, inside: dict[
         problems.error(item.path, 1, 1, f"cannot read the output file: {exc.strerror}",
                        "an output path must be a readable file (or not exist yet)")
         return None
-    return _classify(item, actual, template)
+    return _classify(item, actual, root, template)
 
 
 def _resolves_inside(root: Path, folder: str) -> bool:
@@ -144,29 +153,68 @@ def _resolves_inside(root: Path, folder: str) -> bool:
         return False
 
 
-def _classify(item: Rendered, actual: bytes | None, template: str | None = None) -> FileState:
-    from ..targets.registry import get
+def _copy_was_ours(root: Path, path: str, actual: bytes) -> bool:
+    """True when ``actual``, a file in a skill folder, is what an earlier build copied there:
+    the nearest SKILL.md above it records that hash for it."""
+    parts = path.split("/")
+    for depth in range(len(parts) - 1, 0, -1):
+        try:
+            skill_md = (root / "/".join(parts[:depth]) / SKILL_FILE).read_bytes()
+        except OSError:
+            continue
+        return recorded_copies(skill_md).get("/".join(parts[depth:])) == content_hash(actual)
+    return False
 
-    source = item.agent.source
+
+def _classify(item: Rendered, actual: bytes | None, root: Path,
+              template: str | None = None) -> FileState:
+    from ..targets.registry import REGISTRY, comment_of
+
+    source, mode = item.agent.source, item.mode
     if actual is None:
-        return FileState(item.path, "missing", source, item.data, None)
+        return FileState(item.path, "missing", source, item.data, None, mode=mode)
     if actual == item.data:  # keep one copy of equal bytes: halves memory on big catalogs
-        return FileState(item.path, "clean", source, item.data, item.data)
-    banner = read_banner(actual, get(item.target).comment, template)
+        if mode is not None and file_mode(root / item.path) != mode:  # a script lost its `x`
+            return FileState(item.path, "stale", source, item.data, item.data, mode=mode)
+        return FileState(item.path, "clean", source, item.data, item.data, mode=mode)
+    if mode is not None:  # a skill's copied file: stale when an earlier build wrote it
+        intact = _copy_was_ours(root, item.path, actual)
+        return FileState(item.path, "stale" if intact else "edited", source, item.data, actual,
+                         intact=intact, mode=mode)
+    if item.target not in REGISTRY:  # a SKILL.md: always this tool's own banner
+        template = None
+    banner = read_banner(actual, comment_of(item.target), template)
     if banner is not None and banner.intact:
-        return FileState(item.path, "stale", source, item.data, actual)
+        return FileState(item.path, "stale", source, item.data, actual, mode=mode)
     if banner is not None and banner.intact is None:
-        return FileState(item.path, "differs", source, item.data, actual, intact=None)
-    return FileState(item.path, "edited", source, item.data, actual, intact=False)
+        return FileState(item.path, "differs", source, item.data, actual, intact=None, mode=mode)
+    return FileState(item.path, "edited", source, item.data, actual, intact=False, mode=mode)
+
+
+def file_mode(path: Path) -> int | None:
+    """The permission bits of ``path``, or None when it cannot be read."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        return None
 
 
 def scans(catalog: Catalog) -> list[Scan]:
     """Where the enabled targets put their files."""
-    from ..targets.registry import enabled
+    from ..targets.registry import enabled, skill_readers
 
     settings = catalog.settings
-    return [(target.folder(settings), target.suffix, target.comment, settings.config.banner)
-            for target in enabled(settings)]
+    found = [(target.folder(settings), target.suffix, target.comment, settings.config.banner)
+             for target in enabled(settings)]
+    return found + [(fmt.folder(), SKILL_FILE, fmt.comment, None)
+                    for fmt, _ in skill_readers(settings)]
+
+
+def skill_folders(catalog: Catalog) -> list[str]:
+    """The skills folders the enabled targets read."""
+    from ..targets.registry import skill_readers
+
+    return [fmt.folder() for fmt, _ in skill_readers(catalog.settings)]
 
 
 def orphans(root: Path, where: list[Scan], known: set[str]) -> list[FileState]:
@@ -220,3 +268,56 @@ def summary(states: list[FileState]) -> dict[str, int]:
         counts[state.kind] += 1
     return {kind: count for kind, count in counts.items()
             if count or kind not in OCCASIONAL_KINDS}
+
+
+# -- generated skill folders ----------------------------------------------------------------
+# A generated skill folder is a folder of a skills folder whose SKILL.md carries our
+# banner. Besides that file it holds copies of the skill's own files; anything else
+# there (a note someone dropped in, a copy whose source was removed) cannot be shown to
+# be ours, so it is `unexpected` and never removed. Only the temporary files a killed
+# build left (ours by their name) are orphaned, and removed by a full build.
+def unexpected(root: Path, folders: list[str], known: set[str]) -> list[FileState]:
+    """Every file under a generated skill folder of ``folders`` that is not in ``known``.
+    Kept free of jinja2 and pydantic: the render cache runs it."""
+    found: list[FileState] = []
+    for folder in folders:
+        base = root / folder
+        if not base.is_dir() or base.is_symlink():
+            continue
+        with os.scandir(base) as entries:
+            skills = sorted(entry.name for entry in entries if entry.is_dir(follow_symlinks=False))
+        for name in skills:
+            banner, copies = _banner(base / name / SKILL_FILE)
+            if banner is None:
+                continue
+            for parts, entry in walk.files(base / name):
+                rel = f"{folder}/{name}/" + "/".join(parts)
+                if rel in known:
+                    continue
+                data = _read(entry.path)
+                inner = "/".join(parts)
+                if TEMPORARY.match(parts[-1]) or (  # a killed build's, or a copy of ours
+                        data is not None and copies.get(inner) == content_hash(data)):
+                    found.append(FileState(rel, "orphaned", banner, None, data))
+                else:
+                    found.append(FileState(rel, "unexpected", banner, None, data, intact=False))
+    return found
+
+
+def _banner(path: Path) -> tuple[str | None, dict[str, str]]:
+    """The manifest the banner of ``path`` names (None when it is not ours), and the copies
+    it records."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None, {}
+    info = read_banner(data, HTML_COMMENT)
+    return (None, {}) if info is None else (info.source, recorded_copies(data))
+
+
+def _read(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None

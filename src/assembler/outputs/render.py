@@ -9,7 +9,6 @@ messages in the same order as a serial render.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, TypeVar
 
@@ -20,27 +19,9 @@ from ..sources.catalog import Agent, Catalog, load_partial
 from ..targets import registry
 from ..targets.base import Target
 from .banner import LayoutError, stamp
+from .files import Output, Rendered
 
 R = TypeVar("R")
-
-
-@dataclass(frozen=True)
-class Rendered:
-    """One generated file, in memory."""
-
-    agent: Agent
-    path: str  # relative to the root
-    data: bytes
-    target: str = "claude-code"
-
-
-@dataclass(frozen=True)
-class Output:
-    """Where one target writes one agent's file."""
-
-    agent: Agent
-    target: Target
-    path: str
 
 
 def outputs(catalog: Catalog, agent: Agent) -> list[Output]:
@@ -77,7 +58,12 @@ def _lookup_key(catalog: Catalog, key: str) -> Output | None:
             return output
     agent = catalog.agent(key)
     files = outputs(catalog, agent) if agent is not None else []
-    return files[0] if files else None
+    if files or not catalog.skills:
+        return files[0] if files else None
+    from .skills import lookup_skill
+
+    found = lookup_skill(catalog, key)  # a SKILL.md: its skill stands where an agent would
+    return None if found is None else Output(found.skill, found.format, found.path)  # type: ignore[arg-type]
 
 
 def render_agent(renderer: Renderer, agent: Agent) -> list[Rendered] | None:
@@ -152,10 +138,13 @@ def check_targets(catalog: Catalog) -> Diagnostics:
     tools or models a target has no word for, at the config or manifest line."""
     from ..targets import options
 
+    from .skills import check_skill_targets
+
     diagnostics = Diagnostics()
     options.check_config(catalog.settings, registry.REGISTRY, diagnostics)
     if diagnostics:
         return diagnostics
+    diagnostics.extend(check_skill_targets(catalog))
     for agent in catalog.agents:
         before = len(diagnostics)
         options.check_manifest(agent, registry.REGISTRY, diagnostics)
@@ -166,12 +155,16 @@ def check_targets(catalog: Catalog) -> Diagnostics:
 
 
 def render_catalog(catalog: Catalog, only: set[str] | None = None) -> list[Rendered]:
-    """Render every agent of a loaded catalog (or the ids in ``only``)."""
+    """Render every agent and skill of a loaded catalog (or only the agent ids in ``only``)."""
+    from .skills import render_skills
+
     problems = check_targets(catalog)
     if problems:
         raise CatalogError(problems)
     renderer = Renderer(catalog)
     rendered = render_agents(renderer, [a for a in catalog.agents if only is None or a.id in only])
+    if only is None:
+        rendered += render_skills(renderer, catalog.skills)
     problems = renderer.failures()
     if problems:
         raise CatalogError(problems)
@@ -179,27 +172,32 @@ def render_catalog(catalog: Catalog, only: set[str] | None = None) -> list[Rende
 
 
 def prepare(root: Path | None = None, cwd: Path | None = None, names: list[str] | None = None
-            ) -> tuple[Catalog, list[Agent], Diagnostics]:
-    """Load a catalog and pick the agents to render: every agent, or those ``names``
-    name (by id, name or path). Returns the problems found so far with them; raises
-    :class:`CatalogError` when nothing can be rendered at all."""
+            ) -> tuple[Catalog, list[Agent], list, Diagnostics]:
+    """Load a catalog and pick what to render: every agent and skill, or those ``names``
+    name (by id, name or path). Returns the agents, the skills and the problems found
+    so far; raises :class:`CatalogError` when nothing can be rendered at all."""
+    from .skills import is_skill_file
+
     catalog, diagnostics = load_partial(root, cwd)
     if catalog is None:
         raise CatalogError(diagnostics)
     diagnostics.extend(check_targets(catalog))
-    if diagnostics and not catalog.agents:
+    if diagnostics and not catalog.agents and not catalog.skills:
         raise CatalogError(diagnostics)
-    only = None
+    only = skills_only = None
     if names:
-        only = set()
+        only, skills_only = set(), set()
         for key in names:
             found = lookup(catalog, key, cwd)
             if found is not None:
-                only.add(found.agent.id)
+                (skills_only if is_skill_file(found) else only).add(found.agent.id)
             elif not diagnostics:  # with other errors the agent may just have failed to load
-                diagnostics.error("", 1, 1, f"unknown agent `{key}`",
-                                  did_you_mean(key, [a.id for a in catalog.agents], "agents"))
-    return catalog, [a for a in catalog.agents if only is None or a.id in only], diagnostics
+                known = [a.id for a in catalog.agents] + [s.id for s in catalog.skills]
+                what = "agent or skill" if catalog.skills else "agent"
+                diagnostics.error("", 1, 1, f"unknown {what} `{key}`",
+                                  did_you_mean(key, known, what.replace(" or ", "s and ") + "s"))
+    return (catalog, [a for a in catalog.agents if only is None or a.id in only],
+            [s for s in catalog.skills if skills_only is None or s.id in skills_only], diagnostics)
 
 
 def assemble(
@@ -207,12 +205,16 @@ def assemble(
 ) -> tuple[Catalog, list[Rendered]]:
     """Load and render in one go, reporting load and template errors together.
 
-    ``names`` limits rendering to some agents (by id, name or path). Raises
-    :class:`CatalogError` with every problem from every file.
+    ``names`` limits rendering to some agents or skills (by id, name or path). Raises
+    :class:`CatalogError` with every problem from every file. Skills come after the
+    agents, each ``SKILL.md`` followed by the files copied beside it.
     """
-    catalog, agents, diagnostics = prepare(root, cwd, names)
+    from .skills import render_skills
+
+    catalog, agents, skills, diagnostics = prepare(root, cwd, names)
     renderer = Renderer(catalog)
     rendered = render_agents(renderer, agents)
+    rendered += render_skills(renderer, skills)
     diagnostics.extend(renderer.failures())
     if diagnostics:
         raise CatalogError(diagnostics)

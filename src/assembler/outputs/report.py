@@ -14,7 +14,7 @@ from ..diagnostics import Diagnostic, printable
 from ..present import Style, colour_diff, github_annotation, plural
 
 KIND_COLOURS = {"stale": "yellow", "edited": "red", "differs": "yellow", "missing": "cyan",
-                "orphaned": "yellow"}
+                "orphaned": "yellow", "unexpected": "yellow"}
 
 
 # -- diagnostics ---------------------------------------------------------------------------
@@ -48,12 +48,16 @@ def diagnostics_github(diagnostics: Iterable[Diagnostic]) -> str:
 def fix_advice(states: list[FileState], regenerate: str) -> str:
     """The command that clears the drift, and the extra step hand edits need."""
     advice = f"Run `{regenerate}` to regenerate."
-    if any(state.intact is False for state in states if state.drifted):
+    if any(state.intact is False for state in states
+           if state.drifted and state.kind != "unexpected"):
         advice += (" Hand-edited files are kept until you move the edit into the manifest or "
                    "block it came from; then `assembler build --force` overwrites them.")
     if any(state.intact is None for state in states if state.drifted):
         advice += (" Files whose banner has no hash are overwritten by a build: move any hand "
                    "edit in them into its source first (a `banner` with {hash} tells them apart).")
+    if any(state.kind == "unexpected" for state in states):
+        advice += (" Files no skill source provides are never removed: move each into its "
+                   "skill's source folder, or delete it.")
     return advice
 
 

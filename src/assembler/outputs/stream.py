@@ -26,15 +26,14 @@ from typing import Callable
 from ..compose.render import Renderer
 from ..diagnostics import CatalogError, Diagnostic, Diagnostics
 from ..sources.catalog import Catalog
-from .drift import FileState, compare_file, orphans, scans
 from . import render
-from .render import Rendered, all_outputs
+from .cache import Hash
+from .drift import FileState, compare_file, leftovers
+from .render import Rendered
+from .skills import is_skill_file, render_skills
 from .write import (
     BuildResult, changed_meanwhile, current_bytes, remove_orphan, stage, written,
 )
-
-# (manifest, output path, SHA-256 of the rendered bytes): what the render cache records.
-Hash = tuple[str, str, str]
 
 
 @dataclass(frozen=True)
@@ -42,7 +41,7 @@ class Compared:
     """One rendered file after its comparison, as sent back by the process that rendered it."""
 
     state: FileState | None  # None when it could not be compared (see ``problems``)
-    digest: str  # of the rendered bytes
+    hash: Hash  # what the render cache records of it
     problems: tuple[Diagnostic, ...] = ()
     staged: str | None = None  # build: the temporary file holding the new bytes
     seen: str | None = None  # build: SHA-256 of the file as compared (None: no file)
@@ -53,55 +52,56 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _comparer(catalog: Catalog) -> Callable[[Rendered], tuple[FileState | None, str, tuple]]:
+def _comparer(catalog: Catalog) -> Callable[[Rendered], tuple[FileState | None, Hash, tuple]]:
     """Compare one rendered file with the disk; the state keeps bytes only when drifted."""
     root, template = catalog.root, catalog.settings.config.banner
     inside: dict[str, bool] = {}
 
-    def compare(item: Rendered) -> tuple[FileState | None, str, tuple]:
+    def compare(item: Rendered) -> tuple[FileState | None, Hash, tuple]:
         problems = Diagnostics()
         state = compare_file(root, item, template, inside, problems)
         if state is not None and state.kind == "clean":
             state = replace(state, expected=None, actual=None)
-        return state, _digest(item.data), tuple(problems)
+        made = (item.agent.source, item.path, _digest(item.data), item.mode, is_skill_file(item))
+        return state, made, tuple(problems)
 
     return compare
 
 
-def _render(catalog: Catalog, agents, finish: Callable[[Rendered], Compared],
-            diagnostics: Diagnostics) -> list[tuple[str, Compared]]:
-    """``(manifest, compared)`` for every file; raises :class:`CatalogError` (after
-    ``cleanup``) on any load, template or comparison problem."""
+def _render(catalog: Catalog, agents, skills, finish: Callable[[Rendered], Compared],
+            diagnostics: Diagnostics) -> list[Compared]:
+    """Every file compared, the agents' where they were rendered, then the skills' (few)
+    here; raises :class:`CatalogError`, after discarding what was staged, on any load,
+    template or comparison problem."""
     renderer = Renderer(catalog)
-    done = [(agent.source, kept) for agent, kept in render.render_each(renderer, agents, finish)]
+    done = [kept for _, kept in render.render_each(renderer, agents, finish)]
+    done += [finish(item) for item in render_skills(renderer, skills)]
     diagnostics.extend(renderer.failures())
     if not diagnostics:  # template errors first: the comparison is moot then
-        for _, kept in done:
+        for kept in done:
             diagnostics.extend(kept.problems)
     if diagnostics:
-        _discard(kept for _, kept in done)
+        _discard(done)
         raise CatalogError(diagnostics)
     return done
 
 
-def _hashes(done: list[tuple[str, Compared]]) -> list[Hash]:
-    return [(source, kept.state.path, kept.digest) for source, kept in done if kept.state]
+def _hashes(done: list[Compared]) -> list[Hash]:
+    return [kept.hash for kept in done if kept.state is not None]
 
 
 def check_outputs(root: Path | None = None) -> tuple[Catalog, list[FileState], list[Hash]]:
     """What ``compare(catalog, render_catalog(catalog))`` gives, sorted by path, except that
     a clean file's state holds no bytes; and the hashes for the render cache."""
-    catalog, agents, diagnostics = render.prepare(root)
+    catalog, agents, skills, diagnostics = render.prepare(root)
     compare = _comparer(catalog)
 
     def finish(item: Rendered) -> Compared:
-        state, digest, problems = compare(item)
-        return Compared(state, digest, problems)
+        return Compared(*compare(item))
 
-    done = _render(catalog, agents, finish, diagnostics)
-    states = [kept.state for _, kept in done if kept.state is not None]
-    known = {state.path for state in states} | {o.path for o in all_outputs(catalog)}
-    states.extend(orphans(catalog.root, scans(catalog), known))
+    done = _render(catalog, agents, skills, finish, diagnostics)
+    states = [kept.state for kept in done if kept.state is not None]
+    states.extend(leftovers(catalog, {state.path for state in states}))
     return catalog, sorted(states, key=lambda state: state.path), _hashes(done)
 
 
@@ -114,28 +114,28 @@ def build_outputs(root: Path | None = None, names: list[str] | None = None, forc
     written (it may raise :class:`CatalogError`). Returns the catalog, what
     was done, and the hashes for the render cache.
     """
-    catalog, agents, diagnostics = render.prepare(root, names=names)
+    catalog, agents, skills, diagnostics = render.prepare(root, names=names)
     if before is not None and not diagnostics:
         before(catalog)
     compare = _comparer(catalog)
     made: dict[str, tuple[str, ...]] = {}  # folder -> the folders making it took
 
     def finish(item: Rendered) -> Compared:
-        state, digest, problems = compare(item)
+        state, made_hash, problems = compare(item)
         if state is None or state.kind == "clean":
-            return Compared(state, digest, problems)
+            return Compared(state, made_hash, problems)
         if state.intact is False and not force:  # refused: its diff is shown
-            return Compared(state, digest, problems)
+            return Compared(state, made_hash, problems)
         target = catalog.root / item.path
         folders = _folders_to_make(target.parent, made)
-        temp = stage(target, item.data)
+        temp = stage(target, item.data, state.mode)
         seen = None if state.actual is None else _digest(state.actual)
-        return Compared(replace(state, expected=None, actual=None), digest, problems,
+        return Compared(replace(state, expected=None, actual=None), made_hash, problems,
                         temp, seen, folders)
 
-    done = _render(catalog, agents, finish, diagnostics)
+    done = _render(catalog, agents, skills, finish, diagnostics)
     try:
-        return catalog, _commit(catalog, [kept for _, kept in done], force, prune), _hashes(done)
+        return catalog, _commit(catalog, done, force, prune), _hashes(done)
     except BaseException:
         _discard(kept for _, kept in done)
         raise
@@ -159,14 +159,16 @@ def _commit(catalog: Catalog, compared: list[Compared], force: bool, prune: bool
     result = BuildResult()
     items: list[tuple[FileState, Compared | None]] = [
         (kept.state, kept) for kept in compared if kept.state is not None]
-    if prune:
-        known = {state.path for state, _ in items} | {o.path for o in all_outputs(catalog)}
-        known |= {_relative(catalog.root, kept.staged) for kept in compared if kept.staged}
-        items += [(state, None) for state in orphans(catalog.root, scans(catalog), known)]
+    if prune:  # this build's own temporary files are not a killed build's
+        ours = {state.path for state, _ in items}
+        ours |= {_relative(catalog.root, kept.staged) for kept in compared if kept.staged}
+        items += [(state, None) for state in leftovers(catalog, ours)]
     for state, kept in sorted(items, key=lambda pair: pair[0].path):
         target = catalog.root / state.path
         if state.kind == "clean":
             result.unchanged += 1
+        elif state.kind == "unexpected":  # not ours to remove, even with --force
+            result.kept.append(state)
         elif state.intact is False and not force:  # a hand edit (never staged)
             result.refused.append(state)
         elif kept is None:  # an orphan

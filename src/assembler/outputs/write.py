@@ -35,6 +35,7 @@ class BuildResult:
     # Written or removed although their banner has no hash (a `banner` template without
     # {hash}): a hand edit in them could not be told from a stale file.
     unverified: list[str] = field(default_factory=list)
+    kept: list[FileState] = field(default_factory=list)  # unexpected files, never removed
 
     @property
     def changed(self) -> bool:
@@ -62,13 +63,15 @@ def write_outputs(
         target = catalog.root / state.path
         if state.kind == "clean":
             result.unchanged += 1
+        elif state.kind == "unexpected":  # not ours to remove, even with --force
+            result.kept.append(state)
         elif state.intact is False and not force:
             result.refused.append(state)
         elif state.kind == "orphaned":
             remove_orphan(target, state, result)
         else:
             assert state.expected is not None
-            current = write_atomic(target, state.expected, expect=state.actual)
+            current = write_atomic(target, state.expected, expect=state.actual, mode=state.mode)
             if current is not _WRITTEN:
                 result.refused.append(changed_meanwhile(state, current))
                 continue
@@ -117,14 +120,15 @@ _ANY = object()  # write_atomic: replace whatever is there
 _WRITTEN = object()
 
 
-def write_atomic(path: Path, data: bytes, expect: object = _ANY) -> object:
+def write_atomic(path: Path, data: bytes, expect: object = _ANY, mode: int | None = None) -> object:
     """Replace ``path`` with ``data`` so readers see the old or the new file, never half.
 
     With ``expect`` (the bytes the caller read, or None for no file), the file is
     read again once the new one is ready, and left alone unless it still holds
-    exactly that. Returns ``_WRITTEN``, or what was found instead.
+    exactly that. Returns ``_WRITTEN``, or what was found instead. The file keeps
+    its mode, or gets ``mode`` when one is given (a skill's copied script).
     """
-    temp = stage(path, data)
+    temp = stage(path, data, mode)
     try:
         if expect is not _ANY:
             current = current_bytes(path)
@@ -138,15 +142,16 @@ def write_atomic(path: Path, data: bytes, expect: object = _ANY) -> object:
     return _WRITTEN
 
 
-def stage(path: Path, data: bytes) -> str:
+def stage(path: Path, data: bytes, mode: int | None = None) -> str:
     """The first half of :func:`write_atomic`: ``data`` in a new temporary file beside
-    ``path``, with the mode ``path`` has (or a new file gets). Returns its full path;
-    renaming it over ``path`` is the second half."""
+    ``path``, with ``mode``, else the mode ``path`` has (or a new file gets). Returns its
+    full path; renaming it over ``path`` is the second half."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        mode = path.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        mode = _default_mode()
+    if mode is None:
+        try:
+            mode = path.stat().st_mode & 0o7777
+        except FileNotFoundError:
+            mode = _default_mode()
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f"{TEMP_PREFIX}{path.name}.",
                                 suffix=TEMP_SUFFIX)
     try:

@@ -320,8 +320,9 @@ def adopt(catalog: Catalog, path: str) -> AdoptOutcome:
     trace = trace_catalog(catalog)
     if actual == trace.rendered[path].data:
         return AdoptOutcome("clean", path)
-    comment = registry.get(trace.rendered[path].target).comment
-    template = catalog.settings.config.banner
+    comment = registry.comment_of(trace.rendered[path].target)
+    template = catalog.settings.config.banner if trace.rendered[path].target in registry.REGISTRY \
+        else None
     banner = read_banner(actual, comment, template)
     if banner is not None and banner.intact:
         return AdoptOutcome("not-edited", path)

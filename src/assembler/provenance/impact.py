@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from ..sources.catalog import Agent, Catalog
 from ..sources.roleformat import capability_named
+from ..sources.skills import Skill
 from ..diagnostics import did_you_mean
 from ..present import plural
 
@@ -32,6 +33,7 @@ class Uses:
     name: str
     block: list[Use] | None = None  # None: no block of that name
     role: list[Use] | None = None
+    skills: list[Skill] = field(default_factory=list)  # the skills whose `blocks` list the block
 
     @property
     def found(self) -> bool:
@@ -76,6 +78,7 @@ def uses(catalog: Catalog, name: str) -> Uses:
                 result.block.append(Use(agent, True))
             elif agent.role is not None and name in agent.role.blocks:
                 result.block.append(Use(agent, False, _block_source(catalog, agent, name)))
+        result.skills = [skill for skill in catalog.skills if name in skill.all_blocks]
     if name in catalog.roles:
         result.role = []
         for agent in catalog.agents:
@@ -95,8 +98,10 @@ def uses_text(result: Uses) -> str:
     for kind, found in (("block", result.block), ("role", result.role)):
         if found is None:
             continue
-        lines.append(f"{kind} `{result.name}` is used by {plural(len(found), 'agent')}"
-                     + (":" if found else "."))
+        skills = result.skills if kind == "block" else []
+        users = plural(len(found), "agent") + (f" and {plural(len(skills), 'skill')}"
+                                                if skills else "")
+        lines.append(f"{kind} `{result.name}` is used by {users}" + (":" if found or skills else "."))
         width = max((len(use.agent.id) for use in found), default=0)
         for use in found:
             if use.direct:
@@ -107,6 +112,8 @@ def uses_text(result: Uses) -> str:
                 how = "through role " + " → ".join(f"`{r}`" for r in use.through) + \
                       f", which extends `{result.name}`"
             lines.append(f"  {use.agent.id:<{width}}  {how}")
+        for skill in skills:
+            lines.append(f"  skill {skill.id}  directly (`blocks`)")
     return "\n".join(lines) + "\n"
 
 
@@ -118,7 +125,12 @@ def uses_json(catalog: Catalog, result: Uses) -> dict:
             return None
         return [{"agent": u.agent.id, "output": outputs(catalog, u.agent)[0].path,
                  "direct": u.direct, "through": list(u.through)} for u in found]
-    return {"name": result.name, "block": rows(result.block), "role": rows(result.role)}
+    from ..outputs.skills import skill_outputs
+
+    skills = [{"skill": skill.id, "output": next((o.path for o in skill_outputs(catalog, skill)), None)}
+              for skill in result.skills]
+    return {"name": result.name, "block": rows(result.block), "role": rows(result.role),
+            "skills": skills}
 
 
 # -- changed since a git revision -------------------------------------------------------------
@@ -177,7 +189,7 @@ def affected(catalog: Catalog, files: list[str]) -> Rebuild:
     for path in files:
         if path == config_file or path.startswith(config.templates + "/"):
             result.everything = True
-            add(ids, path)
+            add(ids | {skill.id for skill in catalog.skills}, path)
         elif path.startswith(config.manifests + "/") and path.endswith(".toml"):
             agent_id = path[len(config.manifests) + 1:-5]
             if agent_id in ids:
@@ -185,11 +197,14 @@ def affected(catalog: Catalog, files: list[str]) -> Rebuild:
             else:
                 result.removed_manifests.append(path)
         elif path.startswith(config.blocks + "/") and path.endswith(".md"):
-            found = uses(catalog, path[len(config.blocks) + 1:-3]).block or []
-            add([use.agent.id for use in found], path)
+            used = uses(catalog, path[len(config.blocks) + 1:-3])
+            add([use.agent.id for use in used.block or []] + [s.id for s in used.skills], path)
         elif capability_named(path, config.capabilities) is not None:
             found = uses(catalog, path).block or []
             add([use.agent.id for use in found], path)
+        elif path.startswith(config.skills + "/"):
+            skill_id = path[len(config.skills) + 1:].split("/", 1)[0]
+            add([skill_id] if any(s.id == skill_id for s in catalog.skills) else [], path)
         elif path.startswith(config.roles + "/") and path.endswith(".toml"):
             name = path[len(config.roles) + 1:-5]
             found = uses(catalog, name).role if name in catalog.roles else []

@@ -23,6 +23,8 @@ import jinja2
 from ..compose.composition import TextOf, Value
 from ..compose.render import Ink, Renderer
 from ..outputs.render import Rendered, render_agent
+from ..outputs.skills import render_skill
+from ..sources.skills import Skill
 from ..sources.catalog import Agent, Catalog
 from ..sources.schema import dotted
 from ..sources.toml import TomlDocument
@@ -451,12 +453,26 @@ class TracingRenderer(Renderer):
         return [(rendered, self._map(agent, self._marked.pop(rendered.path), rendered))
                 for rendered in files]
 
+    def trace_skill(self, skill: Skill) -> list[tuple[Rendered, SourceMap]] | None:
+        """Render one skill and map the lines of each of its SKILL.md files (the files copied
+        beside them come from no template, and have no map); None when it fails."""
+        files = render_skill(self, skill)
+        if files is None:
+            return None
+        return [(rendered, self._map(skill, self._marked.pop(rendered.path), rendered))  # type: ignore[arg-type]
+                for rendered in files if rendered.path in self._marked]
+
     def trace_all(self, only: set[str] | None = None) -> list[tuple[Rendered, SourceMap]]:
         return [
             result
             for agent in self.catalog.agents
             if only is None or agent.id in only
             for result in self.trace_agent(agent) or ()
+        ] + [
+            result
+            for skill in self.catalog.skills
+            if only is None or skill.id in only
+            for result in self.trace_skill(skill) or ()
         ]
 
     def _map(self, agent: Agent, marked: str, rendered: Rendered) -> SourceMap:

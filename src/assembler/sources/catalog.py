@@ -23,6 +23,7 @@ from .extrakeys import without_extra
 from .schema import (
     MAX_NAME_LENGTH, SLUG, Handoff, Manifest, report_validation_errors, validate,
 )
+from .skills import Skill, load_skills
 from .toml import TomlDocument, load_toml, read_text
 
 
@@ -62,6 +63,7 @@ class Catalog:
     blocks: dict[str, Block]
     roles: dict[str, ResolvedRole]
     agents: tuple[Agent, ...]
+    skills: tuple[Skill, ...] = ()  # `_skills/<name>/skill.toml`, sorted by name
 
     @property
     def root(self) -> Path:
@@ -113,7 +115,8 @@ def load_partial(
                                      FORMATS[config.role_format])
     _check_required_blocks_exist(settings, library, diagnostics)
     agents = _load_agents(settings, library, roles, broken_roles, diagnostics)
-    return Catalog(settings, library.blocks, roles, tuple(agents)), diagnostics
+    skills = load_skills(settings.folder("skills"), root, library, diagnostics)
+    return Catalog(settings, library.blocks, roles, tuple(agents), skills), diagnostics
 
 
 def _check_required_blocks_exist(

@@ -65,6 +65,7 @@ class Config(BaseModel):
     roles: str = folders.DEFAULTS["roles"]
     templates: str = folders.DEFAULTS["templates"]
     output: str = folders.DEFAULTS["output"]
+    skills: str = folders.DEFAULTS["skills"]  # skill sources: <skills>/<name>/skill.toml
     target: str | None = None  # one target; the older spelling of `targets = [name]`
     # The output formats: a list of names, or one `[targets.<name>]` table each
     # (folder and that tool's field defaults). Each target validates its table.
@@ -145,7 +146,7 @@ def load_settings(root: Path | None, cwd: Path, diagnostics: Diagnostics) -> Set
     return Settings(root, config, document) if ok else None
 
 
-FOLDER_KEYS = ("manifests", "blocks", "roles", "templates", "output", "capabilities")
+FOLDER_KEYS = ("manifests", "blocks", "roles", "templates", "output", "capabilities", "skills")
 
 
 def _check_folders(root: Path, config: Config, document: TomlDocument,

@@ -19,7 +19,7 @@ import unicodedata
 from pathlib import Path
 
 DEFAULTS = {"manifests": "_manifests", "blocks": "_blocks", "roles": "_roles",
-            "templates": "_templates", "output": "agents"}
+            "templates": "_templates", "output": "agents", "skills": "_skills"}
 STATE_DIR = ".assembler"  # the tool's own files (render cache, recovered copies, source maps)
 _DRIVE = re.compile(r"^[A-Za-z]:")
 

@@ -28,6 +28,7 @@ class RequiredSections(_Table):
     """``[lint.required_sections]``: headings each kind of output must contain, in order."""
 
     agent: list[str] = Field(default_factory=list)
+    skill: list[str] = Field(default_factory=list)  # headings every SKILL.md must contain
 
 
 class Budgets(_Table):

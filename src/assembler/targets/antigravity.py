@@ -58,6 +58,7 @@ class AntigravityOptions(TargetOptions):
 
 class Antigravity(FlatMarkdownTarget):
     name = "antigravity"
+    skills = "agents"  # reads <folder>/<name>/SKILL.md
     default_folder = ".agents/agents"
     label = "Antigravity"
     options = AntigravityOptions

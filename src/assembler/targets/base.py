@@ -73,6 +73,8 @@ class Target:
     # The pydantic model of this target's `[targets.<name>]` fields (see options.py).
     options: ClassVar[type | None] = None
     legacy_folder_key: ClassVar[str | None] = None  # an older config key for the folder
+    # The skills folder format the tool reads (a key of registry.SKILL_FORMATS), or None.
+    skills: ClassVar[str | None] = None
 
     def folder(self, settings: "Settings") -> str:
         """The output folder, relative to the catalog root."""

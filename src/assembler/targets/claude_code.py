@@ -44,6 +44,7 @@ class ClaudeCodeOptions(TargetOptions):
 
 class ClaudeCode(MarkdownTarget):
     name = "claude-code"
+    skills = "claude-code"  # reads <folder>/<name>/SKILL.md
     default_folder = "agents"
     legacy_folder_key = "output"
     label = "Claude Code"

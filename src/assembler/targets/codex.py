@@ -62,6 +62,7 @@ def _literal(body: str) -> str:
 
 class Codex(Target):
     name = "codex"
+    skills = "agents"  # reads <folder>/<name>/SKILL.md
     default_folder = ".codex/agents"
     suffix = ".toml"
     comment = HASH_COMMENT

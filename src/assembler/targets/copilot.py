@@ -48,6 +48,7 @@ class CopilotOptions(TargetOptions):
 
 class Copilot(MarkdownTarget):
     name = "copilot"
+    skills = "agents"  # reads <folder>/<name>/SKILL.md
     default_folder = ".github/agents"
     suffix = ".agent.md"
     label = "GitHub Copilot"

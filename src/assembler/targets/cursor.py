@@ -31,6 +31,7 @@ class CursorOptions(TargetOptions):
 
 class Cursor(MarkdownTarget):
     name = "cursor"
+    skills = "agents"  # reads <folder>/<name>/SKILL.md
     default_folder = ".cursor/agents"
     label = "Cursor"
     unnamed = "file"

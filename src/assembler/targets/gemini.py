@@ -155,6 +155,7 @@ class GeminiOptions(TargetOptions):
 
 class Gemini(MarkdownTarget):
     name = "gemini"
+    skills = "agents"  # reads <folder>/<name>/SKILL.md
     default_folder = ".gemini/agents"
     label = "Gemini CLI"
     options = GeminiOptions

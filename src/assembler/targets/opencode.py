@@ -85,6 +85,7 @@ class OpencodeOptions(TargetOptions):
 
 class Opencode(MarkdownTarget):
     name = "opencode"
+    skills = "agents"  # reads <folder>/<name>/SKILL.md
     default_folder = ".opencode/agents"
     label = "opencode"
     unnamed = "path"  # opencode knows an agent by its path when it has no `name`

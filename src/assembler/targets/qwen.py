@@ -138,6 +138,7 @@ class QwenOptions(TargetOptions):
 
 class Qwen(MarkdownTarget):
     name = "qwen"
+    skills = "agents"  # reads <folder>/<name>/SKILL.md
     default_folder = ".qwen/agents"
     label = "Qwen Code"
     options = QwenOptions

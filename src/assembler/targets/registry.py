@@ -22,6 +22,9 @@ from .qwen import Qwen
 from .factory import Factory
 from .kiro import Kiro
 from .opencode import Opencode
+from .agent_skills import AgentSkills
+from .claude_skills import ClaudeSkills
+from .skill_format import SkillFormat
 
 if TYPE_CHECKING:
     from ..sources.config import Settings
@@ -53,6 +56,9 @@ PORTING_LIMITS: dict[str, Limit] = {limit.key: limit for limit in (
 
 COMMENT_STYLES: tuple[CommentStyle, ...] = (HTML_COMMENT, HASH_COMMENT)
 
+# The skills folders targets read (`Target.skills` names one).
+SKILL_FORMATS: dict[str, SkillFormat] = {fmt.key: fmt for fmt in (ClaudeSkills(), AgentSkills())}
+
 
 def _text(data: bytes) -> str:
     return data.decode("utf-8").replace("\r\n", "\n")
@@ -74,3 +80,19 @@ def enabled(settings: "Settings") -> list[Target]:
                                 if name in REGISTRY and table.get("enabled", True) is not False]]
     return list(_enabled[1])
 
+
+
+def skill_readers(settings: "Settings") -> list[tuple[SkillFormat, list[Target]]]:
+    """Each skills folder an enabled target reads, once, with the targets that read it."""
+    found: dict[str, list[Target]] = {}
+    for target in enabled(settings):
+        if target.skills is not None:
+            found.setdefault(target.skills, []).append(target)
+    return [(SKILL_FORMATS[key], readers) for key, readers in found.items()]
+
+
+def comment_of(name: str) -> CommentStyle:
+    """The banner comment style of files written for ``name`` (a target or a skills format)."""
+    if name in REGISTRY:
+        return REGISTRY[name].comment
+    return SKILL_FORMATS[name.removeprefix("skills:")].comment

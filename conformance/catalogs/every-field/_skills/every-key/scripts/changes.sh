@@ -1,0 +1,3 @@
+#!/bin/sh
+# Lists the commits since a tag.
+git log --oneline "$1..HEAD"
