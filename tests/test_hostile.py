@@ -497,6 +497,66 @@ def test_a_layout_override_linked_inside_the_catalog_is_used(tmp_path, cli):
     assert (root / "agents/a.md").read_text().endswith("\nmine\n")
 
 
+# -- 8. lint work grows with the findings, not with their square ------------------------------
+def _lorem_catalog(tmp_path: Path, blocks: dict[str, int]) -> Path:
+    """Three agents sharing blocks of ``lines`` lines, each line one AA402 finding."""
+    files = {f"_blocks/{name}.md": f"## {name}\n\n" + "".join(
+        f"lorem ipsum dolor sit amet, line {n}\n" for n in range(lines))
+        for name, lines in blocks.items()}
+    listed = ", ".join(f'"{name}"' for name in blocks)
+    for agent in "abc":
+        files[f"_manifests/{agent}.toml"] = (f'name = "{agent}"\ndescription = "d"\n'
+                                              f"blocks = [{listed}]\n")
+    root = tmp_path / "cat"
+    write_tree(root, {**files, "assembler.toml": ""})
+    return root
+
+
+def _lint_findings(root: Path) -> list:
+    from datetime import date
+
+    from assembler.lint.engine import lint
+
+    return lint(root, today=date(2026, 1, 1)).findings
+
+
+@pytest.mark.parametrize("lines", [200, 2000])
+def test_a_block_is_mapped_to_its_lines_once_per_output_whatever_its_findings(
+        tmp_path, monkeypatch, lines):
+    from assembler.lint.linematch import BlockLines
+
+    calls = []
+    real = BlockLines.offsets
+    monkeypatch.setattr(BlockLines, "offsets",
+                        lambda self, *args: calls.append(args) or real(self, *args))
+    findings = _lint_findings(_lorem_catalog(tmp_path, {"big": lines}))
+    assert [(f.code, f.path, f.line) for f in findings] == [
+        ("AA402", "_blocks/big.md", 3 + n) for n in range(lines)]
+    assert all(f.outputs == ("agents/a.md", "agents/b.md", "agents/c.md") for f in findings)
+    assert len(calls) == 3  # one per output, not one per finding (which made lint quadratic)
+
+
+def test_finding_the_block_of_a_line_does_not_scan_every_block(tmp_path, monkeypatch):
+    import assembler.lint.context as context
+
+    reads = [0]
+
+    class Counted(context.Placed):
+        def __getattribute__(self, name):
+            if name == "first":
+                reads[0] += 1
+            return super().__getattribute__(name)
+
+    monkeypatch.setattr(context, "Placed", Counted)
+    blocks = 300
+    findings = _lint_findings(_lorem_catalog(tmp_path, {f"b{n:03}": 1 for n in range(blocks)}))
+    assert [(f.path, f.line) for f in findings] == [
+        (f"_blocks/b{n:03}.md", 3) for n in range(blocks)]
+    # 900 findings to move back, in 3 outputs of 300 blocks: scanning the blocks for each
+    # reads `first` over 100,000 times; a search reads it a few times per finding and block
+    assert reads[0] <= 10 * 3 * blocks, reads[0]
+
+
 # -- 11. what the banner must hold on one line ------------------------------------------------
 @pytest.mark.parametrize("value", ['"make\\nagents"', '"make\\ragents"', '"""make\nagents"""',
                                    '"make\\u2028agents"', '"make\\u001b[31m"'])
