@@ -579,6 +579,85 @@ def test_a_manifest_file_name_with_a_line_break_is_refused(tmp_path, cli):
     assert_refused(cli, root, "_manifests/le\\nad.toml:1:1: error: ", "holds a line break")
 
 
+# -- 12. no message echoes a credential -------------------------------------------------------
+TOKEN = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+ANT_KEY = "sk-ant-api03-" + "Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2"
+SECRET_PARTS = (TOKEN[4:], TOKEN[4:].lower(), ANT_KEY[13:], ANT_KEY[13:].lower())
+
+
+def assert_masked(*texts: str) -> None:
+    for text in texts:
+        assert not any(part in text for part in SECRET_PARTS), text
+
+
+@pytest.mark.parametrize("text, code", [
+    (f"- <insert token {TOKEN} here>\n", "AA402"),
+    (f"- see [the key](docs/{ANT_KEY}.md)\n", "AA201"),
+    (f"- see [the key](#{TOKEN})\n", "AA203"),
+    (f"- see [the key](a.md#{TOKEN})\n", "AA203"),
+    (f"- `docs/{ANT_KEY}/file.md`\n", "AA202"),
+    (f"## Contents\n\n- {TOKEN}\n\n## Other\n\ntext\n", "AA203"),
+    (f"## Step {TOKEN}\n\ntext\n\n## Step {TOKEN}\n\ntext\n", "AA103"),
+    (f"#### Deep {ANT_KEY}\n\ntext\n", "AA105"),
+    (f"<!-- assembler: ignore[{TOKEN}] -->\n", "AA001"),
+    (f"- reviewed {TOKEN}-2025\n", None),
+])
+def test_lint_messages_never_quote_a_credential(tmp_path, cli, text, code):
+    root = tiny(tmp_path, **{"_blocks/rules.md": "## Rules\n\n" + text})
+    for fmt in ("text", "json", "github"):
+        result = cli("lint", "--format", fmt, "--select", "AA0,AA1,AA2,AA3,AA4,AA5,AA7,AA8",
+                     "--root", root)
+        assert result.exit_code in (0, 1), result.stdout + result.stderr
+        assert_masked(result.stdout, result.stderr)
+        if code is not None:
+            assert code in result.stdout, result.stdout
+            assert "[masked " in result.stdout, result.stdout
+
+
+def test_lint_findings_of_the_secret_rules_name_the_kind_only(tmp_path, cli):
+    root = tiny(tmp_path, **{"_blocks/rules.md": f"## Rules\n\n- use {TOKEN} and {ANT_KEY}\n"})
+    result = cli("lint", "--format", "json", "--root", root)
+    assert result.exit_code == 1
+    assert_masked(result.stdout)
+    assert {f["code"] for f in __import__("json").loads(result.stdout)} == {"AA601"}
+
+
+@pytest.mark.parametrize("manifest", [
+    f'name = "a"\ndescription = "d"\nblocks = ["rules", "{TOKEN}"]\n',
+    f'name = "{TOKEN}"\ndescription = "d"\n',
+    f'name = "a"\ndescription = "d"\n"{ANT_KEY}" = 1\n',
+    f'name = "a"\ndescription = "d"\nsubstrate_role = "{ANT_KEY}"\n',
+    f'name = "a"\ndescription = "d"\n[[handoff]]\ntarget = "{TOKEN}"\ntrigger = "t"\n',
+    f'name = "a"\ndescription = "d"\nblocks = ["rules", "api_key={TOKEN[4:]}"]\n',
+])
+def test_input_errors_never_quote_a_credential(tmp_path, cli, manifest):
+    root = tiny(tmp_path, **{"_manifests/a.toml": manifest})
+    for fmt in ("text", "json", "github"):
+        result = cli("check", "--format", fmt, "--root", root)
+        assert result.exit_code == 2, result.stdout + result.stderr
+        assert_masked(result.stdout, result.stderr)
+        assert "[masked " in result.stdout + result.stderr
+
+
+def test_masking_is_part_of_making_a_message():
+    from assembler.diagnostics import Diagnostic
+    from assembler.lint.rules import Finding
+
+    finding = Finding("AA402", "x.md", 1, 1, f"placeholder `{TOKEN}`", f"hint {ANT_KEY}",
+                      snippet=TOKEN)
+    moved = finding.moved(message=f"again {TOKEN}", path="y.md")
+    diagnostic = Diagnostic("x.toml", 1, 1, f"unknown block `{TOKEN}`", f"try {ANT_KEY}")
+    for made in (finding, moved, diagnostic):
+        assert_masked(made.message, made.hint or "")
+    assert finding.message == "placeholder `[masked GitHub token]`"
+    assert finding.hint == "hint [masked Anthropic API key]"
+    assert finding.snippet == TOKEN  # matched text is kept, for moving and merging; never shown
+    assert Diagnostic("x", 1, 1, "`api_key = Qx7vB2nM9pL4kR8s` is set").message == \
+        "`api_key = [masked value]` is set"
+    assert Diagnostic("x", 1, 1, "plain `api_key = not-a-secret-at-all`").message == \
+        "plain `api_key = not-a-secret-at-all`"
+
+
 # -- 13. smaller defects ---------------------------------------------------------------------
 def test_a_state_folder_that_is_a_link_is_not_followed(tmp_path, cli):
     root = tiny(tmp_path)
@@ -751,3 +830,11 @@ def test_control_characters_in_reported_paths_are_escaped(tmp_path, cli):
     assert check.stdout.startswith("agents/\\x1b[2J.md: orphaned: ")
     build = cli("build", "--root", root)
     assert build.stdout.startswith("removed agents/\\x1b[2J.md\n")
+
+
+def test_lint_text_escapes_control_characters(tmp_path, cli):
+    root = tiny(tmp_path, **{"_blocks/rules.md": "## Rules\n\n## Step \x1b[2J one\n\n"
+                                                 "text\n\n## Step \x1b[2J one\n\ntext\n"})
+    result = cli("lint", "--root", root)
+    assert "\x1b" not in result.stdout
+    assert "heading `## Step \\x1b[2J one` repeats" in result.stdout, result.stdout

@@ -403,6 +403,8 @@ def adopt(
 
     Exit 0 adopted (or nothing to adopt), 1 refused, 2 bad input.
     """
+    from ..credentials import mask
+    from ..diagnostics import printable
     from ..provenance.adopt import adopt as adopt_edit
 
     catalog = _load(root)
@@ -421,8 +423,8 @@ def adopt(
     if outcome.status == "refused":
         err = Style(sys.stderr)
         sys.stderr.write(f"{err('refused', 'red')} {outcome.path}: the edit cannot be adopted:\n")
-        for reason in outcome.refusals:
-            sys.stderr.write(f"  - {reason}\n")
+        for reason in outcome.refusals:  # they quote the file: shown masked and escaped
+            sys.stderr.write(f"  - {printable(mask(reason))}\n")
         sys.stderr.write(f"No source was changed and {outcome.path} was left as it is.\n")
         raise typer.Exit(Exit.DRIFT)
     for edit in outcome.edits:
