@@ -557,6 +557,114 @@ def test_finding_the_block_of_a_line_does_not_scan_every_block(tmp_path, monkeyp
     assert reads[0] <= 10 * 3 * blocks, reads[0]
 
 
+# -- 9. machine formats print their document whatever ends the run ---------------------------
+# Every command with --format, the formats it takes, and the arguments it needs.
+FORMATTED = [("check", ("json", "github"), ()), ("lint", ("json", "github"), ()),
+             ("lint", ("json",), ("--score",)), ("list", ("json",), ()),
+             ("explain", ("json",), ("a",)), ("uses", ("json",), ("rules",))]
+EACH_FORMAT = [(command, fmt, args) for command, formats, args in FORMATTED for fmt in formats]
+
+
+def _looping(tmp_path: Path) -> Path:
+    root = tiny(tmp_path)
+    os.symlink("loop.md", root / "_blocks/loop.md")
+    return root
+
+
+def assert_document(result, fmt: str, where: str, message: str) -> None:
+    """stdout holds the whole document of ``fmt``, naming one error at ``where``."""
+    import json
+
+    if fmt == "json":
+        document = json.loads(result.stdout)
+        assert document["ok"] is False, document
+        [error] = document["errors"]
+        assert (error["path"], error["line"], error["column"]) == (where, 1, 1), error
+        assert message in error["message"] and error["hint"], error
+    else:
+        [line] = result.stdout.splitlines()
+        assert line.startswith(f"::error file={where},line=1,col=1,"), line
+        assert message in line, line
+
+
+@pytest.mark.parametrize("command, fmt, args", EACH_FORMAT)
+def test_an_operating_system_error_is_a_located_document(tmp_path, cli, command, fmt, args):
+    root = _looping(tmp_path)
+    result = cli(command, *args, "--format", fmt, "--root", root)
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert_document(result, fmt, "_blocks/loop.md", "Too many levels of symbolic links")
+
+
+INTERNALS = {"check": ("assembler.outputs.drift", "compare"),
+             "lint": ("assembler.lint.engine", "lint_catalog"),
+             "list": ("assembler.outputs.render", "outputs"),
+             "explain": ("assembler.provenance.explain", "trace_catalog"),
+             "uses": ("assembler.provenance.impact", "uses"),
+             "import": ("assembler.importing.importer", "run_import")}
+
+
+@pytest.mark.parametrize("command, fmt, args",
+                         EACH_FORMAT + [("import", "json", ("_blocks", "--dry-run"))])
+def test_an_internal_error_is_a_document_too(tmp_path, cli, monkeypatch, command, fmt, args):
+    import importlib
+
+    module, name = INTERNALS[command]
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("something broke")
+
+    monkeypatch.setattr(importlib.import_module(module), name, broken)
+    root = tiny(tmp_path)
+    result = cli(command, *args, "--format", fmt, "--root", root)
+    assert result.exit_code == 3, result.stdout + result.stderr
+    assert_document(result, fmt, "", "internal error: RuntimeError: something broke")
+    assert "ASSEMBLER_DEBUG=1" in result.stdout
+
+
+@pytest.mark.parametrize("command, args, broken", [
+    ("list", (), True), ("explain", ("a",), True), ("uses", ("rules",), True),
+    ("explain", ("nobody",), False), ("uses", ("nothing",), False), ("explain", ("a:99",), False),
+])
+def test_json_listings_print_input_errors_as_a_document(tmp_path, cli, command, args, broken):
+    import json
+
+    root = tiny(tmp_path, **({"_manifests/b.toml": 'name = "B!"\n'} if broken else {}))
+    result = cli(command, *args, "--format", "json", "--root", root)
+    assert result.exit_code == 2, result.stdout + result.stderr
+    document = json.loads(result.stdout)
+    assert document["ok"] is False and document["errors"], document
+
+
+def test_a_bad_option_value_is_a_document_too(tmp_path, cli):
+    import json
+
+    result = cli("lint", "--format", "json", "--today", "2026-13-01", "--root", tiny(tmp_path))
+    assert result.exit_code == 2
+    assert "is not a date" in json.loads(result.stdout)["errors"][0]["message"]
+    assert "is not a date" in result.stderr
+
+
+def _run_module(*args: str | Path) -> "subprocess.CompletedProcess[str]":
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "assembler", *map(str, args)],
+                          capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("command", ["check", "lint"])
+def test_the_installed_command_prints_the_document_on_an_os_error(tmp_path, command):
+    root = _looping(tmp_path)  # check answers before the CLI framework loads: both paths
+    for fmt in ("json", "github"):
+        result = _run_module(command, "--format", fmt, "--root", root)
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert_document(result, fmt, "_blocks/loop.md", "Too many levels of symbolic links")
+    text = _run_module(command, "--root", root)
+    assert (text.returncode, text.stdout) == (2, "")
+    assert text.stderr.startswith("_blocks/loop.md:1:1: error: cannot use `_blocks/loop.md`: "
+                                  "Too many levels of symbolic links\n  hint: "), text.stderr
+
+
 # -- 11. what the banner must hold on one line ------------------------------------------------
 @pytest.mark.parametrize("value", ['"make\\nagents"', '"make\\ragents"', '"""make\nagents"""',
                                    '"make\\u2028agents"', '"make\\u001b[31m"'])
