@@ -946,3 +946,98 @@ def test_lint_text_escapes_control_characters(tmp_path, cli):
     result = cli("lint", "--root", root)
     assert "\x1b" not in result.stdout
     assert "heading `## Step \\x1b[2J one` repeats" in result.stdout, result.stdout
+
+
+# -- what the README's Guarantees promise beyond the defects above ----------------------------
+@pytest.mark.parametrize("template", [
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "{{ cycler.__init__.__globals__.os.popen('id').read() }}",
+    "{{ self.__init__.__globals__ }}",
+    "{{ lipsum.__globals__ }}",
+    "{{ joiner.__init__.__globals__ }}",
+    "{{ agent.__class__.__init__.__globals__ }}",
+    "{{ ''|attr('__class__') }}",
+    "{{ vars.__class__.__base__.__subclasses__() }}",
+    "{% include '/etc/passwd' %}",
+    "{% extends '/etc/passwd' %}",
+    "{% from '/etc/passwd' import x %}",
+    "{% include 'rules.md' %}",
+    "{{ config }}",
+])
+def test_the_sandbox_refuses_every_escape(tmp_path, cli, template):
+    root = tiny(tmp_path, **{"_blocks/rules.md": "## Rules\n\n" + template + "\n"})
+    before = listing(tmp_path)
+    for command in ("check", "build", "lint"):
+        result = cli(command, "--root", root)
+        assert result.exit_code == 2, (command, result.stdout, result.stderr)
+        assert result.stderr.startswith("_blocks/rules.md:3:1: error: "), result.stderr
+        assert "root:" not in result.stdout + result.stderr  # nothing of /etc/passwd shown
+    assert listing(tmp_path) == before
+
+
+def _full_disk(monkeypatch, after: int = 0) -> None:
+    """Writes of generated files fail with ENOSPC once ``after`` of them were written,
+    having written half their bytes (as a disk filling up leaves them)."""
+    import errno
+
+    import assembler.outputs.write as write
+
+    real = write.os.fdopen
+    count = [0]
+
+    class Filling:
+        def __init__(self, handle):
+            self.handle = handle
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.handle.close()
+
+        def write(self, data):
+            count[0] += 1
+            if count[0] <= after:
+                return self.handle.write(data)
+            self.handle.write(data[:len(data) // 2])
+            self.handle.flush()
+            raise OSError(errno.ENOSPC, "No space left on device", self.handle.name)
+
+    monkeypatch.setattr(write.os, "fdopen", lambda fd, mode="r", *a, **k: Filling(real(fd, mode)))
+
+
+@pytest.mark.parametrize("after", [0, 1])
+def test_a_full_disk_leaves_every_file_whole(tmp_path, cli, monkeypatch, after):
+    root = tiny(tmp_path, **{"_manifests/b.toml": 'name = "b"\ndescription = "d"\n'
+                                                  'blocks = ["rules"]\n'})
+    assert cli("build", "--root", root).exit_code == 0
+    before = listing(root / "agents")
+    (root / "_blocks/rules.md").write_text("## Rules\n\n- be very brief\n")
+    _full_disk(monkeypatch, after)
+    result = cli("build", "--root", root)
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert "No space left on device" in result.stderr and "\n  hint: " in result.stderr
+    now = listing(root / "agents")
+    assert sorted(now) == sorted(before)  # no temporary file left behind
+    for path, data in now.items():  # each file is the old one or the new one, never half
+        assert data == before[path] or b"- be very brief\n" in data, path
+    monkeypatch.undo()
+    assert cli("build", "--root", root).exit_code == 0
+    assert cli("check", "--root", root).exit_code == 0
+
+
+def test_a_full_disk_while_the_cache_is_recorded_costs_only_the_cache(tmp_path, cli,
+                                                                       monkeypatch):
+    root = tiny(tmp_path)
+    age(root)
+    assert cli("build", "--root", root).exit_code == 0
+    (root / ".assembler/render-cache.json").unlink()
+    _full_disk(monkeypatch)  # this check renders and would record the cache
+    assert cli("check", "--root", root).exit_code == 0
+    assert not [name for name in listing(root / ".assembler") if name.endswith(".tmp")]
+    assert not (root / ".assembler/render-cache.json").exists()
+    (root / "_blocks/rules.md").write_text("## Rules\n\n- be very brief\n")
+    age(root)
+    assert cli("check", "--root", root).exit_code == 1
+    monkeypatch.undo()
+    assert cli("check", "--root", root).exit_code == 1
