@@ -1041,3 +1041,45 @@ def test_a_full_disk_while_the_cache_is_recorded_costs_only_the_cache(tmp_path, 
     assert cli("check", "--root", root).exit_code == 1
     monkeypatch.undo()
     assert cli("check", "--root", root).exit_code == 1
+
+
+def test_a_temporary_file_removed_by_another_build_is_written_again(tmp_path, cli, monkeypatch):
+    """A build running beside this one takes this one's temporary file for a killed build's
+    and removes it, before this one renames it into place."""
+    import assembler.outputs.write as write
+
+    root = tiny(tmp_path)
+    real = write.os.chmod
+    removed = []
+
+    def chmod(path, mode, *args, **kwargs):
+        real(path, mode, *args, **kwargs)
+        if not removed and str(path).endswith(".tmp"):
+            removed.append(path)
+            os.unlink(path)
+
+    monkeypatch.setattr(write.os, "chmod", chmod)
+    result = cli("build", "--root", root)
+    assert (result.exit_code, result.stdout) == (0, "created agents/a.md\n1 written, 0 unchanged.\n")
+    assert removed and sorted(p.name for p in (root / "agents").iterdir()) == ["a.md"]
+    monkeypatch.undo()
+    assert cli("check", "--root", root).exit_code == 0
+
+
+def test_an_orphan_removed_by_another_build_meanwhile_is_no_error(tmp_path, cli, monkeypatch):
+    from pathlib import PosixPath
+
+    root = tiny(tmp_path)
+    assert cli("build", "--root", root).exit_code == 0
+    temp = _left_by_a_killed_build(root)
+    real = PosixPath.unlink
+
+    def unlink(self, missing_ok=False):
+        if self == temp:  # the other build got there first
+            real(self)
+        return real(self, missing_ok)
+
+    monkeypatch.setattr(PosixPath, "unlink", unlink)
+    result = cli("build", "--root", root)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert not temp.exists()

@@ -66,7 +66,10 @@ def write_outputs(
             if current != state.actual:
                 result.refused.append(_changed_meanwhile(state, current))
                 continue
-            target.unlink()
+            try:
+                target.unlink()
+            except FileNotFoundError:  # another build renamed or removed it meanwhile
+                continue
             result.removed.append(state.path)
         else:
             assert state.expected is not None
@@ -106,7 +109,24 @@ def write_atomic(path: Path, data: bytes, expect: object = _ANY) -> object:
     With ``expect`` (the bytes the caller read, or None for no file), the file is
     read again once the new one is ready, and left alone unless it still holds
     exactly that. Returns ``_WRITTEN``, or what was found instead.
+
+    A build running at the same time removes temporary files it takes for ones a
+    killed build left; when it removed this one, the write starts again.
     """
+    attempts = _ATTEMPTS
+    while True:
+        try:
+            return _write_atomic(path, data, expect)
+        except FileNotFoundError:  # the temporary file vanished before it was renamed
+            attempts -= 1
+            if not attempts:
+                raise
+
+
+_ATTEMPTS = 3
+
+
+def _write_atomic(path: Path, data: bytes, expect: object) -> object:
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         mode = path.stat().st_mode & 0o7777
