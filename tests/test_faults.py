@@ -118,7 +118,7 @@ class Faults:
 
     def __init__(self, draw):
         self.draw = draw
-        self.percent = draw(st.sampled_from([0, 0, 2, 5, 10, 30]), label="fault percent")
+        self.percent = draw(st.sampled_from([0, 0, 0, 2, 5, 30]), label="fault percent")
 
     def faulty(self) -> bool:
         return self.percent > 0 and self.draw(st.integers(0, 99)) < self.percent
@@ -163,7 +163,7 @@ def catalogs(draw) -> dict[str, bytes]:
     bad_names = st.sampled_from(["missing", "../rules", "/etc/passwd", ""])
     block_list = st.lists(st.sampled_from(blocks), max_size=3, unique=True)
     block_lists = (block_list, st.lists(bad_names, min_size=1, max_size=2) | VALUES)
-    target_tables = st.dictionaries(st.sampled_from(TARGETS), st.fixed_dictionaries(
+    target_tables = st.dictionaries(st.sampled_from(TARGETS[:4]), st.fixed_dictionaries(
         {}, optional={"folder": FOLDERS[0], "enabled": st.booleans(),
                       "model": st.just("inherit")}), max_size=3)
     files: dict[str, bytes] = {}
@@ -172,11 +172,12 @@ def catalogs(draw) -> dict[str, bytes]:
                                          FOLDERS[1]),
         "blocks": (st.sampled_from(["_blocks", "_blocks//."]), FOLDERS[1]),
         "roles": (st.just("_roles"), FOLDERS[1]), "templates": (st.just("_templates"), FOLDERS[1]),
-        "targets": st.lists(st.sampled_from(TARGETS), min_size=1, max_size=3, unique=True)
-        | target_tables,
+        "targets": (st.lists(st.sampled_from(TARGETS[:4]), min_size=1, max_size=3, unique=True)
+                    | target_tables, st.lists(st.sampled_from(TARGETS), min_size=1, max_size=4)
+                    | VALUES),
         "regenerate": (st.just("make agents"), st.sampled_from(["a\nb", ""]) | TEXT),
         "max_block_bytes": (st.integers(1000, 2_000_000), st.integers(-5, 999) | VALUES),
-        "required_blocks": (block_list, block_lists[1]),
+        "required_blocks": (st.just([]), block_list | block_lists[1]),
         "vars": st.dictionaries(st.sampled_from(["team", "x"]), VALUES, max_size=2),
         "lint": st.fixed_dictionaries({}, optional={"disable": st.lists(st.sampled_from(
             ["AA402", "AA9"]), max_size=2), "secret_entropy": st.floats(1, 6)}),
