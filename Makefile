@@ -2,7 +2,7 @@
 #   make agents   create .venv if needed, install, regenerate agents/
 #   make test     drift check of agents/, layer contracts, then the whole test suite
 # And a long one:
-#   make fuzz     the fault-injection suite on a thousand generated catalogs (about 15 minutes)
+#   make fuzz     the fault-injection suite on a thousand generated catalogs (minutes)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
