@@ -72,7 +72,10 @@ def write_outputs(
             if current != state.actual:
                 result.refused.append(_changed_meanwhile(state, current))
                 continue
-            target.unlink()
+            try:
+                target.unlink()
+            except FileNotFoundError:  # another build renamed or removed it meanwhile
+                continue
             result.removed.append(state.path)
             if state.intact is None:
                 result.unverified.append(state.path)
@@ -117,7 +120,24 @@ def write_atomic(path: Path, data: bytes, expect: object = _ANY, mode: int | Non
     read again once the new one is ready, and left alone unless it still holds
     exactly that. Returns ``_WRITTEN``, or what was found instead. The file keeps
     its mode, or gets ``mode`` when one is given (a skill's copied script).
+
+    A build running at the same time removes temporary files it takes for ones a
+    killed build left; when it removed this one, the write starts again.
     """
+    attempts = _ATTEMPTS
+    while True:
+        try:
+            return _write_atomic(path, data, expect, mode)
+        except FileNotFoundError:  # the temporary file vanished before it was renamed
+            attempts -= 1
+            if not attempts:
+                raise
+
+
+_ATTEMPTS = 3
+
+
+def _write_atomic(path: Path, data: bytes, expect: object, mode: int | None) -> object:
     path.parent.mkdir(parents=True, exist_ok=True)
     if mode is None:
         try:
