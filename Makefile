@@ -1,12 +1,14 @@
 # Two commands do everything on a fresh clone:
 #   make agents   create .venv if needed, install, regenerate agents/
 #   make test     drift check of agents/, layer contracts, then the whole test suite
+# And a long one:
+#   make fuzz     the fault-injection suite on a thousand generated catalogs (minutes)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: agents test check bench lint clean
+.PHONY: agents test check bench lint clean fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +32,12 @@ test: $(STAMP)
 	$(BIN)/python -m pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: no tests were collected" >&2; exit 1; fi; \
 	exit $$status
+
+# The catalogs tests/test_faults.py generates, many more of them and new ones each run
+# (ASSEMBLER_FAULTS=fuzz; `make test` runs a fixed few dozen), and the SIGKILL tests.
+fuzz: $(STAMP)
+	ASSEMBLER_FAULTS=fuzz $(BIN)/python -m pytest tests/test_faults.py tests/test_kill.py \
+	  --hypothesis-show-statistics
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .hypothesis

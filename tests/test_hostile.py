@@ -504,6 +504,174 @@ def test_a_layout_override_linked_inside_the_catalog_is_used(tmp_path, cli):
     assert (root / "agents/a.md").read_text().endswith("\nmine\n")
 
 
+# -- 8. lint work grows with the findings, not with their square ------------------------------
+def _lorem_catalog(tmp_path: Path, blocks: dict[str, int]) -> Path:
+    """Three agents sharing blocks of ``lines`` lines, each line one AA402 finding."""
+    files = {f"_blocks/{name}.md": f"## {name}\n\n" + "".join(
+        f"lorem ipsum dolor sit amet, line {n}\n" for n in range(lines))
+        for name, lines in blocks.items()}
+    listed = ", ".join(f'"{name}"' for name in blocks)
+    for agent in "abc":
+        files[f"_manifests/{agent}.toml"] = (f'name = "{agent}"\ndescription = "d"\n'
+                                              f"blocks = [{listed}]\n")
+    root = tmp_path / "cat"
+    write_tree(root, {**files, "assembler.toml": ""})
+    return root
+
+
+def _lint_findings(root: Path) -> list:
+    from datetime import date
+
+    from assembler.lint.engine import lint
+
+    return lint(root, today=date(2026, 1, 1)).findings
+
+
+@pytest.mark.parametrize("lines", [200, 2000])
+def test_a_block_is_mapped_to_its_lines_once_per_output_whatever_its_findings(
+        tmp_path, monkeypatch, lines):
+    from assembler.lint.linematch import BlockLines
+
+    calls = []
+    real = BlockLines.offsets
+    monkeypatch.setattr(BlockLines, "offsets",
+                        lambda self, *args: calls.append(args) or real(self, *args))
+    findings = _lint_findings(_lorem_catalog(tmp_path, {"big": lines}))
+    assert [(f.code, f.path, f.line) for f in findings] == [
+        ("AA402", "_blocks/big.md", 3 + n) for n in range(lines)]
+    assert all(f.outputs == ("agents/a.md", "agents/b.md", "agents/c.md") for f in findings)
+    assert len(calls) == 3  # one per output, not one per finding (which made lint quadratic)
+
+
+def test_finding_the_block_of_a_line_does_not_scan_every_block(tmp_path, monkeypatch):
+    import assembler.lint.context as context
+
+    reads = [0]
+
+    class Counted(context.Placed):
+        def __getattribute__(self, name):
+            if name == "first":
+                reads[0] += 1
+            return super().__getattribute__(name)
+
+    monkeypatch.setattr(context, "Placed", Counted)
+    blocks = 300
+    findings = _lint_findings(_lorem_catalog(tmp_path, {f"b{n:03}": 1 for n in range(blocks)}))
+    assert [(f.path, f.line) for f in findings] == [
+        (f"_blocks/b{n:03}.md", 3) for n in range(blocks)]
+    # 900 findings to move back, in 3 outputs of 300 blocks: scanning the blocks for each
+    # reads `first` over 100,000 times; a search reads it a few times per finding and block
+    assert reads[0] <= 10 * 3 * blocks, reads[0]
+
+
+# -- 9. machine formats print their document whatever ends the run ---------------------------
+# Every command with --format, the formats it takes, and the arguments it needs.
+FORMATTED = [("check", ("json", "github"), ()), ("lint", ("json", "github"), ()),
+             ("lint", ("json",), ("--score",)), ("list", ("json",), ()),
+             ("explain", ("json",), ("a",)), ("uses", ("json",), ("rules",))]
+EACH_FORMAT = [(command, fmt, args) for command, formats, args in FORMATTED for fmt in formats]
+
+
+def _looping(tmp_path: Path) -> Path:
+    root = tiny(tmp_path)
+    os.symlink("loop.md", root / "_blocks/loop.md")
+    return root
+
+
+def assert_document(result, fmt: str, where: str, message: str) -> None:
+    """stdout holds the whole document of ``fmt``, naming one error at ``where``."""
+    import json
+
+    if fmt == "json":
+        document = json.loads(result.stdout)
+        assert document["ok"] is False, document
+        [error] = document["errors"]
+        assert (error["path"], error["line"], error["column"]) == (where, 1, 1), error
+        assert message in error["message"] and error["hint"], error
+    else:
+        [line] = result.stdout.splitlines()
+        assert line.startswith(f"::error file={where},line=1,col=1,"), line
+        assert message in line, line
+
+
+@pytest.mark.parametrize("command, fmt, args", EACH_FORMAT)
+def test_an_operating_system_error_is_a_located_document(tmp_path, cli, command, fmt, args):
+    root = _looping(tmp_path)
+    result = cli(command, *args, "--format", fmt, "--root", root)
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert_document(result, fmt, "_blocks/loop.md", "Too many levels of symbolic links")
+
+
+INTERNALS = {"check": ("assembler.outputs.stream", "check_outputs"),
+             "lint": ("assembler.lint.engine", "lint_catalog"),
+             "list": ("assembler.outputs.render", "outputs"),
+             "explain": ("assembler.provenance.explain", "trace_catalog"),
+             "uses": ("assembler.provenance.impact", "uses"),
+             "import": ("assembler.importing.importer", "run_import")}
+
+
+@pytest.mark.parametrize("command, fmt, args",
+                         EACH_FORMAT + [("import", "json", ("_blocks", "--dry-run"))])
+def test_an_internal_error_is_a_document_too(tmp_path, cli, monkeypatch, command, fmt, args):
+    import importlib
+
+    module, name = INTERNALS[command]
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("something broke")
+
+    monkeypatch.setattr(importlib.import_module(module), name, broken)
+    root = tiny(tmp_path)
+    result = cli(command, *args, "--format", fmt, "--root", root)
+    assert result.exit_code == 3, result.stdout + result.stderr
+    assert_document(result, fmt, "", "internal error: RuntimeError: something broke")
+    assert "ASSEMBLER_DEBUG=1" in result.stdout
+
+
+@pytest.mark.parametrize("command, args, broken", [
+    ("list", (), True), ("explain", ("a",), True), ("uses", ("rules",), True),
+    ("explain", ("nobody",), False), ("uses", ("nothing",), False), ("explain", ("a:99",), False),
+])
+def test_json_listings_print_input_errors_as_a_document(tmp_path, cli, command, args, broken):
+    import json
+
+    root = tiny(tmp_path, **({"_manifests/b.toml": 'name = "B!"\n'} if broken else {}))
+    result = cli(command, *args, "--format", "json", "--root", root)
+    assert result.exit_code == 2, result.stdout + result.stderr
+    document = json.loads(result.stdout)
+    assert document["ok"] is False and document["errors"], document
+
+
+def test_a_bad_option_value_is_a_document_too(tmp_path, cli):
+    import json
+
+    result = cli("lint", "--format", "json", "--today", "2026-13-01", "--root", tiny(tmp_path))
+    assert result.exit_code == 2
+    assert "is not a date" in json.loads(result.stdout)["errors"][0]["message"]
+    assert "is not a date" in result.stderr
+
+
+def _run_module(*args: str | Path) -> "subprocess.CompletedProcess[str]":
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "assembler", *map(str, args)],
+                          capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("command", ["check", "lint"])
+def test_the_installed_command_prints_the_document_on_an_os_error(tmp_path, command):
+    root = _looping(tmp_path)  # check answers before the CLI framework loads: both paths
+    for fmt in ("json", "github"):
+        result = _run_module(command, "--format", fmt, "--root", root)
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert_document(result, fmt, "_blocks/loop.md", "Too many levels of symbolic links")
+    text = _run_module(command, "--root", root)
+    assert (text.returncode, text.stdout) == (2, "")
+    assert text.stderr.startswith("_blocks/loop.md:1:1: error: cannot use `_blocks/loop.md`: "
+                                  "Too many levels of symbolic links\n  hint: "), text.stderr
+
+
 # -- 11. what the banner must hold on one line ------------------------------------------------
 @pytest.mark.parametrize("value", ['"make\\nagents"', '"make\\ragents"', '"""make\nagents"""',
                                    '"make\\u2028agents"', '"make\\u001b[31m"'])
@@ -524,6 +692,85 @@ def test_a_manifest_folder_name_with_a_line_break_is_refused(tmp_path, cli, fold
 def test_a_manifest_file_name_with_a_line_break_is_refused(tmp_path, cli):
     root = tiny(tmp_path, **{"_manifests/le\nad.toml": 'name = "lead"\ndescription = "d"\n'})
     assert_refused(cli, root, "_manifests/le\\nad.toml:1:1: error: ", "holds a line break")
+
+
+# -- 12. no message echoes a credential -------------------------------------------------------
+TOKEN = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+ANT_KEY = "sk-ant-api03-" + "Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2"
+SECRET_PARTS = (TOKEN[4:], TOKEN[4:].lower(), ANT_KEY[13:], ANT_KEY[13:].lower())
+
+
+def assert_masked(*texts: str) -> None:
+    for text in texts:
+        assert not any(part in text for part in SECRET_PARTS), text
+
+
+@pytest.mark.parametrize("text, code", [
+    (f"- <insert token {TOKEN} here>\n", "AA402"),
+    (f"- see [the key](docs/{ANT_KEY}.md)\n", "AA201"),
+    (f"- see [the key](#{TOKEN})\n", "AA203"),
+    (f"- see [the key](a.md#{TOKEN})\n", "AA203"),
+    (f"- `docs/{ANT_KEY}/file.md`\n", "AA202"),
+    (f"## Contents\n\n- {TOKEN}\n\n## Other\n\ntext\n", "AA203"),
+    (f"## Step {TOKEN}\n\ntext\n\n## Step {TOKEN}\n\ntext\n", "AA103"),
+    (f"#### Deep {ANT_KEY}\n\ntext\n", "AA105"),
+    (f"<!-- assembler: ignore[{TOKEN}] -->\n", "AA001"),
+    (f"- reviewed {TOKEN}-2025\n", None),
+])
+def test_lint_messages_never_quote_a_credential(tmp_path, cli, text, code):
+    root = tiny(tmp_path, **{"_blocks/rules.md": "## Rules\n\n" + text})
+    for fmt in ("text", "json", "github"):
+        result = cli("lint", "--format", fmt, "--select", "AA0,AA1,AA2,AA3,AA4,AA5,AA7,AA8",
+                     "--root", root)
+        assert result.exit_code in (0, 1), result.stdout + result.stderr
+        assert_masked(result.stdout, result.stderr)
+        if code is not None:
+            assert code in result.stdout, result.stdout
+            assert "[masked " in result.stdout, result.stdout
+
+
+def test_lint_findings_of_the_secret_rules_name_the_kind_only(tmp_path, cli):
+    root = tiny(tmp_path, **{"_blocks/rules.md": f"## Rules\n\n- use {TOKEN} and {ANT_KEY}\n"})
+    result = cli("lint", "--format", "json", "--root", root)
+    assert result.exit_code == 1
+    assert_masked(result.stdout)
+    assert {f["code"] for f in __import__("json").loads(result.stdout)} == {"AA601"}
+
+
+@pytest.mark.parametrize("manifest", [
+    f'name = "a"\ndescription = "d"\nblocks = ["rules", "{TOKEN}"]\n',
+    f'name = "{TOKEN}"\ndescription = "d"\n',
+    f'name = "a"\ndescription = "d"\n"{ANT_KEY}" = 1\n',
+    f'name = "a"\ndescription = "d"\nsubstrate_role = "{ANT_KEY}"\n',
+    f'name = "a"\ndescription = "d"\n[[handoff]]\ntarget = "{TOKEN}"\ntrigger = "t"\n',
+    f'name = "a"\ndescription = "d"\nblocks = ["rules", "api_key={TOKEN[4:]}"]\n',
+])
+def test_input_errors_never_quote_a_credential(tmp_path, cli, manifest):
+    root = tiny(tmp_path, **{"_manifests/a.toml": manifest})
+    for fmt in ("text", "json", "github"):
+        result = cli("check", "--format", fmt, "--root", root)
+        assert result.exit_code == 2, result.stdout + result.stderr
+        assert_masked(result.stdout, result.stderr)
+        assert "[masked " in result.stdout + result.stderr
+
+
+def test_masking_is_part_of_making_a_message():
+    from assembler.diagnostics import Diagnostic
+    from assembler.lint.rules import Finding
+
+    finding = Finding("AA402", "x.md", 1, 1, f"placeholder `{TOKEN}`", f"hint {ANT_KEY}",
+                      snippet=TOKEN)
+    moved = finding.moved(message=f"again {TOKEN}", path="y.md")
+    diagnostic = Diagnostic("x.toml", 1, 1, f"unknown block `{TOKEN}`", f"try {ANT_KEY}")
+    for made in (finding, moved, diagnostic):
+        assert_masked(made.message, made.hint or "")
+    assert finding.message == "placeholder `[masked GitHub token]`"
+    assert finding.hint == "hint [masked Anthropic API key]"
+    assert finding.snippet == TOKEN  # matched text is kept, for moving and merging; never shown
+    assert Diagnostic("x", 1, 1, "`api_key = Qx7vB2nM9pL4kR8s` is set").message == \
+        "`api_key = [masked value]` is set"
+    assert Diagnostic("x", 1, 1, "plain `api_key = not-a-secret-at-all`").message == \
+        "plain `api_key = not-a-secret-at-all`"
 
 
 # -- 13. smaller defects ---------------------------------------------------------------------
@@ -698,3 +945,148 @@ def test_control_characters_in_reported_paths_are_escaped(tmp_path, cli):
     assert check.stdout.startswith("agents/\\x1b[2J.md: orphaned: ")
     build = cli("build", "--root", root)
     assert build.stdout.startswith("removed agents/\\x1b[2J.md\n")
+
+
+def test_lint_text_escapes_control_characters(tmp_path, cli):
+    root = tiny(tmp_path, **{"_blocks/rules.md": "## Rules\n\n## Step \x1b[2J one\n\n"
+                                                 "text\n\n## Step \x1b[2J one\n\ntext\n"})
+    result = cli("lint", "--root", root)
+    assert "\x1b" not in result.stdout
+    assert "heading `## Step \\x1b[2J one` repeats" in result.stdout, result.stdout
+
+
+# -- what the README's Guarantees promise beyond the defects above ----------------------------
+@pytest.mark.parametrize("template", [
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "{{ cycler.__init__.__globals__.os.popen('id').read() }}",
+    "{{ self.__init__.__globals__ }}",
+    "{{ lipsum.__globals__ }}",
+    "{{ joiner.__init__.__globals__ }}",
+    "{{ agent.__class__.__init__.__globals__ }}",
+    "{{ ''|attr('__class__') }}",
+    "{{ vars.__class__.__base__.__subclasses__() }}",
+    "{% include '/etc/passwd' %}",
+    "{% extends '/etc/passwd' %}",
+    "{% from '/etc/passwd' import x %}",
+    "{% include 'rules.md' %}",
+    "{{ config }}",
+])
+def test_the_sandbox_refuses_every_escape(tmp_path, cli, template):
+    root = tiny(tmp_path, **{"_blocks/rules.md": "## Rules\n\n" + template + "\n"})
+    before = listing(tmp_path)
+    for command in ("check", "build", "lint"):
+        result = cli(command, "--root", root)
+        assert result.exit_code == 2, (command, result.stdout, result.stderr)
+        assert result.stderr.startswith("_blocks/rules.md:3:1: error: "), result.stderr
+        assert "root:" not in result.stdout + result.stderr  # nothing of /etc/passwd shown
+    assert listing(tmp_path) == before
+
+
+def _full_disk(monkeypatch, after: int = 0) -> None:
+    """Writes of generated files fail with ENOSPC once ``after`` of them were written,
+    having written half their bytes (as a disk filling up leaves them)."""
+    import errno
+
+    import assembler.outputs.write as write
+
+    real = write.os.fdopen
+    count = [0]
+
+    class Filling:
+        def __init__(self, handle):
+            self.handle = handle
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.handle.close()
+
+        def write(self, data):
+            count[0] += 1
+            if count[0] <= after:
+                return self.handle.write(data)
+            self.handle.write(data[:len(data) // 2])
+            self.handle.flush()
+            raise OSError(errno.ENOSPC, "No space left on device", self.handle.name)
+
+    monkeypatch.setattr(write.os, "fdopen", lambda fd, mode="r", *a, **k: Filling(real(fd, mode)))
+
+
+@pytest.mark.parametrize("after", [0, 1])
+def test_a_full_disk_leaves_every_file_whole(tmp_path, cli, monkeypatch, after):
+    root = tiny(tmp_path, **{"_manifests/b.toml": 'name = "b"\ndescription = "d"\n'
+                                                  'blocks = ["rules"]\n'})
+    assert cli("build", "--root", root).exit_code == 0
+    before = listing(root / "agents")
+    (root / "_blocks/rules.md").write_text("## Rules\n\n- be very brief\n")
+    _full_disk(monkeypatch, after)
+    result = cli("build", "--root", root)
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert "No space left on device" in result.stderr and "\n  hint: " in result.stderr
+    now = listing(root / "agents")
+    assert sorted(now) == sorted(before)  # no temporary file left behind
+    for path, data in now.items():  # each file is the old one or the new one, never half
+        assert data == before[path] or b"- be very brief\n" in data, path
+    monkeypatch.undo()
+    assert cli("build", "--root", root).exit_code == 0
+    assert cli("check", "--root", root).exit_code == 0
+
+
+def test_a_full_disk_while_the_cache_is_recorded_costs_only_the_cache(tmp_path, cli,
+                                                                       monkeypatch):
+    root = tiny(tmp_path)
+    age(root)
+    assert cli("build", "--root", root).exit_code == 0
+    (root / ".assembler/render-cache.json").unlink()
+    _full_disk(monkeypatch)  # this check renders and would record the cache
+    assert cli("check", "--root", root).exit_code == 0
+    assert not [name for name in listing(root / ".assembler") if name.endswith(".tmp")]
+    assert not (root / ".assembler/render-cache.json").exists()
+    (root / "_blocks/rules.md").write_text("## Rules\n\n- be very brief\n")
+    age(root)
+    assert cli("check", "--root", root).exit_code == 1
+    monkeypatch.undo()
+    assert cli("check", "--root", root).exit_code == 1
+
+
+def test_a_temporary_file_removed_by_another_build_is_written_again(tmp_path, cli, monkeypatch):
+    """A build running beside this one takes this one's temporary file for a killed build's
+    and removes it, before this one renames it into place."""
+    import assembler.outputs.write as write
+
+    root = tiny(tmp_path)
+    real = write.os.chmod
+    removed = []
+
+    def chmod(path, mode, *args, **kwargs):
+        real(path, mode, *args, **kwargs)
+        if not removed and str(path).endswith(".tmp"):
+            removed.append(path)
+            os.unlink(path)
+
+    monkeypatch.setattr(write.os, "chmod", chmod)
+    result = cli("build", "--root", root)
+    assert (result.exit_code, result.stdout) == (0, "created agents/a.md\n1 written, 0 unchanged.\n")
+    assert removed and sorted(p.name for p in (root / "agents").iterdir()) == ["a.md"]
+    monkeypatch.undo()
+    assert cli("check", "--root", root).exit_code == 0
+
+
+def test_an_orphan_removed_by_another_build_meanwhile_is_no_error(tmp_path, cli, monkeypatch):
+    from pathlib import PosixPath
+
+    root = tiny(tmp_path)
+    assert cli("build", "--root", root).exit_code == 0
+    temp = _left_by_a_killed_build(root)
+    real = PosixPath.unlink
+
+    def unlink(self, missing_ok=False):
+        if self == temp:  # the other build got there first
+            real(self)
+        return real(self, missing_ok)
+
+    monkeypatch.setattr(PosixPath, "unlink", unlink)
+    result = cli("build", "--root", root)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert not temp.exists()

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Iterable, Iterator
 
+from .credentials import mask
+
 # Characters a terminal acts on instead of showing: C0 and C1 controls (ESC starts
 # colour and cursor sequences), line and paragraph separators, and the bidirectional
 # overrides that make text read differently from how it is stored.
@@ -41,7 +43,11 @@ class Exit(IntEnum):
 
 @dataclass(frozen=True, order=True)
 class Diagnostic:
-    """One problem in one input file. ``path`` is relative to the catalog root."""
+    """One problem in one input file. ``path`` is relative to the catalog root.
+
+    The message and the hint quote file contents and names, so credentials in
+    them are masked as the diagnostic is made (see :mod:`assembler.credentials`).
+    """
 
     path: str
     line: int
@@ -49,6 +55,11 @@ class Diagnostic:
     message: str
     hint: str | None = None
     severity: str = "error"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", mask(self.message))
+        if self.hint is not None:
+            object.__setattr__(self, "hint", mask(self.hint))
 
     def format(self) -> str:
         """One line (and a hint line); control characters are shown escaped."""

@@ -179,4 +179,6 @@ def test_score_still_fails_on_bad_input(clean, run):
     (clean / "_manifests/gamma.toml").write_text("name = \n")
     result = run(clean, "--score")
     assert result.exit_code == 2
-    assert result.stdout == ""
+    document = json.loads(result.stdout)  # a JSON reader still gets JSON: the errors, no score
+    assert document["ok"] is False and "score" not in document
+    assert document["errors"][0]["path"] == "_manifests/gamma.toml"

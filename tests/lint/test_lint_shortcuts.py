@@ -13,7 +13,8 @@ from assembler.lint.linematch import BlockLines
 from assembler.lint.paths import ShortestPaths
 from assembler.lint.linesearch import LineSearch, fold_case
 from assembler.markdown import headings, in_code
-from assembler.lint.secrets import _ASSIGNMENT, PROVIDERS, candidates
+from assembler.credentials import ASSIGNMENT as _ASSIGNMENT, PROVIDERS
+from assembler.lint.secrets import candidates
 from assembler.lint.tokens import LineTokens, estimate_tokens
 
 

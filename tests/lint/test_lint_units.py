@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from assembler.lint.freshness import judge_stamps
 from assembler.markdown import anchors, headings, in_code, mask_inline_code, slug
 from assembler.lint.names import suggest_slug
-from assembler.lint.secrets import PROVIDERS, _looks_random, assignments, entropy
+from assembler.credentials import PROVIDERS, assignments, entropy
+from assembler.credentials import looks_random as _looks_random
 from assembler.lint.tokens import estimate_tokens
 
 

@@ -18,6 +18,7 @@ import typer
 from .. import __version__
 from ..diagnostics import CatalogError, Diagnostics, Exit, did_you_mean
 from ..present import Style, colour_diff, plural
+from .failures import reports_failures
 
 if TYPE_CHECKING:
     from ..sources.catalog import Catalog
@@ -94,6 +95,7 @@ def _assemble(root: Optional[Path], fmt: Format = Format.text,
 
 
 @app.command()
+@reports_failures
 def build(
     names: Optional[List[str]] = typer.Argument(
         None, metavar="[NAMES]...", help="Agents to build (name, id or path); default: all."),
@@ -218,6 +220,7 @@ def _changed_since(root: Optional[Path], revision: str,
 
 
 @app.command()
+@reports_failures
 def check(
     diff: bool = typer.Option(False, "--diff", help="Show a unified diff for each file."),
     fmt: Format = typer.Option(Format.text, "--format", help="Output format."),
@@ -232,6 +235,7 @@ def check(
 
 
 @app.command()
+@reports_failures
 def lint(
     fmt: Format = typer.Option(Format.text, "--format", help="Output format."),
     score: bool = typer.Option(False, "--score",
@@ -259,7 +263,7 @@ def lint(
         raise typer.BadParameter(f"{today!r} is not a date in the form YYYY-MM-DD",
                                  param_hint="--today") from None
     report = _checked(lambda: run_lint(root, today=day, select=select or (), ignore=ignore or ()),
-                      fmt)
+                      Format.json if score else fmt)
     if score:
         sys.stdout.write(output.score_json(report))
         return
@@ -274,6 +278,7 @@ def lint(
 
 
 @app.command("list")
+@reports_failures
 def list_agents(
     fmt: ListFormat = typer.Option(ListFormat.text, "--format", help="Output format."),
     root: Optional[Path] = RootOption,
@@ -283,7 +288,7 @@ def list_agents(
 
     from ..outputs.render import outputs
 
-    catalog = _load(root)
+    catalog = _load(root, Format(fmt.value))
     files = {agent.id: {o.target.name: o.path for o in outputs(catalog, agent)}
              for agent in catalog.agents}
     rows = [
@@ -358,6 +363,7 @@ def new(
 
 
 @app.command("import")
+@reports_failures
 def import_(
     sources: List[Path] = typer.Argument(..., metavar="SRC...",
                                          help="Agent files, or folders searched recursively."),
@@ -397,7 +403,7 @@ def import_(
         raise typer.Exit(Exit.DRIFT)
 
 
-def _target_output(catalog: "Catalog", target: str):
+def _target_output(catalog: "Catalog", target: str, fmt: Format = Format.text):
     """The generated file ``target`` names (path, id or name)."""
     from ..outputs.render import all_outputs, lookup
 
@@ -406,17 +412,18 @@ def _target_output(catalog: "Catalog", target: str):
         diagnostics = Diagnostics()
         diagnostics.error("", 1, 1, f"`{target}` is not a generated file of this catalog",
                           did_you_mean(target, [o.path for o in all_outputs(catalog)], "files"))
-        _fail(diagnostics)
+        _fail(diagnostics, fmt)
     return found
 
 
-def _trace(catalog: "Catalog"):
+def _trace(catalog: "Catalog", fmt: Format = Format.text):
     from ..provenance.explain import trace_catalog
 
-    return _checked(lambda: trace_catalog(catalog))
+    return _checked(lambda: trace_catalog(catalog), fmt)
 
 
 @app.command()
+@reports_failures
 def explain(
     target: str = typer.Argument(..., metavar="FILE[:LINE]",
                                  help="A generated file (path, agent id or name), with a line."),
@@ -435,9 +442,10 @@ def explain(
     name, _, number = target.rpartition(":")
     if not (name and number.isdigit()):
         name, number = target, ""
-    catalog = _load(root)
-    output = _target_output(catalog, name)
-    trace = _trace(catalog)
+    shown = Format(fmt.value)
+    catalog = _load(root, shown)
+    output = _target_output(catalog, name, shown)
+    trace = _trace(catalog, shown)
     smap = trace.maps[output.path]
     try:
         actual: Optional[bytes] = (catalog.root / output.path).read_bytes()
@@ -454,7 +462,7 @@ def explain(
         diagnostics = Diagnostics()
         diagnostics.error(output.path, max(count, 1), 1,
                           f"line {number} is outside the file (it has {count} lines)")
-        _fail(diagnostics)
+        _fail(diagnostics, shown)
     report = explain_line(trace, output.path, int(number), actual)
     if fmt is ListFormat.json:
         print(json.dumps(explain_json(report), indent=2, ensure_ascii=False))
@@ -463,6 +471,7 @@ def explain(
 
 
 @app.command()
+@reports_failures
 def adopt(
     target: str = typer.Argument(..., metavar="FILE", help="A hand-edited generated file."),
     root: Optional[Path] = RootOption,
@@ -471,6 +480,8 @@ def adopt(
 
     Exit 0 adopted (or nothing to adopt), 1 refused, 2 bad input.
     """
+    from ..credentials import mask
+    from ..diagnostics import printable
     from ..provenance.adopt import adopt as adopt_edit
 
     catalog = _load(root)
@@ -489,8 +500,8 @@ def adopt(
     if outcome.status == "refused":
         err = Style(sys.stderr)
         sys.stderr.write(f"{err('refused', 'red')} {outcome.path}: the edit cannot be adopted:\n")
-        for reason in outcome.refusals:
-            sys.stderr.write(f"  - {reason}\n")
+        for reason in outcome.refusals:  # they quote the file: shown masked and escaped
+            sys.stderr.write(f"  - {printable(mask(reason))}\n")
         sys.stderr.write(f"No source was changed and {outcome.path} was left as it is.\n")
         raise typer.Exit(Exit.DRIFT)
     for edit in outcome.edits:
@@ -507,6 +518,7 @@ def adopt(
 
 
 @app.command()
+@reports_failures
 def uses(
     name: str = typer.Argument(..., metavar="BLOCK_OR_ROLE", help="A block or role name."),
     fmt: ListFormat = typer.Option(ListFormat.text, "--format", help="Output format."),
@@ -517,13 +529,13 @@ def uses(
 
     from ..provenance import impact
 
-    catalog = _load(root)
+    catalog = _load(root, Format(fmt.value))
     result = impact.uses(catalog, name)
     if not result.found:
         diagnostics = Diagnostics()
         diagnostics.error("", 1, 1, f"no block or role named `{result.name}`",
                           impact.suggestion(catalog, result.name))
-        _fail(diagnostics)
+        _fail(diagnostics, Format(fmt.value))
     if fmt is ListFormat.json:
         print(json.dumps(impact.uses_json(catalog, result), indent=2))
     else:

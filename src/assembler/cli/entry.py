@@ -35,8 +35,10 @@ def guarded(run: Callable[[], T]) -> T:
         sys.exit(Exit.INTERRUPTED)
     except SystemExit:
         raise
-    except OSError as exc:
-        sys.stderr.write(f"assembler: error: {exc}\n")
+    except OSError as exc:  # located at the file it names, like any invalid input
+        from .failures import failure
+
+        sys.stderr.write(failure(exc)[1].format() + "\n")
         sys.exit(Exit.INPUT)
     except Exception as exc:  # a bug: say so plainly, show the traceback only on request
         if os.environ.get("ASSEMBLER_DEBUG"):

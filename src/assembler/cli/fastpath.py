@@ -59,9 +59,11 @@ def answer(args: list[str]) -> bool:
     root = Path(str(options["root"])) if options["root"] is not None else None
     if command == "check":
         from ..outputs.run import run_check
+        from .failures import run_reported
 
-        sys.exit(run_check(root, str(options["format"]), bool(options["diff"]),
-                           bool(options["quiet"]), annotate_diffs))
+        fmt, quiet = str(options["format"]), bool(options["quiet"])
+        sys.exit(run_reported(lambda: run_check(root, fmt, bool(options["diff"]), quiet,
+                                                annotate_diffs), fmt, root, quiet))
     from ..outputs.run import answer_build
 
     return answer_build(root)  # False: something to write, and the full command writes it

@@ -141,6 +141,11 @@ class Output:
         """Lines of the string values (manifest, role, config) the output may show."""
         return self.shared.values(self.agent)
 
+    @cached_property
+    def sorted_values(self) -> list[tuple[str, Origin]]:
+        """:attr:`values` in a fixed order, sorted once for every finding that searches them."""
+        return sorted(self.values.items())
+
     def origin(self, index: int) -> Origin | None:
         """The source line that output line ``index`` (0-based) came from, when known."""
         return self._origins[index]
@@ -396,6 +401,10 @@ class LineOrigins:
     A line inside a block's rendering comes from the block line :class:`BlockLines` maps it
     to (the last block wins where two share a line); any other line of three characters or
     more from the longest value (see :func:`value_lines`) it contains.
+
+    A block may hold thousands of findings, so each lookup costs the same whatever the
+    number of lines and blocks: the spans are searched by bisection, and each block's line
+    mapping is fetched once per output, not once per line asked for.
     """
 
     def __init__(self, lines: list[str], placed: list[Placed], values: dict[str, Origin],
@@ -404,6 +413,8 @@ class LineOrigins:
         self.placed = placed
         self.values = values
         self.blocks = blocks
+        self._firsts = [span.first for span in placed]  # ascending: blocks are found in order
+        self._offsets: dict[int, list[int | None]] = {}  # by span index
         self._by_length: list[str] | None = None
         self._shortest_first: list[int] = []
 
@@ -411,12 +422,24 @@ class LineOrigins:
         return len(self.lines)
 
     def __getitem__(self, index: int) -> Origin | None:
-        for span in reversed(self.placed):
-            if span.first <= index < span.first + span.count:
-                line = self.blocks.offsets(span.block.source, span.piece)[index - span.first]
-                if line is not None:
-                    return Origin(span.block.path, span.block.body_line + line)
+        # Spans do not overlap but for a line two may share, so their ends ascend too: going
+        # back from the last span starting at or before ``index``, the first one ending
+        # before it ends the search.
+        at = bisect.bisect_right(self._firsts, index) - 1
+        while at >= 0 and index < self.placed[at].first + self.placed[at].count:
+            span = self.placed[at]
+            line = self._span_offsets(at)[index - span.first]
+            if line is not None:
+                return Origin(span.block.path, span.block.body_line + line)
+            at -= 1
         return self._from_values(self.lines[index])
+
+    def _span_offsets(self, at: int) -> list[int | None]:
+        found = self._offsets.get(at)
+        if found is None:
+            span = self.placed[at]
+            found = self._offsets[at] = self.blocks.offsets(span.block.source, span.piece)
+        return found
 
     def _from_values(self, line: str) -> Origin | None:
         stripped = line.strip()

@@ -192,7 +192,7 @@ def _candidates(output: Output, finding: Finding) -> Iterator[Origin | None]:
     """Where a finding may have come from, best first; worked out only as far as needed."""
     yield output.origin(finding.line - 1)
     if finding.snippet is not None and len(finding.snippet) >= _MIN_VALUE_SNIPPET:
-        yield from (origin for value, origin in sorted(output.values.items())
+        yield from (origin for value, origin in output.sorted_values
                     if finding.snippet in value)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from ..diagnostics import printable
 from ..present import Style, github_annotation, plural
 from .engine import BY_CODE, LintReport
 from .score import score
@@ -12,13 +13,15 @@ _SEVERITY_COLOURS = {"error": "red", "warning": "yellow"}
 
 
 def text(report: LintReport, style: Style) -> str:
+    """Findings for a terminal: messages quote file contents, so control characters in
+    them are shown escaped."""
     lines = []
     for f in report.findings:
-        where = style(f"{f.path}:{f.line}:{f.column}:", "bold")
+        where = style(f"{printable(f.path)}:{f.line}:{f.column}:", "bold")
         severity = style(f.severity, _SEVERITY_COLOURS[f.severity])
-        lines.append(f"{where} {style(f.code, 'bold')} {severity}: {f.message}")
+        lines.append(f"{where} {style(f.code, 'bold')} {severity}: {printable(f.message)}")
         if f.hint:
-            lines.append(f"  {style('hint:', 'cyan')} {f.hint}")
+            lines.append(f"  {style('hint:', 'cyan')} {printable(f.hint)}")
     outputs = report.context.outputs
     agents = len({output.agent.id for output in outputs})
     scope = plural(agents, "agent")

@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterator
 from urllib.parse import unquote
 
+from ..credentials import mask
 from .context import LintContext, Needs, Output
 from ..markdown import (
     TOC_TITLES, anchors, inline_code_spans, link_targets, list_item, mask_inline_code, normalize,
@@ -36,6 +37,7 @@ _NUMBERED = re.compile(r"^(?:§\s*)?(\d+(?:\.\d+)*)[.)]?\s+")
 LINKS = Needs(("](", "]:"))  # a link, or a link definition
 CODE_SPANS = Needs(("`",))
 LINE_NEEDS = (LINKS, CODE_SPANS)
+_TOKEN_LENGTH = 30  # no word of a heading is this long; most keys and tokens are
 
 
 class _Seen:
@@ -125,6 +127,11 @@ def _resolve(ctx: LintContext, output: Output, path: str) -> Path | None:
 
 
 def _anchor_hint(known: set[str], fragment: str) -> str:
+    # An anchor is a heading folded to lower case, past what masking recognises: no
+    # suggestion near a credential, nor one holding a token-length word.
+    if mask(fragment) != fragment:
+        known = set()
+    known = {anchor for anchor in known if max(map(len, anchor.split("-"))) < _TOKEN_LENGTH}
     close = difflib.get_close_matches(fragment.lower(), sorted(known), n=1, cutoff=0.6)
     if close:
         return f"did you mean `#{close[0]}`?"

@@ -11,7 +11,9 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Iterable
 
+from ..credentials import mask
 from ..sources.lintconfig import Severity
+
 CODE = re.compile(r"^AA\d{3}$")
 SELECTOR = re.compile(r"^AA\d{0,3}$")
 
@@ -34,7 +36,8 @@ class Finding:
 
     ``snippet`` is the matched text. It is used to move a finding from a
     generated file to the source line it came from and to merge duplicates;
-    it is never printed (it may be a secret).
+    it is never printed (it may be a secret). The message and the hint quote
+    file contents, so credentials in them are masked as the finding is made.
     """
 
     code: str
@@ -46,6 +49,11 @@ class Finding:
     severity: Severity = "error"
     snippet: str | None = field(default=None, repr=False, compare=False)
     outputs: tuple[str, ...] = field(default=(), compare=False)  # generated files it shows in
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", mask(self.message))
+        if self.hint is not None:
+            object.__setattr__(self, "hint", mask(self.hint))
 
     def moved(self, **changes: object) -> "Finding":
         return replace(self, **changes)

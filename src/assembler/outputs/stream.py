@@ -21,7 +21,7 @@ import hashlib
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from ..compose.render import Renderer
 from ..diagnostics import CatalogError, Diagnostic, Diagnostics
@@ -32,7 +32,7 @@ from .drift import FileState, compare_file, leftovers
 from .render import Rendered
 from .skills import is_skill_file, render_skills
 from .write import (
-    BuildResult, changed_meanwhile, current_bytes, remove_orphan, stage, written,
+    BuildResult, changed_meanwhile, current_bytes, remove_orphan, stage, write_file, written,
 )
 
 
@@ -46,6 +46,7 @@ class Compared:
     staged: str | None = None  # build: the temporary file holding the new bytes
     seen: str | None = None  # build: SHA-256 of the file as compared (None: no file)
     folders: tuple[str, ...] = ()  # build: folders made for the temporary file
+    error: Exception | None = None  # build: why it could not be staged (a full disk)
 
 
 def _digest(data: bytes) -> str:
@@ -68,26 +69,28 @@ def _comparer(catalog: Catalog) -> Callable[[Rendered], tuple[FileState | None, 
     return compare
 
 
-def _render(catalog: Catalog, agents, skills, finish: Callable[[Rendered], Compared],
-            diagnostics: Diagnostics) -> list[Compared]:
-    """Every file compared, the agents' where they were rendered, then the skills' (few)
-    here; raises :class:`CatalogError`, after discarding what was staged, on any load,
-    template or comparison problem."""
-    renderer = Renderer(catalog)
-    done = [kept for _, kept in render.render_each(renderer, agents, finish)]
-    done += [finish(item) for item in render_skills(renderer, skills)]
+def _render(renderer: Renderer, agents, skills, finish: Callable[[Rendered], Compared],
+            diagnostics: Diagnostics) -> list[tuple[Any, Compared]]:
+    """``(agent or skill, compared)`` for every file, the agents' compared where they were
+    rendered, then the skills' (few) here; raises :class:`CatalogError`, after discarding
+    what was staged, on any load, template or comparison problem."""
+    done = render.render_each(renderer, agents, finish)
+    done += [(item.agent, finish(item)) for item in render_skills(renderer, skills)]
     diagnostics.extend(renderer.failures())
     if not diagnostics:  # template errors first: the comparison is moot then
-        for kept in done:
+        for _, kept in done:
             diagnostics.extend(kept.problems)
-    if diagnostics:
-        _discard(done)
-        raise CatalogError(diagnostics)
+    error = next((kept.error for _, kept in done if kept.error is not None), None)
+    if diagnostics or error is not None:
+        _discard(kept for _, kept in done)
+        if diagnostics:
+            raise CatalogError(diagnostics)
+        raise error
     return done
 
 
-def _hashes(done: list[Compared]) -> list[Hash]:
-    return [kept.hash for kept in done if kept.state is not None]
+def _hashes(done: list[tuple[Any, Compared]]) -> list[Hash]:
+    return [kept.hash for _, kept in done if kept.state is not None]
 
 
 def check_outputs(root: Path | None = None) -> tuple[Catalog, list[FileState], list[Hash]]:
@@ -99,8 +102,8 @@ def check_outputs(root: Path | None = None) -> tuple[Catalog, list[FileState], l
     def finish(item: Rendered) -> Compared:
         return Compared(*compare(item))
 
-    done = _render(catalog, agents, skills, finish, diagnostics)
-    states = [kept.state for kept in done if kept.state is not None]
+    done = _render(Renderer(catalog), agents, skills, finish, diagnostics)
+    states = [kept.state for _, kept in done if kept.state is not None]
     states.extend(leftovers(catalog, {state.path for state in states}))
     return catalog, sorted(states, key=lambda state: state.path), _hashes(done)
 
@@ -119,23 +122,31 @@ def build_outputs(root: Path | None = None, names: list[str] | None = None, forc
         before(catalog)
     compare = _comparer(catalog)
     made: dict[str, tuple[str, ...]] = {}  # folder -> the folders making it took
+    failed: list[Exception] = []  # in this process
 
     def finish(item: Rendered) -> Compared:
         state, made_hash, problems = compare(item)
         if state is None or state.kind == "clean":
             return Compared(state, made_hash, problems)
-        if state.intact is False and not force:  # refused: its diff is shown
-            return Compared(state, made_hash, problems)
+        if (state.intact is False and not force) or is_skill_file(item):
+            return Compared(state, made_hash, problems)  # refused (its diff is shown), or few
         target = catalog.root / item.path
         folders = _folders_to_make(target.parent, made)
-        temp = stage(target, item.data, state.mode)
+        if failed:  # it is all undone anyway
+            return Compared(state, made_hash, problems, folders=folders)
+        try:
+            temp = stage(target, item.data, state.mode)
+        except Exception as exc:  # raised once every process's files are known and removed
+            failed.append(exc)
+            return Compared(state, made_hash, problems, folders=folders, error=exc)
         seen = None if state.actual is None else _digest(state.actual)
         return Compared(replace(state, expected=None, actual=None), made_hash, problems,
                         temp, seen, folders)
 
-    done = _render(catalog, agents, skills, finish, diagnostics)
+    renderer = Renderer(catalog)
+    done = _render(renderer, agents, skills, finish, diagnostics)
     try:
-        return catalog, _commit(catalog, done, force, prune), _hashes(done)
+        return catalog, _commit(catalog, renderer, done, force, prune), _hashes(done)
     except BaseException:
         _discard(kept for _, kept in done)
         raise
@@ -154,16 +165,17 @@ def _folders_to_make(folder: Path, made: dict[str, tuple[str, ...]]) -> tuple[st
     return ()  # the first file written there made them
 
 
-def _commit(catalog: Catalog, compared: list[Compared], force: bool, prune: bool) -> BuildResult:
-    """Rename each staged file over its destination, remove orphans, report."""
+def _commit(catalog: Catalog, renderer: Renderer, done: list[tuple[Any, Compared]], force: bool,
+            prune: bool) -> BuildResult:
+    """Rename each staged file over its destination, write the skills', remove orphans."""
     result = BuildResult()
-    items: list[tuple[FileState, Compared | None]] = [
-        (kept.state, kept) for kept in compared if kept.state is not None]
+    items: list[tuple[FileState, Any, Compared | None]] = [
+        (kept.state, owner, kept) for owner, kept in done if kept.state is not None]
     if prune:  # this build's own temporary files are not a killed build's
-        ours = {state.path for state, _ in items}
-        ours |= {_relative(catalog.root, kept.staged) for kept in compared if kept.staged}
-        items += [(state, None) for state in leftovers(catalog, ours)]
-    for state, kept in sorted(items, key=lambda pair: pair[0].path):
+        ours = {state.path for state, _, _ in items}
+        ours |= {_relative(catalog.root, kept.staged) for _, kept in done if kept.staged}
+        items += [(state, None, None) for state in leftovers(catalog, ours)]
+    for state, owner, kept in sorted(items, key=lambda item: item[0].path):
         target = catalog.root / state.path
         if state.kind == "clean":
             result.unchanged += 1
@@ -173,17 +185,44 @@ def _commit(catalog: Catalog, compared: list[Compared], force: bool, prune: bool
             result.refused.append(state)
         elif kept is None:  # an orphan
             remove_orphan(target, state, result)
+        elif kept.staged is None:  # a skill's file, kept in memory
+            assert state.expected is not None
+            write_file(target, state, state.expected, state.actual, result)
         else:
-            assert kept.staged is not None
-            current = current_bytes(target)
-            if (None if current is None else _digest(current)) != kept.seen:
-                new = Path(kept.staged).read_bytes()
-                Path(kept.staged).unlink(missing_ok=True)
-                result.refused.append(changed_meanwhile(replace(state, expected=new), current))
-                continue
-            os.replace(kept.staged, target)
-            written(state, result)
+            _rename(target, state, kept, lambda: _again(renderer, owner, state.path), result)
     return result
+
+
+def _rename(target: Path, state: FileState, kept: Compared, again: Callable[[], bytes],
+            result: BuildResult) -> None:
+    """Rename a staged file over ``target`` if it still holds what the comparison saw.
+
+    A build running at the same time may have removed the staged file, taking it for one
+    a killed build left: then the file is rendered again and written the usual way."""
+    assert kept.staged is not None
+    current = current_bytes(target)
+    if (None if current is None else _digest(current)) != kept.seen:
+        try:
+            new = Path(kept.staged).read_bytes()
+            Path(kept.staged).unlink()
+        except FileNotFoundError:
+            new = again()
+        result.refused.append(changed_meanwhile(replace(state, expected=new), current))
+        return
+    try:
+        os.replace(kept.staged, target)
+    except FileNotFoundError:
+        write_file(target, state, again(), current, result)
+        return
+    written(state, result)
+
+
+def _again(renderer: Renderer, agent, path: str) -> bytes:
+    """The bytes of ``path``, rendered once more (it rendered a moment ago: it renders)."""
+    for item in render.render_agent(renderer, agent) or ():
+        if item.path == path:
+            return item.data
+    raise CatalogError(renderer.failures())
 
 
 def _relative(root: Path, path: str) -> str:

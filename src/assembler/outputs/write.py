@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -71,12 +71,19 @@ def write_outputs(
             remove_orphan(target, state, result)
         else:
             assert state.expected is not None
-            current = write_atomic(target, state.expected, expect=state.actual, mode=state.mode)
-            if current is not _WRITTEN:
-                result.refused.append(changed_meanwhile(state, current))
-                continue
-            written(state, result)
+            write_file(target, state, state.expected, state.actual, result)
     return result
+
+
+def write_file(target: Path, state: FileState, data: bytes, expect: bytes | None,
+               result: BuildResult) -> None:
+    """Write ``data`` for ``state`` unless ``target`` no longer holds ``expect`` (what the
+    comparison read): then it is refused as a hand edit."""
+    current = write_atomic(target, data, expect=expect, mode=state.mode)
+    if current is not _WRITTEN:
+        result.refused.append(changed_meanwhile(replace(state, expected=data), current))
+        return
+    written(state, result)
 
 
 def remove_orphan(target: Path, state: FileState, result: BuildResult) -> None:
@@ -85,7 +92,10 @@ def remove_orphan(target: Path, state: FileState, result: BuildResult) -> None:
     if current != state.actual:
         result.refused.append(changed_meanwhile(state, current))
         return
-    target.unlink()
+    try:
+        target.unlink()
+    except FileNotFoundError:  # another build renamed or removed it meanwhile
+        return
     result.removed.append(state.path)
     if state.intact is None:
         result.unverified.append(state.path)
@@ -127,7 +137,24 @@ def write_atomic(path: Path, data: bytes, expect: object = _ANY, mode: int | Non
     read again once the new one is ready, and left alone unless it still holds
     exactly that. Returns ``_WRITTEN``, or what was found instead. The file keeps
     its mode, or gets ``mode`` when one is given (a skill's copied script).
+
+    A build running at the same time removes temporary files it takes for ones a
+    killed build left; when it removed this one, the write starts again.
     """
+    attempts = _ATTEMPTS
+    while True:
+        try:
+            return _write_atomic(path, data, expect, mode)
+        except FileNotFoundError:  # the temporary file vanished before it was renamed
+            attempts -= 1
+            if not attempts:
+                raise
+
+
+_ATTEMPTS = 3
+
+
+def _write_atomic(path: Path, data: bytes, expect: object, mode: int | None) -> object:
     temp = stage(path, data, mode)
     try:
         if expect is not _ANY:
