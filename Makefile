@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: agents test check bench lint clean
+.PHONY: agents test check bench lint clean package
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ test: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .hypothesis
+
+# Builds the wheel and the sdist (python -m build, setuptools from the package index)
+# and runs the installed wheel in a fresh virtual environment: tests/test_package.py.
+package: $(STAMP)
+	$(BIN)/python -m pytest -m package tests/test_package.py
 
 # Times whole processes on generated catalogs of 40, 1,000 and 10,000 agents
 # (about four minutes) and rewrites the generated part of BENCHMARKS.md.
