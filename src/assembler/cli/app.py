@@ -460,3 +460,21 @@ def uses(
         print(json.dumps(impact.uses_json(catalog, result), indent=2))
     else:
         sys.stdout.write(impact.uses_text(result))
+
+
+@app.command()
+def schema(
+    kind: str = typer.Argument(..., metavar="manifest|config|role",
+                               help="The kind of file whose JSON Schema to print."),
+) -> None:
+    """Print the JSON Schema of a kind of input file, for editors (Taplo, Even Better TOML)."""
+    import json
+
+    from ..targets.input_schemas import KINDS, schema as input_schema
+
+    if kind not in KINDS:
+        diagnostics = Diagnostics()
+        diagnostics.error("", 1, 1, f"no schema for `{kind}`",
+                          did_you_mean(kind, list(KINDS), "kinds") or f"use one of: {', '.join(KINDS)}")
+        _fail(diagnostics)
+    sys.stdout.write(json.dumps(input_schema(kind), indent=2, ensure_ascii=False) + "\n")
