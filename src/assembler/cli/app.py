@@ -478,3 +478,41 @@ def schema(
                           did_you_mean(kind, list(KINDS), "kinds") or f"use one of: {', '.join(KINDS)}")
         _fail(diagnostics)
     sys.stdout.write(json.dumps(input_schema(kind), indent=2, ensure_ascii=False) + "\n")
+
+
+class GraphFormat(str, Enum):
+    mermaid = "mermaid"
+    dot = "dot"
+
+
+@app.command()
+def graph(
+    fmt: GraphFormat = typer.Option(GraphFormat.mermaid, "--format", help="Output format."),
+    roles: bool = typer.Option(False, "--roles",
+                               help="Also draw each agent's role, the roles it extends and the blocks."),
+    output: Optional[Path] = typer.Option(
+        None, "--output", metavar="FILE",
+        help="Write the drawing to FILE (a Markdown page when it ends in .md) instead of stdout."),
+    root: Optional[Path] = RootOption,
+) -> None:
+    """Draw the agents and their handoffs (Mermaid or Graphviz DOT).
+
+    Handoffs on a cycle that no cycle_reason explains are marked. Exit 0, 2 bad input.
+    """
+    from ..outputs.write import write_atomic
+    from ..provenance.graph import catalog_graph, draw, markdown_page
+
+    catalog = _load(root)
+    drawing = catalog_graph(catalog, roles=roles)
+    if output is None:
+        sys.stdout.write(draw(drawing, fmt.value))
+        return
+    text = (markdown_page(drawing, fmt.value, "Handoffs between the agents",
+                          catalog.settings.config.regenerate)
+            if output.suffix == ".md" else draw(drawing, fmt.value))
+    data = text.encode("utf-8")
+    if output.is_file() and output.read_bytes() == data:
+        print(f"{output}: unchanged")
+        return
+    write_atomic(output, data)
+    print(f"{Style(sys.stdout)('written', 'green')} {output}")
