@@ -27,7 +27,9 @@ DISTRIBUTION = "agent_prompt_assembler"
 # pip's own cache, so repeated runs do not fetch the dependencies again; tests get an
 # empty HOME (conftest), so it is taken from the real one before they start.
 PIP_CACHE = os.environ.get("PIP_CACHE_DIR") or str(Path(os.environ.get("HOME", "/")) / ".cache" / "pip")
-PACKAGE_DATA = ("assembler/layouts/agent.md.j2",)
+PACKAGE_DATA = ("assembler/layouts/agent.md.j2", "assembler/starter/assembler.toml",
+                "assembler/starter/_manifests/reviewer.toml", "assembler/starter/_blocks/house-rules.md",
+                "assembler/starter/_roles/read-only.toml")
 
 
 def run(*args: str | Path, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -70,8 +72,12 @@ def test_the_installed_wheel_runs(dist, tmp_path):
     run(bin_dir / "python", "-m", "pip", "install", "--quiet", wheel, env=env)
     assert run(bin_dir / "assembler", "--version").stdout == f"assembler {__version__}\n"
     assert run(bin_dir / "python", "-m", "assembler", "--version").stdout == f"assembler {__version__}\n"
+    started = tmp_path / "started"
+    started.mkdir()
+    assert "created assembler.toml" in run(bin_dir / "assembler", "init", cwd=started).stdout
+    assert "1 written" in run(bin_dir / "assembler", "build", cwd=started).stdout
+    run(bin_dir / "assembler", "check", cwd=started)
+    assert (started / ".claude/agents/reviewer.md").read_text().startswith("---\nname: reviewer\n")
     catalog = write_tree(tmp_path / "catalog", MINI)
-    built = run(bin_dir / "assembler", "build", cwd=catalog)
-    assert "2 written" in built.stdout
+    assert "2 written" in run(bin_dir / "assembler", "build", cwd=catalog).stdout
     run(bin_dir / "assembler", "check", cwd=catalog)
-    assert (catalog / "agents" / "alpha.md").read_text().startswith("---\nname: alpha\n")

@@ -516,3 +516,48 @@ def graph(
         return
     write_atomic(output, data)
     print(f"{Style(sys.stdout)('written', 'green')} {output}")
+
+
+@app.command()
+def init(
+    directory: Path = typer.Argument(Path("."), metavar="[DIR]",
+                                     help="Folder of the new catalog (default: the current folder)."),
+    adopt: Optional[Path] = typer.Option(
+        None, "--adopt", metavar="FOLDER",
+        help="Adopt the agent files of FOLDER (e.g. .claude/agents) in place instead."),
+) -> None:
+    """Start a catalog: a config, one agent, one block and one role; or adopt existing files.
+
+    Never overwrites a file. Exit 0 written, 1 refused (files exist), 2 bad input.
+    """
+    from ..scaffold import adopt_folder, init_catalog
+
+    result = _checked(lambda: adopt_folder(directory, adopt) if adopt is not None
+                      else init_catalog(directory))
+    style = Style(sys.stdout)
+    if result.refused:
+        err = Style(sys.stderr)
+        for path in result.refused:
+            sys.stderr.write(f"{err('exists', 'red')} {path}\n")
+        sys.stderr.write(f"Nothing was written: {plural(len(result.refused), 'file')} would be "
+                         "overwritten. To add agents to an existing catalog, create a manifest in "
+                         "it (or use `assembler import`).\n")
+        raise typer.Exit(Exit.DRIFT)
+    for path in result.written:
+        print(f"{style('created', 'green')} {path}")
+    root = "" if directory == Path(".") else f" --root {directory}"
+    if result.imported is not None:
+        built = result.built
+        adopted = len(built.created) + len(built.updated) if built else 0
+        print(f"Adopted {plural(len(result.imported.files), 'agent file')} in place "
+              f"({adopted} given their banner); `assembler check{root}` is clean.")
+        for source, reason in result.imported.skipped:
+            shown = Path(source)
+            shown = shown.relative_to(result.root) if shown.is_relative_to(result.root) else shown
+            print(f"  skipped {shown.as_posix()}: {reason}")
+        print(f"Next: review _blocks/ and _manifests/, then commit them with {adopt}.")
+        return
+    print(f"Next: `assembler build{root}` writes .claude/agents/reviewer.md; add agents as "
+          "_manifests/<name>.toml.\n"
+          "For a Makefile (make agents, and a drift check in make test or CI):\n"
+          "  agents:\n\tassembler build\n  check:\n\tassembler check")
