@@ -561,3 +561,19 @@ def init(
           "_manifests/<name>.toml.\n"
           "For a Makefile (make agents, and a drift check in make test or CI):\n"
           "  agents:\n\tassembler build\n  check:\n\tassembler check")
+
+
+@app.command()
+def watch(root: Optional[Path] = RootOption) -> None:
+    """Rebuild on every change to manifests, blocks, roles, templates or the config.
+
+    One line per rebuild; invalid input is reported and watching goes on; hand-edited
+    outputs are never overwritten. Ctrl-C stops it with exit 0; 2 no catalog found.
+    """
+    from ..outputs.watch import locate_root, watch_catalog
+
+    directory = _checked(lambda: locate_root(root, Path.cwd()))
+    try:
+        watch_catalog(directory, sys.stdout, sys.stderr)
+    except KeyboardInterrupt:  # between two waits, e.g. during a rebuild
+        pass
