@@ -50,9 +50,10 @@ bench: $(STAMP)
 # clients once (about 2 GB under ~/.cache/agent-assembler/clients), proves each
 # driver can fail on conformance/fixtures/bad, builds the example catalog and
 # conformance/catalogs/every-field into build/conformance/, and runs every client
-# over them (and over CONFORMANCE_PLUGIN, a Claude plugin root, when set).
+# over them and Claude Code over CONFORMANCE_PLUGIN, a Claude plugin root: by default
+# the example catalog built as a plugin (assembler build --plugin).
 CONFORMANCE_OUT    ?= build/conformance
-CONFORMANCE_PLUGIN ?=
+CONFORMANCE_PLUGIN ?= $(CONFORMANCE_OUT)/plugin
 
 .PHONY: conformance
 conformance: $(STAMP)
@@ -60,5 +61,8 @@ conformance: $(STAMP)
 	$(PYTHON) conformance/selftest.py
 	mkdir -p $(CONFORMANCE_OUT)
 	$(BIN)/python conformance/catalogs.py $(CONFORMANCE_OUT)/projects > $(CONFORMANCE_OUT)/projects.txt
+	rm -rf $(CONFORMANCE_OUT)/plugin
+	ASSEMBLER_NO_CACHE=1 $(BIN)/assembler build --root $(CONFORMANCE_OUT)/projects/example \
+	  --plugin $(CONFORMANCE_OUT)/plugin
 	$(PYTHON) conformance/run.py $$(cat $(CONFORMANCE_OUT)/projects.txt) \
 	  $(if $(CONFORMANCE_PLUGIN),--plugin $(CONFORMANCE_PLUGIN)) --out $(CONFORMANCE_OUT)/report.json

@@ -105,6 +105,9 @@ def build(
         False, "--fail-on-change", help="Exit 1 when any file was written or removed."),
     sourcemap: bool = typer.Option(
         False, "--sourcemap", help="Also write a JSON source map per file to .assembler/sourcemaps/."),
+    plugin: Optional[Path] = typer.Option(
+        None, "--plugin", metavar="DIR", file_okay=False,
+        help="Also write the agents as a Claude Code plugin in DIR (.claude-plugin/plugin.json)."),
     root: Optional[Path] = RootOption,
 ) -> None:
     """Regenerate agent files. Exit 0 done, 1 refused (hand edits) or changed with
@@ -115,9 +118,11 @@ def build(
     from ..outputs.write import write_outputs
 
     everything = not names and changed_since is None
-    # A source map needs the render itself: --sourcemap never takes the cache's answer
+    if plugin is not None and not everything:
+        _fail(_usage("--plugin builds every agent: give no agent names or --changed-since"))
+    # A source map or a plugin needs the render itself: neither takes the cache's answer
     # (the lookup still hashes the inputs, so that the render can be recorded).
-    cache, clean = cached(root, everything, answer=not sourcemap)
+    cache, clean = cached(root, everything, answer=not sourcemap and plugin is None)
     if clean is not None:  # every output known to match its sources: nothing to write
         print(reporting.build_summary(0, len(clean), 0))
         return
@@ -135,6 +140,10 @@ def build(
         from ..sources.folders import check_state_path
 
         _checked(lambda: check_state_path(catalog.root, f"{SOURCEMAPS}/x.json"))
+    if plugin is not None:  # refused before anything is written, too
+        from ..outputs.plugin import check_plugin
+
+        _checked(lambda: check_plugin(catalog, plugin))
     result = _checked(lambda: write_outputs(catalog, rendered, force, prune=prune))
     if everything:
         cache.store(catalog, rendered)
@@ -157,7 +166,8 @@ def build(
         ids = {item.agent.id for item in rendered}
         for path in _checked(lambda: write_sourcemaps(catalog, ids)):
             print(f"{style('source map', 'dim')} {path}")
-    if result.refused:
+    kept = _write_plugin(catalog, rendered, plugin, force) if plugin is not None else []
+    if result.refused or kept:
         sys.stderr.write(
             "Move the edits into the manifests or blocks they came from (`assembler adopt FILE` "
             "does it for edits inside one source), or run `assembler build --force` to "
@@ -166,6 +176,33 @@ def build(
     if fail_on_change and result.changed:
         sys.stderr.write("Generated files were written (--fail-on-change): review and stage them.\n")
         raise typer.Exit(Exit.DRIFT)
+
+
+def _usage(message: str) -> Diagnostics:
+    diagnostics = Diagnostics()
+    diagnostics.error("", 1, 1, message)
+    return diagnostics
+
+
+def _write_plugin(catalog: "Catalog", rendered, folder: Path, force: bool) -> list:
+    """``build --plugin``: write the plugin, print what changed; the refused files."""
+    from ..diagnostics import printable
+    from ..outputs.plugin import write_plugin
+
+    outcome = _checked(lambda: write_plugin(catalog, rendered, folder, force))
+    style = Style(sys.stdout)
+    for label, paths in (("written", outcome.written), ("removed", outcome.removed)):
+        for path in paths:
+            print(f"{style(label, 'green')} {printable(str(folder / path))}")
+    for path in outcome.refused:
+        sys.stderr.write(f"{Style(sys.stderr)('refused', 'red')} {printable(str(folder / path))}: "
+                         "edited by hand or not written by the assembler; kept\n")
+    if outcome.missing:
+        sys.stderr.write(f"note: plugin.json has no {', '.join(outcome.missing)}; "
+                         "`claude plugin validate --strict` asks for them: set them in [plugin]\n")
+    print(f"plugin {outcome.name}: {len(outcome.written)} written, {outcome.unchanged} unchanged"
+          + (f", {len(outcome.removed)} removed" if outcome.removed else "") + ".")
+    return outcome.refused
 
 
 def _changed_since(root: Optional[Path], revision: str,

@@ -19,12 +19,14 @@ from ..diagnostics import CatalogError, Diagnostic, Diagnostics, did_you_mean
 from ..outputs.render import Rendered, assemble
 from ..sources.toml import read_text
 from . import budgets, consistency, freshness, names, placeholders, references, secrets, structure
+from . import plugin
 from . import suppress
 from ..sources.lintconfig import LintConfig
 from .context import LintContext, Origin, Output, build_context
 from .rules import CODE, SELECTOR, Finding, Rule, matches, split_codes
 
-FAMILIES = (structure, references, names, placeholders, freshness, secrets, budgets, consistency)
+FAMILIES = (structure, references, names, placeholders, freshness, secrets, budgets, consistency,
+            plugin)
 RULES: tuple[Rule, ...] = suppress.RULES + tuple(rule for family in FAMILIES for rule in family.RULES)
 BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
 _SHOWN_OUTPUTS = 3

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..diagnostics import Diagnostics
 from . import folders
 from .lintconfig import LintConfig
+from .pluginconfig import PluginConfig
 from .schema import report_validation_errors, validate
 from .roots import CONFIG_FILE, PYPROJECT_FILE, find_root
 from .toml import TomlDocument, load_toml
@@ -62,6 +63,7 @@ class Config(BaseModel):
     vars: dict[str, Any] = Field(default_factory=dict)
     layout: LayoutConfig = Field(default_factory=LayoutConfig)
     lint: LintConfig = Field(default_factory=LintConfig)
+    plugin: PluginConfig | None = None  # `build --plugin`: the plugin.json fields
 
 
 @dataclass
