@@ -18,6 +18,7 @@ import typer
 from .. import __version__
 from ..diagnostics import CatalogError, Diagnostics, Exit, did_you_mean
 from ..present import Style, colour_diff, plural
+from .progress import progress
 
 if TYPE_CHECKING:
     from ..sources.catalog import Catalog
@@ -131,10 +132,11 @@ def build(
         names, prune = _changed_since(root, changed_since, names)
         if not names and not prune:
             return
-    if names == []:  # only orphans to remove
-        catalog, rendered = _load(root), []
-    else:
-        catalog, rendered = _assemble(root, names=names)
+    with progress("building"):
+        if names == []:  # only orphans to remove
+            catalog, rendered = _load(root), []
+        else:
+            catalog, rendered = _assemble(root, names=names)
     if sourcemap:  # refused before anything is written
         from ..provenance.explain import SOURCEMAPS
         from ..sources.folders import check_state_path
@@ -144,7 +146,8 @@ def build(
         from ..outputs.plugin import check_plugin
 
         _checked(lambda: check_plugin(catalog, plugin))
-    result = _checked(lambda: write_outputs(catalog, rendered, force, prune=prune))
+    with progress("writing"):
+        result = _checked(lambda: write_outputs(catalog, rendered, force, prune=prune))
     if everything:
         cache.store(catalog, rendered)
     style = Style(sys.stdout)
@@ -247,7 +250,9 @@ def check(
     from ..outputs.run import run_check
     from .fastpath import annotate_diffs
 
-    raise typer.Exit(run_check(root, fmt.value, diff, quiet, annotate_diffs))
+    with progress("checking", fmt is Format.text and not quiet):
+        status = run_check(root, fmt.value, diff, quiet, annotate_diffs)
+    raise typer.Exit(status)
 
 
 @app.command()
@@ -277,8 +282,9 @@ def lint(
     except ValueError:
         raise typer.BadParameter(f"{today!r} is not a date in the form YYYY-MM-DD",
                                  param_hint="--today") from None
-    report = _checked(lambda: run_lint(root, today=day, select=select or (), ignore=ignore or ()),
-                      fmt)
+    with progress("linting", fmt is Format.text and not score):
+        report = _checked(lambda: run_lint(root, today=day, select=select or (),
+                                           ignore=ignore or ()), fmt)
     if score:
         sys.stdout.write(output.score_json(report))
         return
@@ -356,8 +362,9 @@ def import_(
 
     if root is None:
         root = find_root(Path.cwd()) or Path.cwd()
-    result = _checked(lambda: run_import(sources, root, min_shared, dry_run, output),
-                      Format.json if fmt is ListFormat.json else Format.text)
+    with progress("importing", fmt is ListFormat.text):
+        result = _checked(lambda: run_import(sources, root, min_shared, dry_run, output),
+                          Format.json if fmt is ListFormat.json else Format.text)
     if fmt is ListFormat.json:
         sys.stdout.write(import_report.import_json(result))
     else:
@@ -569,8 +576,9 @@ def init(
     """
     from ..scaffold import adopt_folder, init_catalog
 
-    result = _checked(lambda: adopt_folder(directory, adopt) if adopt is not None
-                      else init_catalog(directory))
+    with progress("adopting"):
+        result = _checked(lambda: adopt_folder(directory, adopt) if adopt is not None
+                          else init_catalog(directory))
     style = Style(sys.stdout)
     if result.refused:
         err = Style(sys.stderr)

@@ -60,8 +60,16 @@ def answer(args: list[str]) -> bool:
     if command == "check":
         from ..outputs.run import run_check
 
-        sys.exit(run_check(root, str(options["format"]), bool(options["diff"]),
-                           bool(options["quiet"]), annotate_diffs))
+        def run() -> int:
+            return run_check(root, str(options["format"]), bool(options["diff"]),
+                             bool(options["quiet"]), annotate_diffs)
+
+        if options["format"] == "text" and not options["quiet"] and sys.stderr.isatty():
+            from .progress import progress  # a terminal only: pipes and CI never load it
+
+            with progress("checking"):
+                sys.exit(run())
+        sys.exit(run())
     from ..outputs.run import answer_build
 
     return answer_build(root)  # False: something to write, and the full command writes it
