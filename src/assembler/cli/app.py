@@ -193,13 +193,12 @@ def _write_plugin(catalog: "Catalog", rendered, folder: Path, force: bool) -> li
     from ..outputs.plugin import write_plugin
 
     outcome = _checked(lambda: write_plugin(catalog, rendered, folder, force))
-    style = Style(sys.stdout)
-    for label, paths in (("written", outcome.written), ("removed", outcome.removed)):
-        for path in paths:
-            print(f"{style(label, 'green')} {printable(str(folder / path))}")
-    for path in outcome.refused:
-        sys.stderr.write(f"{Style(sys.stderr)('refused', 'red')} {printable(str(folder / path))}: "
-                         "edited by hand or not written by the assembler; kept\n")
+    style, err = Style(sys.stdout), Style(sys.stderr)
+    changed = [("written", p) for p in outcome.written] + [("removed", p) for p in outcome.removed]
+    for label, path in changed:
+        print(f"{style(label, 'green')} {printable(str(folder / path))}")
+    sys.stderr.writelines(f"{err('refused', 'red')} {printable(str(folder / path))}: edited by hand "
+                          "or not written by the assembler; kept\n" for path in outcome.refused)
     if outcome.missing:
         sys.stderr.write(f"note: plugin.json has no {', '.join(outcome.missing)}; "
                          "`claude plugin validate --strict` asks for them: set them in [plugin]\n")

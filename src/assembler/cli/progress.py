@@ -43,6 +43,10 @@ class _StopFirst:
         self._stop()
         return self._inner.write(text)
 
+    def writelines(self, lines) -> None:
+        self._stop()
+        self._inner.writelines(lines)
+
     def __getattr__(self, name: str):
         return getattr(self._inner, name)
 
