@@ -147,18 +147,22 @@ def watch_catalog(root: Path, out: IO[str], err: IO[str], stop: "Event | None" =
     out.write(watcher.rebuild((), err).line() + "\n")
     out.flush()
     ready = False
-    # The first empty wake-up (yield_on_timeout) says the watch is in place: only then
-    # is "watching" true, so a change made after that line is never missed.
-    for changes in watch(watcher.root, watch_filter=lambda change, path: watcher.is_source(path),
-                         step=step_ms, stop_event=stop, raise_interrupt=False,
-                         rust_timeout=READY_MS, yield_on_timeout=True):
-        if not ready:
-            out.write(f"watching {printable(str(watcher.root))} (Ctrl-C to stop)\n")
+    try:
+        # The first empty wake-up (yield_on_timeout) says the watch is in place: only then
+        # is "watching" true, so a change made after that line is never missed.
+        for changes in watch(watcher.root, watch_filter=lambda change, path: watcher.is_source(path),
+                             step=step_ms, stop_event=stop, raise_interrupt=False,
+                             rust_timeout=READY_MS, yield_on_timeout=True):
+            if not ready:
+                out.write(f"watching {printable(str(watcher.root))} (Ctrl-C to stop)\n")
+                out.flush()
+                ready = True
+            if not changes:
+                continue
+            line = watcher.rebuild([path for _, path in changes], err).line()
+            out.write(time.strftime("%H:%M:%S ") + line + "\n")
             out.flush()
-            ready = True
-        if not changes:
-            continue
-        line = watcher.rebuild([path for _, path in changes], err).line()
-        out.write(time.strftime("%H:%M:%S ") + line + "\n")
-        out.flush()
+    except KeyboardInterrupt:  # Ctrl-C outside the wait itself, e.g. during a rebuild
+        pass
     out.write("stopped\n")
+    out.flush()
