@@ -13,10 +13,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
-# docs/handoffs.md: the example catalog's handoff graph (tests/test_graph.py checks it).
+# The handoff graph in README.md (between its assembler graph markers; tests/test_graph.py checks it).
 agents: $(STAMP)
 	$(BIN)/assembler build
-	$(BIN)/assembler graph --output docs/handoffs.md
+	$(BIN)/assembler graph --output README.md
 
 check: $(STAMP)
 	$(BIN)/assembler check

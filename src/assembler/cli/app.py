@@ -535,24 +535,33 @@ def graph(
                                help="Also draw each agent's role, the roles it extends and the blocks."),
     output: Optional[Path] = typer.Option(
         None, "--output", metavar="FILE",
-        help="Write the drawing to FILE (a Markdown page when it ends in .md) instead of stdout."),
+        help="Write the drawing to FILE instead of stdout; in a .md file, between the "
+             "`<!-- BEGIN assembler graph -->` and `<!-- END assembler graph -->` lines."),
     root: Optional[Path] = RootOption,
 ) -> None:
     """Draw the agents and their handoffs (Mermaid or Graphviz DOT).
 
-    Handoffs on a cycle that no cycle_reason explains are marked. Exit 0, 2 bad input.
+    Handoffs on a cycle that no cycle_reason explains are marked. Exit 0, 1 a Markdown
+    FILE without the markers (left alone), 2 bad input.
     """
     from ..outputs.write import write_atomic
-    from ..provenance.graph import catalog_graph, draw, markdown_page
+    from ..provenance.graph import (BEGIN, END, catalog_graph, draw, markdown_region,
+                                    place_in_markdown)
 
     catalog = _load(root)
     drawing = catalog_graph(catalog, roles=roles)
     if output is None:
         sys.stdout.write(draw(drawing, fmt.value))
         return
-    text = (markdown_page(drawing, fmt.value, "Handoffs between the agents",
-                          catalog.settings.config.regenerate)
-            if output.suffix == ".md" else draw(drawing, fmt.value))
+    text: Optional[str] = draw(drawing, fmt.value)
+    if output.suffix == ".md":
+        existing = output.read_text(encoding="utf-8") if output.is_file() else None
+        region = markdown_region(drawing, fmt.value, catalog.settings.config.regenerate)
+        text = place_in_markdown(existing, region, "Handoffs between the agents")
+        if text is None:
+            sys.stderr.write(f"refused {output}: it has no `{BEGIN}` … `{END}` lines; put them "
+                             "where the drawing goes (the text between them is replaced)\n")
+            raise typer.Exit(Exit.DRIFT)
     data = text.encode("utf-8")
     if output.is_file() and output.read_bytes() == data:
         print(f"{output}: unchanged")
