@@ -191,4 +191,8 @@ DEFECTS: dict[str, Callable[[Path], None]] = {
     "AA802": lambda r: _edit(r, "_manifests/alpha.toml", "cycle_reason = ", "# cycle_reason = "),
     "AA803": lambda r: _write(r, "_blocks/spare.md", "# Spare\n\nNobody uses this.\n"),
     "AA804": lambda r: _edit(r, "_manifests/gamma.toml", '"rules", "tone", "footer"', '"rules", "tone", "footer", "tone"'),
+    "AA805": lambda r: (
+        _edit(r, "assembler.toml", 'required_blocks = ["footer"]\n',
+              'required_blocks = ["footer"]\nplugin = { name = "team-agents" }\n'),
+        _append(r, "_manifests/alpha.toml", '\n[targets.claude-code]\npermissionMode = "plan"\n')),
 }

@@ -24,6 +24,7 @@ EXPECTED_PATHS = {
     "AA702": "_manifests/team/beta.toml", "AA703": "_manifests/gamma.toml",
     "AA704": "_manifests/team/beta.toml", "AA705": "_skills/long/skill.toml", "AA801": "_manifests/alpha.toml",
     "AA802": "_manifests/alpha.toml", "AA803": "_blocks/spare.md", "AA804": "_manifests/gamma.toml",
+    "AA805": "_manifests/alpha.toml",
 }
 
 

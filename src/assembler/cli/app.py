@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Callable, List, NoReturn, Optional, TypeVar
 import typer
 
 from .. import __version__
-from ..diagnostics import CatalogError, Diagnostics, Exit, did_you_mean
+from ..diagnostics import CatalogError, Diagnostics, Exit, did_you_mean, printable
 from ..present import Style, colour_diff, plural
 from .failures import reports_failures
+from .progress import progress
 
 if TYPE_CHECKING:
     from ..sources.catalog import Catalog
@@ -107,20 +108,24 @@ def build(
         False, "--fail-on-change", help="Exit 1 when any file was written or removed."),
     sourcemap: bool = typer.Option(
         False, "--sourcemap", help="Also write a JSON source map per file to .assembler/sourcemaps/."),
+    plugin: Optional[Path] = typer.Option(
+        None, "--plugin", metavar="DIR", file_okay=False,
+        help="Also write the agents as a Claude Code plugin in DIR (.claude-plugin/plugin.json)."),
     root: Optional[Path] = RootOption,
 ) -> None:
     """Regenerate agent files. Exit 0 done, 1 refused (hand edits) or changed with
     --fail-on-change, 2 bad input."""
-    from ..diagnostics import printable
     from ..outputs import report as reporting
     from ..outputs.run import cached
     from ..outputs.stream import build_outputs
     from ..outputs.write import write_outputs
 
     everything = not names and changed_since is None
-    # A source map needs the render itself: --sourcemap never takes the cache's answer
+    if plugin is not None and not everything:
+        _fail(_usage("--plugin builds every agent: give no agent names or --changed-since"))
+    # A source map or a plugin needs the render itself: neither takes the cache's answer
     # (the lookup still hashes the inputs, so that the render can be recorded).
-    cache, clean = cached(root, everything, answer=not sourcemap)
+    cache, clean = cached(root, everything, answer=not sourcemap and plugin is None)
     if clean is not None:  # every output known to match its sources: nothing to write
         print(reporting.build_summary(0, len(clean), 0))
         return
@@ -129,22 +134,38 @@ def build(
         names, prune = _changed_since(root, changed_since, names)
         if not names and not prune:
             return
-    def before(catalog: "Catalog") -> None:  # --sourcemap is refused before anything is written
+
+    def before(catalog: "Catalog") -> None:  # refused before anything is written
         if sourcemap:
             from ..provenance.explain import SOURCEMAPS
             from ..sources.folders import check_state_path
 
             check_state_path(catalog.root, f"{SOURCEMAPS}/x.json")
+        if plugin is not None:
+            from ..outputs.plugin import check_plugin
 
-    if names == []:  # only orphans to remove
-        catalog, hashes = _load(root), []
+            check_plugin(catalog, plugin)
+
+    rendered: list = []
+    if names == [] or plugin is not None:  # only orphans, or a plugin made from the files
+        with progress("building"):
+            if names == []:
+                catalog = _load(root)
+            else:
+                catalog, rendered = _assemble(root, names=names)
         _checked(lambda: before(catalog))
-        result = _checked(lambda: write_outputs(catalog, [], force, prune=prune))
+        with progress("writing"):
+            result = _checked(lambda: write_outputs(catalog, rendered, force, prune=prune))
+        made = {item.agent.source for item in rendered}
+        if everything:
+            cache.store(catalog, rendered)
     else:  # each file compared, and written, where it is rendered
-        catalog, result, hashes = _checked(
-            lambda: build_outputs(root, names, force, prune, before))
-    if everything:
-        cache.store_hashes(catalog, hashes)
+        with progress("building"):
+            catalog, result, hashes = _checked(
+                lambda: build_outputs(root, names, force, prune, before))
+        made = {entry[0] for entry in hashes}
+        if everything:
+            cache.store_hashes(catalog, hashes)
     style = Style(sys.stdout)
     for label, paths in (("created", result.created), ("updated", result.updated),
                          ("removed", result.removed)):
@@ -166,16 +187,16 @@ def build(
                          "source folder, or remove it\n")
     print(reporting.build_summary(len(result.created) + len(result.updated), result.unchanged,
                                   len(result.refused) + len(result.kept), len(result.removed)))
-    if sourcemap and hashes:
+    if sourcemap and made:
         from ..provenance.explain import write_sourcemaps
 
-        sources = {entry[0] for entry in hashes}
-        ids = {made.id for made in (*catalog.agents, *catalog.skills) if made.source in sources}
+        ids = {one.id for one in (*catalog.agents, *catalog.skills) if one.source in made}
         for path in _checked(lambda: write_sourcemaps(catalog, ids)):
             print(f"{style('source map', 'dim')} {path}")
-    if result.kept and not result.refused:
+    plugin_refused = _write_plugin(catalog, rendered, plugin, force) if plugin is not None else []
+    if result.kept and not (result.refused or plugin_refused):
         raise typer.Exit(Exit.DRIFT)
-    if result.refused:
+    if result.refused or plugin_refused:
         sys.stderr.write(
             "Move the edits into the manifests or blocks they came from (`assembler adopt FILE` "
             "does it for edits inside one source), or run `assembler build --force` to "
@@ -184,6 +205,31 @@ def build(
     if fail_on_change and result.changed:
         sys.stderr.write("Generated files were written (--fail-on-change): review and stage them.\n")
         raise typer.Exit(Exit.DRIFT)
+
+
+def _usage(message: str) -> Diagnostics:
+    diagnostics = Diagnostics()
+    diagnostics.error("", 1, 1, message)
+    return diagnostics
+
+
+def _write_plugin(catalog: "Catalog", rendered, folder: Path, force: bool) -> list:
+    """``build --plugin``: write the plugin, print what changed; the refused files."""
+    from ..outputs.plugin import write_plugin
+
+    outcome = _checked(lambda: write_plugin(catalog, rendered, folder, force))
+    style, err = Style(sys.stdout), Style(sys.stderr)
+    changed = [("written", p) for p in outcome.written] + [("removed", p) for p in outcome.removed]
+    for label, path in changed:
+        print(f"{style(label, 'green')} {printable(str(folder / path))}")
+    sys.stderr.writelines(f"{err('refused', 'red')} {printable(str(folder / path))}: edited by hand "
+                          "or not written by the assembler; kept\n" for path in outcome.refused)
+    if outcome.missing:
+        sys.stderr.write(f"note: plugin.json has no {', '.join(outcome.missing)}; "
+                         "`claude plugin validate --strict` asks for them: set them in [plugin]\n")
+    print(f"plugin {outcome.name}: {len(outcome.written)} written, {outcome.unchanged} unchanged"
+          + (f", {len(outcome.removed)} removed" if outcome.removed else "") + ".")
+    return outcome.refused
 
 
 def _changed_since(root: Optional[Path], revision: str,
@@ -231,7 +277,9 @@ def check(
     from ..outputs.run import run_check
     from .fastpath import annotate_diffs
 
-    raise typer.Exit(run_check(root, fmt.value, diff, quiet, annotate_diffs))
+    with progress("checking", fmt is Format.text and not quiet):
+        status = run_check(root, fmt.value, diff, quiet, annotate_diffs)
+    raise typer.Exit(status)
 
 
 @app.command()
@@ -262,8 +310,10 @@ def lint(
     except ValueError:
         raise typer.BadParameter(f"{today!r} is not a date in the form YYYY-MM-DD",
                                  param_hint="--today") from None
-    report = _checked(lambda: run_lint(root, today=day, select=select or (), ignore=ignore or ()),
-                      Format.json if score else fmt)
+    with progress("linting", fmt is Format.text and not score):
+        report = _checked(lambda: run_lint(root, today=day, select=select or (),
+                                           ignore=ignore or ()),
+                          Format.json if score else fmt)
     if score:
         sys.stdout.write(output.score_json(report))
         return
@@ -349,7 +399,6 @@ def new(
 ) -> None:
     """Write a new skill or agent manifest from its template. Exit 0 written, 1 the file
     exists (nothing is overwritten), 2 bad input."""
-    from ..diagnostics import printable
     from ..outputs.scaffold import scaffold
 
     done = _checked(lambda: scaffold(root, kind.value, name))
@@ -392,9 +441,10 @@ def import_(
 
     if root is None:
         root = find_root(Path.cwd()) or Path.cwd()
-    result = _checked(lambda: run_import(sources, root, min_shared, dry_run, output, strict,
-                                         source_format),
-                      Format.json if fmt is ListFormat.json else Format.text)
+    with progress("importing", fmt is ListFormat.text):
+        result = _checked(lambda: run_import(sources, root, min_shared, dry_run, output, strict,
+                                             source_format),
+                          Format.json if fmt is ListFormat.json else Format.text)
     if fmt is ListFormat.json:
         sys.stdout.write(import_report.import_json(result))
     else:
@@ -481,7 +531,6 @@ def adopt(
     Exit 0 adopted (or nothing to adopt), 1 refused, 2 bad input.
     """
     from ..credentials import mask
-    from ..diagnostics import printable
     from ..provenance.adopt import adopt as adopt_edit
 
     catalog = _load(root)
@@ -540,3 +589,130 @@ def uses(
         print(json.dumps(impact.uses_json(catalog, result), indent=2))
     else:
         sys.stdout.write(impact.uses_text(result))
+
+
+@app.command()
+def schema(
+    kind: str = typer.Argument(..., metavar="manifest|config|role",
+                               help="The kind of file whose JSON Schema to print."),
+) -> None:
+    """Print the JSON Schema of a kind of input file, for editors (Taplo, Even Better TOML)."""
+    import json
+
+    from ..targets.input_schemas import KINDS, schema as input_schema
+
+    if kind not in KINDS:
+        diagnostics = Diagnostics()
+        diagnostics.error("", 1, 1, f"no schema for `{kind}`",
+                          did_you_mean(kind, list(KINDS), "kinds") or f"use one of: {', '.join(KINDS)}")
+        _fail(diagnostics)
+    sys.stdout.write(json.dumps(input_schema(kind), indent=2, ensure_ascii=False) + "\n")
+
+
+class GraphFormat(str, Enum):
+    mermaid = "mermaid"
+    dot = "dot"
+
+
+@app.command()
+def graph(
+    fmt: GraphFormat = typer.Option(GraphFormat.mermaid, "--format", help="Output format."),
+    roles: bool = typer.Option(False, "--roles",
+                               help="Also draw each agent's role, the roles it extends and the blocks."),
+    output: Optional[Path] = typer.Option(
+        None, "--output", metavar="FILE",
+        help="Write the drawing to FILE instead of stdout; in a .md file, between the "
+             "`<!-- BEGIN assembler graph -->` and `<!-- END assembler graph -->` lines."),
+    root: Optional[Path] = RootOption,
+) -> None:
+    """Draw the agents and their handoffs (Mermaid or Graphviz DOT).
+
+    Handoffs on a cycle that no cycle_reason explains are marked. Exit 0, 1 a Markdown
+    FILE without the markers (left alone), 2 bad input.
+    """
+    from ..outputs.write import write_atomic
+    from ..provenance.graph import (BEGIN, END, catalog_graph, draw, markdown_region,
+                                    place_in_markdown)
+
+    catalog = _load(root)
+    drawing = catalog_graph(catalog, roles=roles)
+    if output is None:
+        sys.stdout.write(draw(drawing, fmt.value))
+        return
+    text: Optional[str] = draw(drawing, fmt.value)
+    if output.suffix == ".md":
+        existing = output.read_text(encoding="utf-8") if output.is_file() else None
+        region = markdown_region(drawing, fmt.value, catalog.settings.config.regenerate)
+        text = place_in_markdown(existing, region, "Handoffs between the agents")
+        if text is None:
+            sys.stderr.write(f"refused {output}: it has no `{BEGIN}` … `{END}` lines; put them "
+                             "where the drawing goes (the text between them is replaced)\n")
+            raise typer.Exit(Exit.DRIFT)
+    data = text.encode("utf-8")
+    if output.is_file() and output.read_bytes() == data:
+        print(f"{output}: unchanged")
+        return
+    write_atomic(output, data)
+    print(f"{Style(sys.stdout)('written', 'green')} {output}")
+
+
+@app.command()
+def init(
+    directory: Path = typer.Argument(Path("."), metavar="[DIR]",
+                                     help="Folder of the new catalog (default: the current folder)."),
+    adopt: Optional[Path] = typer.Option(
+        None, "--adopt", metavar="FOLDER",
+        help="Adopt the agent files of FOLDER (e.g. .claude/agents) in place instead."),
+) -> None:
+    """Start a catalog: a config, one agent, one block and one role; or adopt existing files.
+
+    Never overwrites a file. Exit 0 written, 1 refused (files exist), 2 bad input.
+    """
+    from ..scaffold import adopt_folder, init_catalog
+
+    with progress("adopting"):
+        result = _checked(lambda: adopt_folder(directory, adopt) if adopt is not None
+                          else init_catalog(directory))
+    style = Style(sys.stdout)
+    if result.refused:
+        err = Style(sys.stderr)
+        for path in result.refused:
+            sys.stderr.write(f"{err('exists', 'red')} {path}\n")
+        sys.stderr.write(f"Nothing was written: {plural(len(result.refused), 'file')} would be "
+                         "overwritten. To add agents to an existing catalog, create a manifest in "
+                         "it (or use `assembler import`).\n")
+        raise typer.Exit(Exit.DRIFT)
+    for path in result.written:
+        print(f"{style('created', 'green')} {path}")
+    root = "" if directory == Path(".") else f" --root {directory}"
+    if result.imported is not None:
+        built = result.built
+        adopted = len(built.created) + len(built.updated) if built else 0
+        print(f"Adopted {plural(len(result.imported.files), 'agent file')} in place "
+              f"({adopted} given their banner); `assembler check{root}` is clean.")
+        for problem in result.imported.problems:  # left as they are, and not checked
+            shown = Path(problem.source)
+            shown = shown.relative_to(result.root) if shown.is_relative_to(result.root) else shown
+            print(f"  {problem.status} {printable(shown.as_posix())}: {printable(problem.reason)}")
+        print(f"Next: review _blocks/ and _manifests/, then commit them with {adopt}.")
+        return
+    print(f"Next: `assembler build{root}` writes .claude/agents/reviewer.md; add agents as "
+          "_manifests/<name>.toml.\n"
+          "For a Makefile (make agents, and a drift check in make test or CI):\n"
+          "  agents:\n\tassembler build\n  check:\n\tassembler check")
+
+
+@app.command()
+def watch(root: Optional[Path] = RootOption) -> None:
+    """Rebuild on every change to manifests, blocks, roles, templates or the config.
+
+    One line per rebuild; invalid input is reported and watching goes on; hand-edited
+    outputs are never overwritten. Ctrl-C stops it with exit 0; 2 no catalog found.
+    """
+    from ..outputs.watch import locate_root, watch_catalog
+
+    directory = _checked(lambda: locate_root(root, Path.cwd()))
+    try:
+        watch_catalog(directory, sys.stdout, sys.stderr)
+    except KeyboardInterrupt:  # between two waits, e.g. during a rebuild
+        pass

@@ -62,8 +62,17 @@ def answer(args: list[str]) -> bool:
         from .failures import run_reported
 
         fmt, quiet = str(options["format"]), bool(options["quiet"])
-        sys.exit(run_reported(lambda: run_check(root, fmt, bool(options["diff"]), quiet,
-                                                annotate_diffs), fmt, root, quiet))
+
+        def run() -> int:
+            return run_reported(lambda: run_check(root, fmt, bool(options["diff"]), quiet,
+                                                  annotate_diffs), fmt, root, quiet)
+
+        if fmt == "text" and not quiet and sys.stderr.isatty():
+            from .progress import progress  # a terminal only: pipes and CI never load it
+
+            with progress("checking"):
+                sys.exit(run())
+        sys.exit(run())
     from ..outputs.run import answer_build
 
     return answer_build(root)  # False: something to write, and the full command writes it

@@ -20,6 +20,7 @@ from ..outputs.render import Rendered
 from ..sources.toml import read_text
 from . import budgets, consistency, freshness, names, placeholders, references, secrets, structure
 from . import frontmatter
+from . import plugin
 from . import skills
 from . import suppress
 from ..sources.lintconfig import LintConfig
@@ -27,8 +28,7 @@ from .context import Kept, LintContext, Origin, Output, build_context, keep_line
 from .rules import CODE, SELECTOR, Finding, Rule, matches, split_codes
 
 FAMILIES = (structure, frontmatter, references, names, placeholders, freshness, secrets, budgets,
-            skills,
-            consistency)
+            skills, consistency, plugin)
 RULES: tuple[Rule, ...] = suppress.RULES + tuple(rule for family in FAMILIES for rule in family.RULES)
 BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
 _SHOWN_OUTPUTS = 3

@@ -18,6 +18,7 @@ from ..diagnostics import Diagnostics
 from . import folders
 from .compat import check_compat
 from .lintconfig import LintConfig
+from .pluginconfig import PluginConfig
 from .schema import report_validation_errors, validate
 from .roots import CONFIG_FILE, PYPROJECT_FILE, find_root
 from .toml import TomlDocument, load_toml
@@ -87,6 +88,7 @@ class Config(BaseModel):
     external_agents: list[str] = Field(default_factory=list)  # handoff targets defined elsewhere
     banner: str | None = None  # the banner's words, with {name} {source} {regenerate} {hash}
     path_atoms: list[str] = Field(default_factory=list)  # `path:NAME/…` → `{path::NAME}/…`
+    plugin: PluginConfig | None = None  # `build --plugin`: the plugin.json fields
 
 
 @dataclass
