@@ -244,7 +244,7 @@ def test_check_diff_falls_back_to_plain_diffs_when_tracing_fails(root, monkeypat
     def broken(*args, **kwargs):
         raise AssertionError("tracing bug")
 
-    monkeypatch.setattr(provenance, "trace_catalog", broken)
+    monkeypatch.setattr(provenance, "TracingRenderer", broken)
     edit(root, "agents/validator.md", BASELINE_LINE, BASELINE_LINE.replace("nothing", "none"))
     result = run(root, "check", "--diff")
     assert result.exit_code == 1

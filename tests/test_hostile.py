@@ -157,7 +157,7 @@ def test_input_folder_spellings_are_normalised(tmp_path, cli, monkeypatch):
     # the cache answers the next check: no render needed
     import assembler.outputs.render as render
 
-    monkeypatch.setattr(render, "assemble", lambda *a, **k: pytest.fail("rendered"))
+    monkeypatch.setattr(render, "prepare", lambda *a, **k: pytest.fail("rendered"))
     assert cli("check", "--root", root).exit_code == 0
 
 
@@ -173,14 +173,14 @@ def _replace_during_render(monkeypatch, change):
     """Run ``change()`` while the catalog renders, after the sources were read."""
     import assembler.outputs.render as render
 
-    real = render.render_agents
+    real = render.render_each
 
-    def render_agents(renderer, agents):
-        rendered = real(renderer, agents)
+    def render_each(renderer, agents, finish):
+        rendered = real(renderer, agents, finish)
         change()
         return rendered
 
-    monkeypatch.setattr(render, "render_agents", render_agents)
+    monkeypatch.setattr(render, "render_each", render_each)
 
 
 def _moved_in_with_an_older_time(root: Path, rel: str, text: str) -> None:
@@ -230,13 +230,13 @@ def test_a_source_rewritten_with_its_old_stat_before_the_render_reads_it(tmp_pat
     assert cli("build", "--root", root).exit_code == 0
     (root / "_blocks/rules.md").write_text("## Rules\n\n- be terse\n")  # a cache miss
     age(root)
-    real = render.assemble
+    real = render.prepare
 
-    def assemble(*args, **kwargs):  # after the cache hashed the inputs, before the loader reads
+    def prepare(*args, **kwargs):  # after the cache hashed the inputs, before the loader reads
         _rewritten_in_place_keeping_stat(root, "_blocks/rules.md", "## Rules\n\n- be curt!\n")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(render, "assemble", assemble)
+    monkeypatch.setattr(render, "prepare", prepare)
     assert cli("build", "--root", root).exit_code == 0
     monkeypatch.undo()
     _rewritten_in_place_keeping_stat(root, "_blocks/rules.md", "## Rules\n\n- be terse\n")
@@ -252,17 +252,24 @@ def test_an_unchanged_catalog_is_still_recorded(tmp_path, cli):
 
 # -- 4. an edit made while a build writes is never overwritten -------------------------------
 def _edit_after_the_render_read(monkeypatch, change):
-    """Run ``change()`` after the build compared the outputs, before it writes any."""
+    """Run ``change()`` after the build compared the outputs, before it writes any (in
+    ``write_outputs``, and where files are compared as they are rendered)."""
+    import assembler.outputs.stream as stream
     import assembler.outputs.write as write
 
-    real = write.compare
+    real, real_commit = write.compare, stream._commit
 
     def compare(*args, **kwargs):
         states = real(*args, **kwargs)
         change()
         return states
 
+    def commit(*args, **kwargs):
+        change()
+        return real_commit(*args, **kwargs)
+
     monkeypatch.setattr(write, "compare", compare)
+    monkeypatch.setattr(stream, "_commit", commit)
 
 
 def test_an_edit_made_while_the_build_writes_is_kept(tmp_path, cli, monkeypatch):
@@ -595,7 +602,7 @@ def test_an_operating_system_error_is_a_located_document(tmp_path, cli, command,
     assert_document(result, fmt, "_blocks/loop.md", "Too many levels of symbolic links")
 
 
-INTERNALS = {"check": ("assembler.outputs.drift", "compare"),
+INTERNALS = {"check": ("assembler.outputs.stream", "check_outputs"),
              "lint": ("assembler.lint.engine", "lint_catalog"),
              "list": ("assembler.outputs.render", "outputs"),
              "explain": ("assembler.provenance.explain", "trace_catalog"),

@@ -117,6 +117,7 @@ def build(
     --fail-on-change, 2 bad input."""
     from ..outputs import report as reporting
     from ..outputs.run import cached
+    from ..outputs.stream import build_outputs
     from ..outputs.write import write_outputs
 
     everything = not names and changed_since is None
@@ -133,24 +134,38 @@ def build(
         names, prune = _changed_since(root, changed_since, names)
         if not names and not prune:
             return
-    with progress("building"):
-        if names == []:  # only orphans to remove
-            catalog, rendered = _load(root), []
-        else:
-            catalog, rendered = _assemble(root, names=names)
-    if sourcemap:  # refused before anything is written
-        from ..provenance.explain import SOURCEMAPS
-        from ..sources.folders import check_state_path
 
-        _checked(lambda: check_state_path(catalog.root, f"{SOURCEMAPS}/x.json"))
-    if plugin is not None:  # refused before anything is written, too
-        from ..outputs.plugin import check_plugin
+    def before(catalog: "Catalog") -> None:  # refused before anything is written
+        if sourcemap:
+            from ..provenance.explain import SOURCEMAPS
+            from ..sources.folders import check_state_path
 
-        _checked(lambda: check_plugin(catalog, plugin))
-    with progress("writing"):
-        result = _checked(lambda: write_outputs(catalog, rendered, force, prune=prune))
-    if everything:
-        cache.store(catalog, rendered)
+            check_state_path(catalog.root, f"{SOURCEMAPS}/x.json")
+        if plugin is not None:
+            from ..outputs.plugin import check_plugin
+
+            check_plugin(catalog, plugin)
+
+    rendered: list = []
+    if names == [] or plugin is not None:  # only orphans, or a plugin made from the files
+        with progress("building"):
+            if names == []:
+                catalog = _load(root)
+            else:
+                catalog, rendered = _assemble(root, names=names)
+        _checked(lambda: before(catalog))
+        with progress("writing"):
+            result = _checked(lambda: write_outputs(catalog, rendered, force, prune=prune))
+        made = {item.agent.source for item in rendered}
+        if everything:
+            cache.store(catalog, rendered)
+    else:  # each file compared, and written, where it is rendered
+        with progress("building"):
+            catalog, result, hashes = _checked(
+                lambda: build_outputs(root, names, force, prune, before))
+        made = {entry[0] for entry in hashes}
+        if everything:
+            cache.store_hashes(catalog, hashes)
     style = Style(sys.stdout)
     for label, paths in (("created", result.created), ("updated", result.updated),
                          ("removed", result.removed)):
@@ -172,10 +187,10 @@ def build(
                          "source folder, or remove it\n")
     print(reporting.build_summary(len(result.created) + len(result.updated), result.unchanged,
                                   len(result.refused) + len(result.kept), len(result.removed)))
-    if sourcemap and rendered:
+    if sourcemap and made:
         from ..provenance.explain import write_sourcemaps
 
-        ids = {item.agent.id for item in rendered}
+        ids = {one.id for one in (*catalog.agents, *catalog.skills) if one.source in made}
         for path in _checked(lambda: write_sourcemaps(catalog, ids)):
             print(f"{style('source map', 'dim')} {path}")
     plugin_refused = _write_plugin(catalog, rendered, plugin, force) if plugin is not None else []

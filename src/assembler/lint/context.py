@@ -11,6 +11,7 @@ only for lines with a finding to move.
 from __future__ import annotations
 
 import bisect
+from array import array
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -43,21 +44,56 @@ class Origin:
     line: int
 
 
-@dataclass
 class TextFile:
-    """A file the linter reads: a source of the catalog or a rendered output."""
+    """A file the linter reads: a source of the catalog or a rendered output.
 
-    path: str  # relative to the catalog root
-    text: str
-    kind: str  # config, manifest, role, block, layout or output
-    lines: list[str] = field(init=False)
+    A rendered output is held as its lines only (shared with the other outputs, see
+    :func:`keep_lines`); its text is joined again each time it is asked for.
+    """
 
-    def __post_init__(self) -> None:
-        self.lines = self.text.split("\n")
+    def __init__(self, path: str, text: str | None, kind: str, lines: list[str] | None = None):
+        self.path = path  # relative to the catalog root
+        self.kind = kind  # config, manifest, role, block, layout or output
+        self._text = text
+        self._lines = lines
+
+    @property
+    def text(self) -> str:
+        return self._text if self._text is not None else "\n".join(self.lines)
+
+    @property
+    def lines(self) -> list[str]:
+        """The lines, split from the text when first asked for (most sources never are)."""
+        if self._lines is None:
+            self._lines = self.split()
+        return self._lines
+
+    def split(self) -> list[str]:
+        """The lines, without keeping them when they were not kept yet."""
+        return self._lines if self._lines is not None else self.text.split("\n")
 
     @property
     def markdown(self) -> bool:
         return self.kind in ("block", "layout", "output")
+
+
+class Kept(NamedTuple):
+    """One rendered output as lint keeps it: what :func:`keep_lines` makes of it."""
+
+    path: str
+    lines: list[str]  # line ends are `\n`; equal lines of all outputs are one string
+    body_start: int  # index of the first line after the frontmatter
+    data: bytes | None  # the bytes, when they are not the lines joined, in UTF-8 (CRLF)
+    target: str
+
+
+def keep_lines(item: Rendered, shared: dict[str, str]) -> Kept:
+    """An output's lines, each equal line stored once in ``shared``: outputs repeat their
+    blocks, so ten thousand of them hold a tenth as many distinct lines."""
+    text = item.data.decode("utf-8").replace("\r\n", "\n")  # rules read lines, not endings
+    lines = [shared.setdefault(line, line) for line in text.split("\n")]
+    data = item.data if b"\r\n" in item.data else None
+    return Kept(item.path, lines, split_frontmatter(text).body_line - 1, data, item.target)
 
 
 class Needs(NamedTuple):
@@ -98,12 +134,17 @@ class SharedWork:
         """The distinct output lines that hold what ``need`` names; all outputs are searched
         as one text."""
         if need not in self._holding:
-            if self._distinct is None:
-                self._distinct = LineSearch(list(dict.fromkeys(
-                    chain.from_iterable(output.lines for output in self.outputs))))
-            lines = self._distinct.lines
-            self._holding[need] = {lines[index] for index in self._distinct.containing(*need)}
+            lines = self.search.lines
+            self._holding[need] = {lines[index] for index in self.search.containing(*need)}
         return self._holding[need]
+
+    @property
+    def search(self) -> LineSearch:
+        """The distinct lines of every output, searchable as one text."""
+        if self._distinct is None:
+            self._distinct = LineSearch(list(dict.fromkeys(
+                chain.from_iterable(output.lines for output in self.outputs))))
+        return self._distinct
 
     @property
     def marks(self) -> dict[str, int]:
@@ -131,10 +172,15 @@ class Output:
 
     agent: Agent
     file: TextFile
-    data: bytes
+    raw: bytes | None  # see Kept.data
     body_start: int  # index of the first line after the frontmatter
     shared: SharedWork = field(repr=False)
     target: str = "claude-code"  # the output format it was rendered for
+
+    @property
+    def data(self) -> bytes:
+        """The file's bytes, as rendered."""
+        return self.raw if self.raw is not None else self.file.text.encode("utf-8")
 
     @cached_property
     def values(self) -> dict[str, Origin]:
@@ -173,12 +219,16 @@ class Output:
         if bit is None:  # not announced to the run: search for it alone
             found = self.shared.holding(need)
             return [index for index, line in enumerate(self.lines) if line in found]
-        return [index for index, marks in self._marked_lines if marks & bit]
+        indices, marks = self._marked_lines
+        return [index for index, mark in zip(indices, marks) if mark & bit]
 
     @cached_property
-    def _marked_lines(self) -> list[tuple[int, int]]:
+    def _marked_lines(self) -> tuple[array, array]:
+        """The indices of the lines that hold something a check needs, and which (bits);
+        as arrays, a few bytes a line for thousands of outputs."""
         marks = self.shared.marks
-        return [(index, mark) for index, line in enumerate(self.lines) if (mark := marks.get(line))]
+        found = [(index, mark) for index, line in enumerate(self.lines) if (mark := marks.get(line))]
+        return array("l", [index for index, _ in found]), array("Q", [mark for _, mark in found])
 
     @cached_property
     def code_flags(self) -> list[bool]:
@@ -299,10 +349,11 @@ def leaf_lines(document: TomlDocument, kind: str) -> dict[str, Origin]:
     return found
 
 
-def build_context(catalog: Catalog, rendered: list[Rendered], config: LintConfig,
+def build_context(catalog: Catalog, rendered: list[tuple[Agent, Kept]], config: LintConfig,
                   today: date, active: frozenset[str] | None = None,
                   needs: Iterable[Needs] = ()) -> LintContext:
-    """Read the sources, and index the rendered outputs with their origins.
+    """Read the sources, and index the rendered outputs (as :func:`keep_lines` keeps them)
+    with their origins.
 
     ``needs``: what the line checks that will run look for (see :class:`Needs`).
     """
@@ -329,19 +380,11 @@ def build_context(catalog: Catalog, rendered: list[Rendered], config: LintConfig
 
     shared = SharedWork(catalog, needs)
     outputs = shared.outputs
-    for item in rendered:
-        text = item.data.decode("utf-8").replace("\r\n", "\n")  # rules read lines, not endings
-        file = TextFile(item.path, text, "output")
-        files[item.path] = file
-        split = split_frontmatter(text)
-        outputs.append(Output(
-            agent=item.agent,
-            file=file,
-            data=item.data,
-            body_start=split.body_line - 1,
-            shared=shared,
-            target=item.target,
-        ))
+    for agent, kept in rendered:
+        file = TextFile(kept.path, None, "output", kept.lines)
+        files[kept.path] = file
+        outputs.append(Output(agent=agent, file=file, raw=kept.data, body_start=kept.body_start,
+                              shared=shared, target=kept.target))
     return LintContext(catalog, config, today, files, outputs, active)
 
 

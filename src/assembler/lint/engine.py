@@ -13,10 +13,10 @@ from datetime import date
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-from ..sources.catalog import Catalog
+from ..sources.catalog import Agent, Catalog
 from ..sources.config import Settings
 from ..diagnostics import CatalogError, Diagnostic, Diagnostics, did_you_mean
-from ..outputs.render import Rendered, assemble
+from ..outputs.render import Rendered
 from ..sources.toml import read_text
 from . import budgets, consistency, freshness, names, placeholders, references, secrets, structure
 from . import frontmatter
@@ -24,7 +24,7 @@ from . import plugin
 from . import skills
 from . import suppress
 from ..sources.lintconfig import LintConfig
-from .context import LintContext, Origin, Output, build_context
+from .context import Kept, LintContext, Origin, Output, build_context, keep_lines
 from .rules import CODE, SELECTOR, Finding, Rule, matches, split_codes
 
 FAMILIES = (structure, frontmatter, references, names, placeholders, freshness, secrets, budgets,
@@ -54,14 +54,34 @@ class LintReport:
 
 def lint(root: Path | None = None, cwd: Path | None = None, *, today: date,
          select: Sequence[str] = (), ignore: Sequence[str] = ()) -> LintReport:
-    """Load, render in memory and lint a catalog. Raises CatalogError on invalid input."""
-    catalog, rendered = assemble(root, cwd)
-    return lint_catalog(catalog, rendered, today=today, select=select, ignore=ignore)
+    """Load, render in memory and lint a catalog. Raises CatalogError on invalid input.
+
+    Each agent's files are turned into lines where they are rendered (see
+    :func:`~.context.keep_lines`): the rendered bytes never pile up."""
+    from ..compose.render import Renderer
+    from ..outputs import render
+    from ..outputs.skills import render_skills
+
+    catalog, agents, skills, diagnostics = render.prepare(root, cwd)
+    renderer = Renderer(catalog)
+    shared: dict[str, str] = {}
+    kept: list[Rendered | tuple[Agent, Kept]] = [  # a forked worker's lines: shared here too
+        (agent, item._replace(lines=[shared.setdefault(line, line) for line in item.lines]))
+        for agent, item in render.render_each(renderer, agents,
+                                              lambda item: keep_lines(item, shared))]
+    del shared  # each line is held by the outputs that have it
+    kept += render_skills(renderer, skills)
+    diagnostics.extend(renderer.failures())
+    if diagnostics:
+        raise CatalogError(diagnostics)
+    return lint_catalog(catalog, kept, today=today, select=select, ignore=ignore)
 
 
-def lint_catalog(catalog: Catalog, rendered: list[Rendered], *, today: date,
-                 select: Sequence[str] = (), ignore: Sequence[str] = ()) -> LintReport:
-    """Run the active rules over a rendered catalog; nothing is written."""
+def lint_catalog(catalog: Catalog, rendered: "list[Rendered | tuple[Agent, Kept]]", *,
+                 today: date, select: Sequence[str] = (), ignore: Sequence[str] = ()
+                 ) -> LintReport:
+    """Run the active rules over a rendered catalog (its files as rendered, or an agent's
+    as :func:`~.context.keep_lines` keeps them); nothing is written."""
     select, ignore = split_codes(select), split_codes(ignore)
     problems = config_problems(catalog.settings)
     problems.extend(selector_problems(select, "--select") + selector_problems(ignore, "--ignore"))
@@ -72,9 +92,12 @@ def lint_catalog(catalog: Catalog, rendered: list[Rendered], *, today: date,
     needs = [need for family in FAMILIES for need in getattr(family, "LINE_NEEDS", ())]
     from ..outputs.skills import is_skill_file
 
-    ctx = build_context(catalog, [item for item in rendered if not is_skill_file(item)], config,
-                        today, frozenset(active), needs)
-    ctx.skill_files = [item for item in rendered if is_skill_file(item)]
+    shared: dict[str, str] = {}
+    outputs = [item if isinstance(item, tuple) else (item.agent, keep_lines(item, shared))
+               for item in rendered if isinstance(item, tuple) or not is_skill_file(item)]
+    ctx = build_context(catalog, outputs, config, today, frozenset(active), needs)
+    ctx.skill_files = [item for item in rendered
+                       if not isinstance(item, tuple) and is_skill_file(item)]
 
     found: list[Finding] = []
     for family in FAMILIES:

@@ -15,34 +15,35 @@ from typing import Iterable
 _CASE_TWINS = {"\u017f": "s", "\u0131": "i", "\u0130": "i", "\u212a": "k"}
 
 
-def fold_case(text: str) -> bytes:
-    """``text`` as UTF-8 with ASCII letters in lower case, for finding lower-case ASCII words
-    wherever ``(?i)`` would find them. Line breaks stay where they were, line for line."""
-    if not text.isascii():
+def fold_case(text: str | bytes) -> bytes:
+    """``text`` (or its UTF-8) with ASCII letters in lower case, for finding lower-case ASCII
+    words wherever ``(?i)`` would find them. Line breaks stay where they were, line for line."""
+    data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
+    if not data.isascii():
         for twin, letter in _CASE_TWINS.items():
-            if twin in text:
-                text = text.replace(twin, letter)
-    return text.encode("utf-8", "surrogatepass").lower()
+            data = data.replace(twin.encode("utf-8"), letter.encode("ascii"))
+    return data.lower()
 
 
 class LineSearch:
-    """The lines of one text, searchable for fixed strings."""
+    """The lines of one text, searchable for fixed strings.
 
-    def __init__(self, lines: list[str], text: str | None = None):
+    The text is kept as UTF-8: one character beyond Latin-1 anywhere (a dash) would
+    make a joined ``str`` take two or four bytes for every character."""
+
+    def __init__(self, lines: list[str]):
         self.lines = lines
-        self.text = "\n".join(lines) if text is None else text  # the lines joined by "\n"
-        self._folded: bytes | None = None
+        self.data = b"\n".join(line.encode("utf-8", "surrogatepass") for line in lines)
 
     def containing(self, needles: Iterable[str] = (), any_case: Iterable[str] = ()) -> list[int]:
         """Indices, in order, of the lines that hold one of ``needles`` as written, or one of
         ``any_case`` (lower-case ASCII words) in any case. No needle holds a line break."""
         hits: set[int] = set()
         for needle in needles:
-            _find(self.text, needle, "\n", hits)
+            _find(self.data, needle.encode("utf-8", "surrogatepass"), b"\n", hits)
+        folded = fold_case(self.data) if any_case else b""  # not kept: as large as the text
         for word in any_case:
-            if self._folded is None:
-                self._folded = fold_case(self.text)
-            _find(self._folded, word.encode("ascii"), b"\n", hits)
+            _find(folded, word.encode("ascii"), b"\n", hits)
         return sorted(hits)
 
 

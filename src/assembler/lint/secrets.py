@@ -20,6 +20,7 @@ from .context import LintContext
 from .linesearch import LineSearch
 from .rules import Finding, Rule
 
+_SOURCES_AT_ONCE = 500
 RULES = (
     Rule("AA601", "known-secret-format", "secrets", "error",
          "a value in the format of a provider key, access token or private key"),
@@ -30,21 +31,32 @@ RULES = (
 
 def check(ctx: LintContext) -> Iterator[Finding]:
     threshold = ctx.config.secret_entropy
-    distinct = list(dict.fromkeys(chain.from_iterable(file.lines for file in ctx.files.values())))
-    found = {line: secrets for line, secrets in (
-        (distinct[index], tuple(scan(distinct[index], threshold))) for index in candidates(distinct)
-    ) if secrets}
+    found: dict[str, tuple] = {}
+
+    def look(search: LineSearch) -> None:
+        for index in candidates(search.lines, search):
+            line = search.lines[index]
+            if line not in found and (secrets := tuple(scan(line, threshold))):
+                found[line] = secrets
+
+    sources = [file for file in ctx.files.values() if file.kind != "output"]
+    for start in range(0, len(sources), _SOURCES_AT_ONCE):  # a few at a time: their lines
+        look(LineSearch(list(dict.fromkeys(chain.from_iterable(  # are mostly their own
+            file.split() for file in sources[start:start + _SOURCES_AT_ONCE])))))
+    if ctx.outputs:  # their distinct lines, searched once for every rule (see SharedWork)
+        look(ctx.outputs[0].shared.search)
     if not found:
         return
     for file in ctx.files.values():
-        for index, line in enumerate(file.lines):
+        for index, line in enumerate(file.split()):
             for code, column, message, snippet in found.get(line, ()):
                 yield Finding(code, file.path, index + 1, column, message, _HINT, snippet=snippet)
 
 
-def candidates(lines: list[str]) -> set[int]:
-    """Indices of the lines that may hold a secret: all others lack the text every pattern needs."""
-    search = LineSearch(lines)
+def candidates(lines: list[str], search: LineSearch | None = None) -> set[int]:
+    """Indices of the lines that may hold a secret: all others lack the text every pattern
+    needs. ``search``: a search of ``lines`` already made."""
+    search = LineSearch(lines) if search is None else search
     found = set(search.containing(LITERALS))
     found.update(index for index in search.containing(("_",))
                  if any(text in lines[index] for text in UNDERSCORED))

@@ -51,6 +51,9 @@ if TYPE_CHECKING:
     from .render import Rendered
 
 FORMAT = 3
+# What the record needs of one rendered file: (manifest, output path, SHA-256 of the
+# rendered bytes, the mode a copied file keeps, whether a skill made it).
+Hash = tuple[str, str, str, "int | None", bool]
 CACHE_DIR = ".assembler"
 CACHE_FILE = "render-cache.json"
 DISABLE_ENV = "ASSEMBLER_NO_CACHE"
@@ -284,13 +287,22 @@ class RenderCache:
         """
         if self.root is None or catalog.root != self.root or self.inputs is None:
             return
+        from .skills import is_skill_file
+
+        self.store_hashes(catalog, [(item.agent.source, item.path, _digest(item.data), item.mode,
+                                     is_skill_file(item)) for item in rendered])
+
+    def store_hashes(self, catalog: "Catalog", hashes: list[Hash]) -> None:
+        """:meth:`store` from the :data:`Hash` of every rendered file, for a render that
+        kept no bytes."""
+        if self.root is None or catalog.root != self.root or self.inputs is None:
+            return
         from .drift import scans, skill_folders
         from .render import all_outputs
+        from .skills import skill_files
 
-        from .skills import is_skill_file, skill_files
-
-        skill_items = [item for item in rendered if is_skill_file(item)]
-        agent_items = [item for item in rendered if not is_skill_file(item)]
+        skill_items = [entry for entry in hashes if entry[4]]
+        agent_items = [entry for entry in hashes if not entry[4]]
         if len(agent_items) != len(all_outputs(catalog)) \
                 or len(skill_items) != len(skill_files(catalog)):
             return
@@ -308,13 +320,13 @@ class RenderCache:
                 return
             agents: dict[str, list[list[str]]] = {}
             skills = {"key": inputs.key, "folders": skill_folders(catalog),
-                      "files": [[item.path, item.agent.source, _digest(item.data), item.mode]
-                                for item in skill_items]}
-            for item in agent_items:
-                key = inputs.agents.get(item.agent.source)
+                      "files": [[path, source, digest, mode]
+                                for source, path, digest, mode, _ in skill_items]}
+            for source, path, digest, _, _ in agent_items:
+                key = inputs.agents.get(source)
                 if key is None:
                     return
-                agents.setdefault(key, []).append([item.path, _digest(item.data)])
+                agents.setdefault(key, []).append([path, digest])
             where = [[folder, suffix, comment.open, comment.close, *([template] if template else [])]
                      for folder, suffix, comment, template in scans(catalog)]
             record = {"format": FORMAT, "tool": tool, "folders": folders, "scans": where,

@@ -94,44 +94,56 @@ def _lines(data: bytes | None) -> list[str]:
 
 def compare(catalog: Catalog, rendered: list[Rendered], find_orphans: bool = True) -> list[FileState]:
     """The state of every rendered file, and of orphaned generated files."""
-    root = catalog.root
-    base = str(root)
     states: list[FileState] = []
     problems = Diagnostics()
     inside: dict[str, bool] = {}  # folder -> it resolves inside the root
+    template = catalog.settings.config.banner
     for item in rendered:
-        folder = item.path.rpartition("/")[0]
-        if folder not in inside:
-            inside[folder] = _resolves_inside(root, folder)
-        if not inside[folder]:
-            problems.error(folder, 1, 1,
-                           f"`{folder}` leads outside the catalog (a symbolic link)",
-                           "generated files are written inside the catalog only: remove the link")
-            continue
-        actual: bytes | None = None
-        try:
-            with open(os.path.join(base, item.path), "rb") as handle:
-                actual = handle.read()
-        except FileNotFoundError:
-            pass
-        except OSError as exc:
-            problems.error(item.path, 1, 1, f"cannot read the output file: {exc.strerror}",
-                           "an output path must be a readable file (or not exist yet)")
-            continue
-        states.append(_classify(item, actual, root, catalog.settings.config.banner))
+        state = compare_file(catalog.root, item, template, inside, problems)
+        if state is not None:
+            states.append(state)
     if problems:
         raise CatalogError(problems)
     if find_orphans:
-        from .render import all_outputs
-        from .skills import skill_files
-
-        known = {item.path for item in rendered} | {o.path for o in all_outputs(catalog)}
-        known |= skill_files(catalog)
-        found = orphans(catalog.root, scans(catalog), known)
-        states.extend(found)
-        states.extend(unexpected(catalog.root, skill_folders(catalog),
-                                 known | {state.path for state in found}))
+        states.extend(leftovers(catalog, {item.path for item in rendered}))
     return sorted(states, key=lambda state: state.path)
+
+
+def leftovers(catalog: Catalog, rendered: set[str]) -> list[FileState]:
+    """Orphaned generated files, and unexpected files in generated skill folders: what is
+    on disk that neither the ``rendered`` paths nor any agent or skill accounts for."""
+    from .render import all_outputs
+    from .skills import skill_files
+
+    known = rendered | {o.path for o in all_outputs(catalog)} | skill_files(catalog)
+    found = orphans(catalog.root, scans(catalog), known)
+    return found + unexpected(catalog.root, skill_folders(catalog),
+                              known | {state.path for state in found})
+
+
+def compare_file(root: Path, item: Rendered, template: str | None, inside: dict[str, bool],
+                 problems: Diagnostics) -> FileState | None:
+    """The state of one rendered file, or None (with the reason in ``problems``) when it
+    cannot be compared. ``inside`` remembers which folders resolve inside the root."""
+    folder = item.path.rpartition("/")[0]
+    if folder not in inside:
+        inside[folder] = _resolves_inside(root, folder)
+    if not inside[folder]:
+        problems.error(folder, 1, 1,
+                       f"`{folder}` leads outside the catalog (a symbolic link)",
+                       "generated files are written inside the catalog only: remove the link")
+        return None
+    actual: bytes | None = None
+    try:
+        with open(os.path.join(str(root), item.path), "rb") as handle:
+            actual = handle.read()
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        problems.error(item.path, 1, 1, f"cannot read the output file: {exc.strerror}",
+                       "an output path must be a readable file (or not exist yet)")
+        return None
+    return _classify(item, actual, root, template)
 
 
 def _resolves_inside(root: Path, folder: str) -> bool:

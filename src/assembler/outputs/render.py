@@ -10,6 +10,7 @@ messages in the same order as a serial render.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable, TypeVar
 
 from ..compose import parallel
 from ..compose.render import Renderer
@@ -19,6 +20,8 @@ from ..targets import registry
 from ..targets.base import Target
 from .banner import LayoutError, stamp
 from .files import Output, Rendered
+
+R = TypeVar("R")
 
 
 def outputs(catalog: Catalog, agent: Agent) -> list[Output]:
@@ -89,10 +92,24 @@ def render_agent(renderer: Renderer, agent: Agent) -> list[Rendered] | None:
 
 
 def render_agents(renderer: Renderer, agents: list[Agent]) -> list[Rendered]:
-    """The files of ``agents``, in order; an agent that fails is left out (and recorded).
+    """The files of ``agents``, in order; an agent that fails is left out (and recorded)."""
+    return [Rendered(agent, path, data, target)
+            for agent, (path, data, target) in render_each(renderer, agents, _as_tuple)]
 
-    Only a plain :class:`Renderer` is forked: a subclass (the tracing renderer)
-    keeps per-agent state that a child would lose.
+
+def _as_tuple(item: Rendered) -> tuple[str, bytes, str]:
+    return item.path, item.data, item.target
+
+
+def render_each(renderer: Renderer, agents: list[Agent],
+                finish: Callable[[Rendered], R]) -> list[tuple[Agent, R]]:
+    """``finish(file)`` for every file of ``agents``, in order, run where the file was rendered.
+
+    ``finish`` turns each file into what the caller keeps (its result must be
+    picklable): comparing a file with the disk there means the rendered bytes
+    of a clean file never travel or pile up. An agent that fails is left out
+    (and recorded). Only a plain :class:`Renderer` is forked: a subclass (the
+    tracing renderer) keeps per-agent state that a child would lose.
     """
     for target in registry.enabled(renderer.catalog.settings):
         if target.layout:  # compiled before forking: once, and its errors once
@@ -100,7 +117,7 @@ def render_agents(renderer: Renderer, agents: list[Agent]) -> list[Rendered]:
     workers = parallel.worker_count(len(agents)) if type(renderer) is Renderer else 1
 
     def work(part: list[Agent]):
-        files = [(index, item.path, item.data, item.target)
+        files = [(index, finish(item))
                  for index, agent in enumerate(part)
                  for item in render_agent(renderer, agent) or ()]
         failed, renderer.failed = renderer.failed, {}
@@ -108,10 +125,10 @@ def render_agents(renderer: Renderer, agents: list[Agent]) -> list[Rendered]:
         return files, failed, diagnostics
 
     size = -(-len(agents) // workers) if agents else 0
-    results: list[Rendered] = []
+    results: list[tuple[Agent, R]] = []
     for number, (files, failed, diagnostics) in enumerate(parallel.fork_map(work, agents, workers)):
         part = agents[number * size:(number + 1) * size] if workers > 1 else agents
-        results += [Rendered(part[index], path, data, target) for index, path, data, target in files]
+        results += [(part[index], kept) for index, kept in files]
         renderer.absorb(failed, diagnostics)
     return results
 
@@ -154,16 +171,12 @@ def render_catalog(catalog: Catalog, only: set[str] | None = None) -> list[Rende
     return rendered
 
 
-def assemble(
-    root: Path | None = None, cwd: Path | None = None, names: list[str] | None = None
-) -> tuple[Catalog, list[Rendered]]:
-    """Load and render in one go, reporting load and template errors together.
-
-    ``names`` limits rendering to some agents or skills (by id, name or path). Raises
-    :class:`CatalogError` with every problem from every file. Skills come after the
-    agents, each ``SKILL.md`` followed by the files copied beside it.
-    """
-    from .skills import is_skill_file, render_skills
+def prepare(root: Path | None = None, cwd: Path | None = None, names: list[str] | None = None
+            ) -> tuple[Catalog, list[Agent], list, Diagnostics]:
+    """Load a catalog and pick what to render: every agent and skill, or those ``names``
+    name (by id, name or path). Returns the agents, the skills and the problems found
+    so far; raises :class:`CatalogError` when nothing can be rendered at all."""
+    from .skills import is_skill_file
 
     catalog, diagnostics = load_partial(root, cwd)
     if catalog is None:
@@ -183,10 +196,25 @@ def assemble(
                 what = "agent or skill" if catalog.skills else "agent"
                 diagnostics.error("", 1, 1, f"unknown {what} `{key}`",
                                   did_you_mean(key, known, what.replace(" or ", "s and ") + "s"))
+    return (catalog, [a for a in catalog.agents if only is None or a.id in only],
+            [s for s in catalog.skills if skills_only is None or s.id in skills_only], diagnostics)
+
+
+def assemble(
+    root: Path | None = None, cwd: Path | None = None, names: list[str] | None = None
+) -> tuple[Catalog, list[Rendered]]:
+    """Load and render in one go, reporting load and template errors together.
+
+    ``names`` limits rendering to some agents or skills (by id, name or path). Raises
+    :class:`CatalogError` with every problem from every file. Skills come after the
+    agents, each ``SKILL.md`` followed by the files copied beside it.
+    """
+    from .skills import render_skills
+
+    catalog, agents, skills, diagnostics = prepare(root, cwd, names)
     renderer = Renderer(catalog)
-    rendered = render_agents(renderer, [a for a in catalog.agents if only is None or a.id in only])
-    rendered += render_skills(renderer, [s for s in catalog.skills
-                                         if skills_only is None or s.id in skills_only])
+    rendered = render_agents(renderer, agents)
+    rendered += render_skills(renderer, skills)
     diagnostics.extend(renderer.failures())
     if diagnostics:
         raise CatalogError(diagnostics)

@@ -59,13 +59,11 @@ def run_check(root: Path | None, fmt: str = "text", diff: bool = False, quiet: b
         return Exit.OK
     # Only now the heavy modules (jinja2, pydantic): a cached answer never needs them.
     from ..diagnostics import CatalogError
-    from .drift import compare
-    from .render import assemble
+    from .stream import check_outputs
 
     try:
-        catalog, rendered = assemble(root)
-        states = compare(catalog, rendered)
-        cache.store(catalog, rendered)  # only once the outputs could be compared
+        catalog, states, hashes = check_outputs(root)
+        cache.store_hashes(catalog, hashes)  # only once the outputs could be compared
     except CatalogError as exc:
         reporting.print_diagnostics(exc.diagnostics, fmt, quiet)
         return Exit.INPUT

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -68,37 +68,54 @@ def write_outputs(
         elif state.intact is False and not force:
             result.refused.append(state)
         elif state.kind == "orphaned":
-            current = _current(target)
-            if current != state.actual:
-                result.refused.append(_changed_meanwhile(state, current))
-                continue
-            try:
-                target.unlink()
-            except FileNotFoundError:  # another build renamed or removed it meanwhile
-                continue
-            result.removed.append(state.path)
-            if state.intact is None:
-                result.unverified.append(state.path)
+            remove_orphan(target, state, result)
         else:
             assert state.expected is not None
-            current = write_atomic(target, state.expected, expect=state.actual, mode=state.mode)
-            if current is not _WRITTEN:
-                result.refused.append(_changed_meanwhile(state, current))
-                continue
-            (result.created if state.kind == "missing" else result.updated).append(state.path)
-            if state.intact is None:
-                result.unverified.append(state.path)
+            write_file(target, state, state.expected, state.actual, result)
     return result
 
 
-def _current(path: Path) -> bytes | None:
+def write_file(target: Path, state: FileState, data: bytes, expect: bytes | None,
+               result: BuildResult) -> None:
+    """Write ``data`` for ``state`` unless ``target`` no longer holds ``expect`` (what the
+    comparison read): then it is refused as a hand edit."""
+    current = write_atomic(target, data, expect=expect, mode=state.mode)
+    if current is not _WRITTEN:
+        result.refused.append(changed_meanwhile(replace(state, expected=data), current))
+        return
+    written(state, result)
+
+
+def remove_orphan(target: Path, state: FileState, result: BuildResult) -> None:
+    """Remove an orphaned file, unless it changed since it was read (then: refused)."""
+    current = current_bytes(target)
+    if current != state.actual:
+        result.refused.append(changed_meanwhile(state, current))
+        return
+    try:
+        target.unlink()
+    except FileNotFoundError:  # another build renamed or removed it meanwhile
+        return
+    result.removed.append(state.path)
+    if state.intact is None:
+        result.unverified.append(state.path)
+
+
+def written(state: FileState, result: BuildResult) -> None:
+    """Record that the file of ``state`` was written."""
+    (result.created if state.kind == "missing" else result.updated).append(state.path)
+    if state.intact is None:
+        result.unverified.append(state.path)
+
+
+def current_bytes(path: Path) -> bytes | None:
     try:
         return path.read_bytes()
     except FileNotFoundError:
         return None
 
 
-def _changed_meanwhile(state: FileState, current: bytes | None) -> FileState:
+def changed_meanwhile(state: FileState, current: bytes | None) -> FileState:
     """The state of a file that changed after the comparison read it: a hand edit."""
     return FileState(state.path, "edited", state.manifest, state.expected, current, intact=False)
 
@@ -138,6 +155,24 @@ _ATTEMPTS = 3
 
 
 def _write_atomic(path: Path, data: bytes, expect: object, mode: int | None) -> object:
+    temp = stage(path, data, mode)
+    try:
+        if expect is not _ANY:
+            current = current_bytes(path)
+            if current != expect:
+                Path(temp).unlink(missing_ok=True)
+                return current
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return _WRITTEN
+
+
+def stage(path: Path, data: bytes, mode: int | None = None) -> str:
+    """The first half of :func:`write_atomic`: ``data`` in a new temporary file beside
+    ``path``, with ``mode``, else the mode ``path`` has (or a new file gets). Returns its
+    full path; renaming it over ``path`` is the second half."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if mode is None:
         try:
@@ -150,13 +185,7 @@ def _write_atomic(path: Path, data: bytes, expect: object, mode: int | None) -> 
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.chmod(temp, mode)
-        if expect is not _ANY:
-            current = _current(path)
-            if current != expect:
-                Path(temp).unlink(missing_ok=True)
-                return current
-        os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
-    return _WRITTEN
+    return temp

@@ -11,12 +11,16 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..sources.catalog import Agent, Catalog
 from ..diagnostics import CatalogError
+from ..compose import parallel
 from ..compose.render import BUILT_IN_PREFIX
 from ..outputs.render import Rendered
-from .sourcemap import MappedLine, Origin, SourceMap, TracingRenderer
+from ..targets import registry
+from ..sources.skills import Skill
+from .sourcemap import LAYOUT_KINDS, LayoutTracer, MappedLine, Origin, SourceMap, TracingRenderer
 
 
 
@@ -28,6 +32,10 @@ class Trace:
     maps: dict[str, SourceMap]  # by output path
     rendered: dict[str, Rendered]  # by output path
     approximate: tuple[str, ...] = ()
+    # Outputs not in ``maps`` whose lines of LAYOUT_KINDS are known (see LayoutTracer):
+    # (path, line) → output → line numbers, and each such output's agent.
+    layout_users: dict[tuple[str, int], dict[str, list[int]]] = field(default_factory=dict)
+    owners: dict[str, str] = field(default_factory=dict)
     _index: dict[tuple[str, int], dict[str, list[int]]] | None = field(default=None, repr=False)
 
     def users(self, origin: Origin) -> dict[str, list[int]]:
@@ -35,11 +43,15 @@ class Trace:
         if self._index is None:
             self._index = {}
             for path, smap in self.maps.items():
-                for line in smap.lines:
-                    for found in {o.where: o for o in (*line.origins, line.end)}.values():
-                        self._index.setdefault((found.path, found.line), {}) \
-                            .setdefault(path, []).append(line.number)
-        return self._index.get((origin.path, origin.line), {})
+                for line in smap.lines:  # a line's origins: its segments' and its end's
+                    found = {(s.origin.path, s.origin.line) for s in line.segments}
+                    found.add((line.end.path, line.end.line))
+                    for key in found:
+                        self._index.setdefault(key, {}).setdefault(path, []).append(line.number)
+        key = (origin.path, origin.line)
+        found = self._index.get(key, {})
+        more = self.layout_users.get(key) if origin.kind in LAYOUT_KINDS else None
+        return {**found, **more} if more else found
 
     def reach(self, origins: list[Origin]) -> list[str]:
         """The outputs that contain any of these source lines, sorted."""
@@ -47,7 +59,8 @@ class Trace:
 
     def agents(self, paths) -> set[str]:
         """The agents these outputs belong to (an agent has one output per target)."""
-        return {self.maps[path].agent.id for path in paths}
+        return {self.maps[path].agent.id if path in self.maps else self.owners[path]
+                for path in paths}
 
 
 def count(number: int, noun: str) -> str:
@@ -288,9 +301,11 @@ def describe_change(change: Change, trace: Trace) -> str:
     return f"{parts[0]}: touches {agents}"
 
 
-def annotated_diff(smap: SourceMap, actual: bytes, diff: str, trace: Trace) -> str:
-    """``diff`` (a/ disk, b/ fresh render) with each hunk header naming its sources."""
-    groups = changes(smap, actual)
+def annotated_diff(smap: SourceMap, actual: bytes, diff: str, trace: Trace,
+                   groups: list[list[Change]] | None = None) -> str:
+    """``diff`` (a/ disk, b/ fresh render) with each hunk header naming its sources
+    (``groups``: :func:`changes` of ``smap`` and ``actual``, when already known)."""
+    groups = changes(smap, actual) if groups is None else groups
     out, hunk = [], 0
     for line in diff.splitlines(keepends=True):
         if line.startswith("@@") and hunk < len(groups):
@@ -468,19 +483,91 @@ SOURCEMAPS = ".assembler/sourcemaps"
 def annotated_diffs(catalog: Catalog, states: list) -> dict[str, str]:
     """Diffs of edited and stale files, each hunk header naming its sources.
 
-    The annotations are a convenience: if tracing fails for any reason the
-    plain diffs are shown, so the drift check itself never depends on it.
+    Only the agents with such a file are traced first. A hunk header also counts
+    the agents each source line reaches, and only the outputs that can hold those
+    lines are traced for that: a block's users, a manifest's own agent, and, for a
+    line of a layout, the config or a role, every other output by a
+    :class:`~.sourcemap.LayoutTracer`, which maps just those kinds, as a full trace
+    does, at a fraction of its cost. The annotations are a convenience: if tracing
+    fails for any reason the plain diffs are shown, so the drift check itself never
+    depends on it.
     """
     try:
-        trace = trace_catalog(catalog)
-        diffs = {}
-        for state in states:
-            if state.kind in ("edited", "stale") and state.path in trace.maps and state.actual:
-                diffs[state.path] = annotated_diff(trace.maps[state.path], state.actual,
-                                                   state.diff(), trace)
-        return diffs
+        shown = [state for state in states
+                 if state.kind in ("edited", "stale") and state.actual]
+        makers = [*catalog.agents, *catalog.skills]
+        renderer = TracingRenderer(catalog)
+        first = {state.manifest for state in shown}
+        traced = _trace(renderer, [m for m in makers if m.source in first])
+        groups = {state.path: changes(traced[state.path][1], state.actual)
+                  for state in shown if state.path in traced}
+        origins = {origin for found in groups.values() for group in found
+                   for change in group for origin in change.origins}
+        rest = [m for m in makers if m.source not in first]
+        traced |= _trace(renderer, [m for m in rest if _may_hold(m, origins)])
+        users: dict[tuple[str, int], dict[str, list[int]]] = {}
+        owners: dict[str, str] = {}
+        if any(origin.kind in LAYOUT_KINDS for origin in origins):
+            others = [m for m in rest if not _may_hold(m, origins)]
+            for maker, path, keys in _layout_keys(catalog, others):
+                owners[path] = maker.id
+                for key, numbers in keys.items():
+                    users.setdefault(key, {})[path] = numbers
+        if renderer.failures():
+            raise CatalogError(renderer.failures())
+        trace = Trace(catalog, {path: smap for path, (_, smap) in traced.items()},
+                      {path: rendered for path, (rendered, _) in traced.items()},
+                      tuple(sorted(renderer.approximate)), users, owners)
+        return {state.path: annotated_diff(trace.maps[state.path], state.actual, state.diff(),
+                                           trace, groups[state.path])
+                for state in shown if state.path in groups}
     except Exception:  # noqa: BLE001 — fall back to the plain diff
         return {}
+
+
+def _trace(renderer: TracingRenderer, makers: list) -> dict[str, tuple[Rendered, SourceMap]]:
+    """Each output of ``makers`` (agents and skills) with its source map."""
+    found = {}
+    for maker in makers:
+        trace = renderer.trace_skill if isinstance(maker, Skill) else renderer.trace_agent
+        for rendered, smap in trace(maker) or ():
+            found[rendered.path] = (rendered, smap)
+    return found
+
+
+def _layout_keys(catalog: Catalog, makers: list) -> list[tuple[Any, str, dict]]:
+    """``(maker, output, its lines of each layout, config and role line)`` for every
+    output of ``makers``, worked out on every core (see :class:`~.sourcemap.LayoutTracer`)."""
+    renderer = LayoutTracer(catalog)
+    for target in registry.enabled(catalog.settings):  # compiled once, before forking
+        if target.layout:
+            renderer.layout(target.layout, target.name)
+
+    def work(part: list) -> tuple[list[tuple[int, str, dict]], bool]:
+        found = []
+        for index, maker in enumerate(part):
+            for path, keys in renderer.trace_keys(maker) or ():
+                found.append((index, path, keys))
+        return found, bool(renderer.failures())
+
+    workers = parallel.worker_count(len(makers))
+    size = -(-len(makers) // workers) if makers else 0
+    result = []
+    for number, (found, failed) in enumerate(parallel.fork_map(work, makers, workers)):
+        if failed:
+            raise CatalogError(renderer.failures())
+        part = makers[number * size:(number + 1) * size] if workers > 1 else makers
+        result += [(part[index], path, keys) for index, path, keys in found]
+    return result
+
+
+def _may_hold(maker, origins: set[Origin]) -> bool:
+    """Whether an output of ``maker`` (an agent or a skill) can hold text from the blocks
+    or manifests among ``origins``: a block is in its users' outputs only, a manifest
+    value in its own agent's only (the other kinds: see :class:`~.sourcemap.LayoutTracer`)."""
+    return any(origin.path in (maker.source, maker.document.path) if origin.kind == "manifest"
+               else origin.kind == "block" and origin.name in maker.all_blocks
+               for origin in origins)
 
 
 def write_sourcemaps(catalog: Catalog, only: set[str] | None = None) -> list[str]:

@@ -398,9 +398,7 @@ class TracingRenderer(Renderer):
         document, loc = source.document, source.loc
         raw = _lookup(document, loc)
         if source.whole:
-            origin = _toml_origin(document, loc, 0, source.kind, source.name, source.transform,
-                                  self.value_lines)
-            return self._open(origin) + text + CLOSE
+            return self._open(self.value_origin(source, 0)) + text + CLOSE
         if not isinstance(raw, str):
             return text
         if text in raw:
@@ -412,13 +410,14 @@ class TracingRenderer(Renderer):
             return text
         first = raw.count("\n", 0, offset)
         pieces = core.splitlines(keepends=True)
-        marked = "".join(
-            self._open(_toml_origin(document, loc, first + i, source.kind, source.name,
-                                    source.transform, self.value_lines))
-            + piece + CLOSE
-            for i, piece in enumerate(pieces)
-        )
+        marked = "".join(self._open(self.value_origin(source, first + i)) + piece + CLOSE
+                         for i, piece in enumerate(pieces))
         return prefix + marked + suffix
+
+    def value_origin(self, source, line: int) -> Origin:
+        """The origin of line ``line`` of a manifest, config or role value."""
+        return _toml_origin(source.document, source.loc, line, source.kind, source.name,
+                            source.transform, self.value_lines)
 
     # -- rendering hooks ----------------------------------------------------------------------
     def render_block(self, name: str, context: dict[str, Any], agent: Agent) -> str | None:
@@ -536,6 +535,92 @@ class TracingRenderer(Renderer):
         if position < len(marked):
             runs.append((marked[position:], stack[-1]))
         return runs
+
+
+# What a layout tracer attributes every manifest value to: they are their own agent's.
+_OWN_VALUE = Origin("manifest", "", 0)
+# The kinds of origin a layout tracer maps as a full trace does.
+LAYOUT_KINDS = frozenset({"layout", "banner", "config", "role"})
+
+
+class LayoutTracer(TracingRenderer):
+    """Maps only the lines of layouts, the config and roles, at a fraction of the cost.
+
+    A block's text is marked as a whole, from its first line, and a manifest value as
+    :data:`_OWN_VALUE`; everything else is marked as :class:`TracingRenderer` marks
+    it. The text of a block or a value stays inside its markers either way, so the
+    origins of the :data:`LAYOUT_KINDS` in each line come out as a full trace gives
+    them: which outputs hold a layout line, a config value or a role's preamble.
+    """
+
+    def value_origin(self, source, line: int) -> Origin:
+        return _OWN_VALUE if source.kind == "manifest" else super().value_origin(source, line)
+
+    def render_block(self, name: str, context: dict[str, Any], agent: Agent) -> str | None:
+        plain = Renderer.render_block(self, name, context, agent)
+        if plain is None or not plain.strip("\n"):
+            return plain
+        return self._open(self._template_origin(f"block:{name}", 1)) + plain.strip("\n") + CLOSE
+
+    def trace_keys(self, maker: Agent | Skill) -> list[tuple[str, dict[tuple[str, int], list[int]]]] | None:
+        """Each output of an agent or skill with the lines (numbers) that hold each
+        ``(path, line)`` of :data:`LAYOUT_KINDS`: what :meth:`_map` would record of them,
+        without the map. None when it fails."""
+        files = (render_skill if isinstance(maker, Skill) else render_agent)(self, maker)  # type: ignore[arg-type]
+        if files is None:
+            return None
+        return [(item.path, self._keys(self._marked.pop(item.path), item))
+                for item in files if item.path in self._marked]
+
+    def _keys(self, marked: str, rendered: Rendered) -> dict[tuple[str, int], list[int]]:
+        """What :meth:`_map` records of the :data:`LAYOUT_KINDS`, in one pass over the runs:
+        the text of other origins is only counted for its line breaks."""
+        origins = self._origins
+        base = origins[self._bases[rendered.path]]
+        lines: list[tuple[set, tuple | None, tuple | None]] = []  # keys, banner, line break
+        keys: set[tuple[str, int]] = set()
+        banner: tuple[str, int] | None = None
+        last = 0  # the last line with any text: the lines after it are dropped, as in _map
+        for text, index in self._runs(marked, self._bases[rendered.path]):
+            origin = origins[index]
+            if origin.kind in LAYOUT_KINDS:
+                key = (origin.path, origin.line)
+                parts = text.split("\n")
+                for number, part in enumerate(parts, start=1):
+                    if part:
+                        keys.add(key)
+                        last = len(lines) + 1
+                        if banner is None and PLACEHOLDER in part:
+                            banner = key
+                    if number < len(parts):  # a line break follows: this run's origin made it
+                        lines.append((keys, banner, key))
+                        keys, banner = set(), None
+                continue
+            breaks = text.count("\n")
+            first = len(lines) + 1
+            tail = len(text.rstrip("\n"))
+            if tail:
+                last = max(last, first + text.count("\n", 0, tail - 1))
+            if breaks:
+                lines.append((keys, banner, None))
+                keys, banner = set(), None
+                lines += [(set(), None, None)] * (breaks - 1)
+        final = len(lines) + 1
+        lines.append((keys, banner, None))
+        lines = lines[:last]
+        base_key = (base.path, base.line)
+        if last == final:  # the last line has no line break of its own
+            keys, banner, _ = lines[-1]
+            lines[-1] = (keys, banner, base_key)
+        data = rendered.data.decode("utf-8").replace("\r\n", "\n")
+        count = data.count("\n") + (not data.endswith("\n"))
+        lines += [(set(), None, base_key)] * (count - len(lines))
+        found: dict[tuple[str, int], list[int]] = {}
+        for number, (keys, banner, end) in enumerate(lines, start=1):
+            for key in ({banner} if banner is not None else
+                        keys | {end} if end is not None else keys):
+                found.setdefault(key, []).append(number)
+        return found
 
 
 class _MarkingInk(Ink):
