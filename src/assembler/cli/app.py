@@ -110,7 +110,7 @@ def build(
         False, "--sourcemap", help="Also write a JSON source map per file to .assembler/sourcemaps/."),
     plugin: Optional[Path] = typer.Option(
         None, "--plugin", metavar="DIR", file_okay=False,
-        help="Also write the agents as a Claude Code plugin in DIR (.claude-plugin/plugin.json)."),
+        help="Also write the agents and skills as a Claude Code plugin in DIR (.claude-plugin/plugin.json)."),
     root: Optional[Path] = RootOption,
 ) -> None:
     """Regenerate agent files. Exit 0 done, 1 refused (hand edits) or changed with
