@@ -578,7 +578,7 @@ def uses(
 
 @app.command()
 def schema(
-    kind: str = typer.Argument(..., metavar="manifest|config|role",
+    kind: str = typer.Argument(..., metavar="manifest|config|role|skill",
                                help="The kind of file whose JSON Schema to print."),
 ) -> None:
     """Print the JSON Schema of a kind of input file, for editors (Taplo, Even Better TOML)."""
