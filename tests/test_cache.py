@@ -187,3 +187,18 @@ def test_a_partial_build_records_nothing(mini, cli):
     age_inputs(mini)
     assert cli("build", "--root", mini, "alpha").exit_code == 0
     assert not (mini / CACHE_DIR).exists()
+
+
+def test_a_run_that_records_removes_the_temporary_files_a_killed_one_left(cached, cli):
+    folder = cached / CACHE_DIR
+    leftovers = [f".{CACHE_FILE}.a1b2c3d4.tmp", f".{CACHE_FILE}.zz_9y8x7.tmp"]
+    others = [f".{CACHE_FILE}.short.tmp", ".notes.md.a1b2c3d4.tmp", "mine.tmp",
+              f"{CACHE_FILE}.a1b2c3d4.tmp"]  # not the tool's own temporary names
+    for name in leftovers + others:
+        (folder / name).write_text("{half a reco")
+    assert cli("check", "--root", cached).exit_code == 0  # the cache answers: writes nothing
+    assert all((folder / name).exists() for name in leftovers)
+    (cached / "_blocks/baseline.md").write_text("# BASELINE\n\nChanged.\n")
+    assert cli("build", "--root", cached).exit_code == 0  # renders and records
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [".gitignore", CACHE_FILE, *others])

@@ -1,18 +1,22 @@
 """Fault injection: generated catalogs of every shape, good and bad, against the promises.
 
 Hypothesis writes catalogs from random parts: TOML values of random types in
-the config, manifests and roles (and broken TOML), block text mixing Markdown
-with Jinja2 fragments (sandbox escapes, undefined names, unclosed tags,
-frontmatter good and bad, bytes that are not UTF-8), and random names and
-folder paths (``..``, absolute, empty, odd spellings). For every catalog:
+the config, manifests, roles and skill manifests (and broken TOML), block text
+mixing Markdown with Jinja2 fragments (sandbox escapes, undefined names,
+unclosed tags, frontmatter good and bad, bytes that are not UTF-8), a skill's
+copied file (an executable script among them), and random names and folder
+paths (``..``, absolute, empty, odd spellings). For every catalog:
 
-- every command exits 0, 1 or 2, never 3 (an internal error);
+- every command (build, check, lint, list, explain, uses, adopt, import) exits
+  0, 1 or 2, never 3 (an internal error), and its JSON format prints a document;
 - a build writes only inside the output folders and ``.assembler/``, and on
-  exit 2 writes nothing at all;
+  exit 2 writes nothing at all; check, lint, list, explain and uses write
+  nothing; import writes only into the catalog it is given, adopt nothing when
+  it refuses;
 - a check answered by the render cache says what an uncached one says, also
   after an input changed behind the cache's back (new content, old time);
 - a build that succeeded is followed by a clean check, and a hand edit of a
-  generated file survives the next build.
+  generated file survives the next build and an ``adopt`` of it.
 
 ``make test`` runs a few dozen catalogs, the same ones every run; ``make fuzz``
 runs thousands, new ones each time (``ASSEMBLER_FAULTS=fuzz``).
@@ -166,12 +170,15 @@ def catalogs(draw) -> dict[str, bytes]:
     target_tables = st.dictionaries(st.sampled_from(TARGETS[:4]), st.fixed_dictionaries(
         {}, optional={"folder": FOLDERS[0], "enabled": st.booleans(),
                       "model": st.just("inherit")}), max_size=3)
+    manifest_tables = st.dictionaries(st.sampled_from(TARGETS[:4]), st.fixed_dictionaries(
+        {}, optional={"enabled": st.booleans(), "model": st.just("inherit")}), max_size=3)
     files: dict[str, bytes] = {}
     files["assembler.toml"] = faults.toml({
         "output": FOLDERS, "manifests": (st.sampled_from(["_manifests", "./_manifests/"]),
                                          FOLDERS[1]),
         "blocks": (st.sampled_from(["_blocks", "_blocks//."]), FOLDERS[1]),
         "roles": (st.just("_roles"), FOLDERS[1]), "templates": (st.just("_templates"), FOLDERS[1]),
+        "skills": (st.just("_skills"), FOLDERS[1]),
         "targets": (st.lists(st.sampled_from(TARGETS[:4]), min_size=1, max_size=3, unique=True)
                     | target_tables, st.lists(st.sampled_from(TARGETS), min_size=1, max_size=4)
                     | VALUES),
@@ -191,12 +198,13 @@ def catalogs(draw) -> dict[str, bytes]:
                                unique=True),
                       st.lists(st.sampled_from(["Nope", "mcp__s__t", ""]), max_size=2) | VALUES),
             "model": (st.sampled_from(["sonnet", "inherit"]), st.just("nope") | VALUES),
-            "substrate_role": (st.sampled_from(roles or ["ghost"]), st.just("ghost") | VALUES),
+            **({"substrate_role": (st.sampled_from(roles), st.just("ghost") | VALUES)} if roles
+               else {}),
             "role": TEXT, "domain_in": st.lists(TEXT, max_size=2),
             "vars": st.dictionaries(st.sampled_from(["team", "x"]), VALUES, max_size=2),
             "final_newlines": (st.integers(0, 3), st.integers(-2, 2000) | VALUES),
-            "newline": (st.sampled_from(["\n", "\r\n"]), st.just("x") | VALUES),
-            "footer": block_lists, "targets": target_tables,
+            "newline": (st.sampled_from(["lf", "crlf"]), st.sampled_from(["\n", "x"]) | VALUES),
+            "footer": block_lists, "targets": (manifest_tables, target_tables | VALUES),
         }, required=("name", "description", "blocks"))
         if draw(st.integers(0, 3)) == 0:  # a handoff, to a known agent or not
             target = pick(st.sampled_from(manifests), st.just("ghost"))
@@ -205,8 +213,8 @@ def catalogs(draw) -> dict[str, bytes]:
     for name in roles:
         files[f"_roles/{name}.toml"] = faults.toml({
             "blocks": block_lists, "description": TEXT,
-            "extends": (st.sampled_from([r for r in roles if r != name] or ["ghost"]),
-                        st.sampled_from(["ghost", name])),
+            **({"extends": (st.just("reader"), st.sampled_from(["ghost", name]))}
+               if name == "editor" and "reader" in roles else {}),  # never a cycle, unless faulty
             "preamble": TEXT, "relaxes": (st.just([]), st.lists(bad_names, max_size=2)),
         }, required=("blocks",))
     for name in blocks:
@@ -221,6 +229,39 @@ def catalogs(draw) -> dict[str, bytes]:
             else:
                 data += b"caf\xe9\n"
         files[f"_blocks/{name}.md"] = data
+    for name in draw(st.lists(st.sampled_from(["notes", "release-check"]), max_size=2,
+                              unique=True)):
+        folder = pick(st.just(name), st.sampled_from(["Bad_Name", "x y", "-a"]))
+        files[f"_skills/{folder}/skill.toml"] = faults.toml({
+            "name": (st.just(folder), NAMES),
+            "description": (TEXT.filter(str.strip), st.sampled_from(["", " ", "d" * 1025]) | VALUES),
+            "blocks": (st.lists(st.sampled_from(blocks), max_size=2, unique=True).map(
+                lambda names: ["@intro", *names]),
+                       st.lists(bad_names | st.sampled_from(["@nothing", "@when_to_use"]),
+                                min_size=1, max_size=2) | VALUES),
+            "when_to_use": TEXT.filter(str.strip), "license": TEXT.filter(str.strip),
+            "compatibility": (TEXT.filter(str.strip), st.just("c" * 501) | VALUES),
+            "allowed_tools": (st.lists(st.sampled_from(["Read", "Bash(git log *)", "mcp__s__t"]),
+                                       max_size=2, unique=True),
+                              st.lists(st.sampled_from(["Nope", "Read Write", "Bash("]),
+                                       min_size=1, max_size=2) | VALUES),
+            "metadata": (st.dictionaries(st.sampled_from(["owner", "v"]), TEXT, max_size=2),
+                         st.dictionaries(TEXT, VALUES, min_size=1, max_size=2)),
+            "targets": (st.sampled_from([{}, {"claude-code": {"argument-hint": "<x>"}},
+                                         {"codex": {"enabled": False}}]),
+                        st.dictionaries(st.sampled_from(["claude-code", "codex", "factory", "x"]),
+                                        st.dictionaries(st.sampled_from(
+                                            ["enabled", "effort", "argument-hint", "folder"]),
+                                            VALUES, max_size=2), min_size=1, max_size=2)),
+            "deprecated": st.booleans() | TEXT, "removed_after": st.dates(),
+        }, required=("name", "description", "blocks"))
+        if not faults.faulty():  # the text `"@intro"` places
+            intro = "\n".join(draw(st.lists(MARKDOWN, min_size=1, max_size=3)))
+            files[f"_skills/{folder}/skill.toml"] += f"\n[text]\nintro = {toml_value(intro)}\n".encode()
+        copied = pick(st.sampled_from(["references/notes.md", "scripts/run.sh", "assets/a.txt",
+                                       "notes.md"]), st.sampled_from(["SKILL.md", "skill.md"]))
+        lines = [pick(MARKDOWN, JINJA[1]) for _ in range(draw(st.integers(0, 3)))]
+        files[f"_skills/{folder}/{copied}"] = ("\n".join(lines) + "\n").encode()
     if draw(st.integers(0, 5)) == 0:  # a layout override
         lines = [pick(JINJA[0], JINJA[1]) for _ in range(draw(st.integers(0, 4)))]
         files[f"_templates/{draw(st.sampled_from(['agent', 'claude-code']))}.md.j2"] = (
@@ -253,6 +294,8 @@ def catalog_folder(files: dict[str, bytes]) -> Iterator[Path]:
             path = root / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
+            if rel.endswith(".sh"):  # a skill's script: its mode is copied too
+                path.chmod(0o755)
         age(root)
         yield root
     finally:
@@ -315,14 +358,18 @@ def test_any_catalog_keeps_the_promises(files, data):
         before = snapshot(base)
         code, _, stderr = run("build", "--root", root)
         event(f"build exits {code}")
+        event(f"{sum(rel.endswith('skill.toml') for rel in files)} skills, "
+              f"{sum('SKILL.md' in p.name for p in _outputs(root))} SKILL.md built")
         changed = changes(before, snapshot(base))
         if code == 2:
             assert not changed, f"exit 2 but wrote {sorted(changed)}"
         else:
             assert_writes_allowed(root, changed)
         for args in (("lint",), ("lint", "--format", "json"), ("list", "--format", "json"),
-                     ("check", "--format", "json")):
+                     ("check", "--format", "json"), _explain(root, data), _uses(files, data)):
             other, stdout, _ = run(*args, "--root", root)
+            if args[0] in ("explain", "uses"):
+                event(f"{args[0]} exits {other}")
             if "json" in args:
                 json.loads(stdout)  # the document, whatever the outcome
             if args[0] == "check":
@@ -334,10 +381,61 @@ def test_any_catalog_keeps_the_promises(files, data):
             assert checked[0] == 0, checked[1]  # a build that succeeded leaves it clean
         if code == 2:
             return
+        _import_the_outputs(root, data)
         _change_an_input_behind_the_cache(root, data)
         assert_cache_agrees(root)
-        _edit_an_output_and_rebuild(root, data)
+        edited = _edit_an_output_and_rebuild(root, data)
         assert_cache_agrees(root)
+        if edited is not None:
+            _adopt(root, edited)
+            assert_cache_agrees(root)
+
+
+def _outputs(root: Path) -> list[Path]:
+    """The generated files on disk (none when the catalog no longer loads)."""
+    try:
+        folders = output_folders(root)
+    except Exception:  # the catalog does not load: nothing was generated
+        return []
+    return sorted(p for folder in folders for p in (root / folder).rglob("*")
+                  if p.is_file() and not p.is_symlink())
+
+
+def _explain(root: Path, data) -> tuple[str, ...]:
+    """``explain`` of a line of a generated file (an agent's name when there is none)."""
+    outputs = _outputs(root)
+    if not outputs:
+        return ("explain", "a", "--format", "json")
+    path = data.draw(st.sampled_from(outputs), label="explained file")
+    lines = path.read_bytes().count(b"\n")
+    line = data.draw(st.integers(0, lines + 1), label="explained line")
+    where = path.relative_to(root).as_posix() + (f":{line}" if line else "")
+    return ("explain", where, "--format", "json")
+
+
+def _uses(files: dict[str, bytes], data) -> tuple[str, ...]:
+    names = sorted(rel[len("_blocks/"):-3] for rel in files if rel.startswith("_blocks/"))
+    name = data.draw(st.sampled_from([*names, "reader", "ghost"]), label="uses")
+    return ("uses", name, "--format", "json")
+
+
+def _import_the_outputs(root: Path, data) -> None:
+    """``import`` of the generated files into a new catalog beside this one: it writes
+    there only, and its JSON report is a document."""
+    folders = sorted({p.relative_to(root).parts[0] for p in _outputs(root)})
+    if not folders:
+        return
+    source = root / data.draw(st.sampled_from(folders), label="imported folder")
+    base = root.parent
+    before = snapshot(base)
+    code, stdout, _ = run("import", source, "--root", base / "imported", "--format", "json")
+    event(f"import exits {code}")
+    json.loads(stdout)
+    written = changes(before, snapshot(base))
+    assert all(path.split("/")[0] == "imported" for path in written), sorted(written)
+    if code == 2:
+        assert not written, f"import exit 2 but wrote {sorted(written)}"
+    shutil.rmtree(base / "imported", ignore_errors=True)
 
 
 def _change_an_input_behind_the_cache(root: Path, data) -> None:
@@ -362,21 +460,39 @@ def _is_output(root: Path, path: Path) -> bool:
         return False
 
 
-def _edit_an_output_and_rebuild(root: Path, data) -> None:
-    try:
-        folders = output_folders(root)
-    except Exception:  # the changed input broke the catalog: nothing is built, nothing lost
-        return
-    outputs = sorted(p for folder in folders for p in (root / folder).rglob("*")
-                     if p.is_file() and not p.is_symlink())
+def _edit_an_output_and_rebuild(root: Path, data) -> Path | None:
+    """A hand edit of a generated file, then a build: the edit survives. The edited file."""
+    outputs = _outputs(root)  # none when the changed input broke the catalog: nothing lost
     if not outputs:
-        return
+        return None
     path = data.draw(st.sampled_from(outputs), label="edited output")
     edited = path.read_bytes() + EDIT.encode()
     path.write_bytes(edited)
     code, _, _ = run("build", "--root", root)
-    kept = path.is_file() and path.read_bytes() == edited
+    assert _edit_survives(root, path, edited), \
+        f"the hand edit of {path.relative_to(root)} was lost (exit {code})"
+    return path
+
+
+def _edit_survives(root: Path, path: Path, edited: bytes) -> bool:
+    """The edited file is as edited, or carries the edit, or a recovered copy holds it."""
+    if path.is_file() and EDIT.encode() in path.read_bytes():
+        return True
     recovered = root / ".assembler/recovered"
-    copied = recovered.is_dir() and any(EDIT.encode() in p.read_bytes()
-                                        for p in recovered.rglob("*") if p.is_file())
-    assert kept or copied, f"the hand edit of {path.relative_to(root)} was lost (exit {code})"
+    return recovered.is_dir() and any(EDIT.encode() in p.read_bytes()
+                                      for p in recovered.rglob("*") if p.is_file())
+
+
+def _adopt(root: Path, path: Path) -> None:
+    """``adopt`` of the hand-edited file: the edit goes into a source (and so stays in the
+    rebuilt file) or is refused, and a refusal changes nothing but ``.assembler/``."""
+    base = root.parent
+    edited = path.read_bytes() if path.is_file() else b""
+    before = snapshot(base)
+    code, _, _ = run("adopt", path.relative_to(root).as_posix(), "--root", root)
+    event(f"adopt exits {code}")
+    written = {p for p in changes(before, snapshot(base)) if not p.startswith("cat/.assembler/")}
+    if code != 0:
+        assert not written, f"adopt exit {code} but wrote {sorted(written)}"
+    assert _edit_survives(root, path, edited), \
+        f"adopt lost the hand edit of {path.relative_to(root)} (exit {code})"

@@ -978,8 +978,30 @@ def test_the_sandbox_refuses_every_escape(tmp_path, cli, template):
         result = cli(command, "--root", root)
         assert result.exit_code == 2, (command, result.stdout, result.stderr)
         assert result.stderr.startswith("_blocks/rules.md:3:1: error: "), result.stderr
+        assert "\n  hint: " in result.stderr, result.stderr  # and says what to write instead
         assert "root:" not in result.stdout + result.stderr  # nothing of /etc/passwd shown
     assert listing(tmp_path) == before
+
+
+@pytest.mark.parametrize("template, message, hint", [
+    ("{{ ''.__class__ }}", "not allowed in the sandbox: access to attribute '__class__' of "
+     "'str' object is unsafe (rendering a)", "use the values in scope (`agent.name`"),
+    ("{{ agent.name | attr('__class__') }}", "not allowed in the sandbox: access to attribute "
+     "'__class__'", "the sandbox refuses Python internals"),
+    ("{% include 'rules.md' %}", "cannot load template `rules.md` (rendering a)",
+     "list the other block in the manifest's (or a role's) `blocks`"),
+    ("{% import 'macros' as m %}", "cannot load template `macros`", "`{% macro %}`"),
+    ("{% for i in range(10**6) %}{% endfor %}", "Range too big",
+     "a `range` may hold at most 100,000 numbers"),
+])
+def test_a_sandbox_error_says_what_is_not_allowed_and_what_to_write(tmp_path, cli, template,
+                                                                     message, hint):
+    root = tiny(tmp_path, **{"_blocks/rules.md": "## Rules\n\n- be brief\n" + template + "\n"})
+    result = cli("check", "--root", root)
+    assert result.exit_code == 2
+    error, hint_line = result.stderr.splitlines()[:2]
+    assert error.startswith("_blocks/rules.md:4:1: error: ") and message in error, error
+    assert hint_line.startswith("  hint: ") and hint in hint_line, hint_line
 
 
 def _full_disk(monkeypatch, after: int = 0) -> None:

@@ -190,3 +190,14 @@ def test_pre_commit_hooks_run_commands_that_exist(run):
     assert "--fail-on-change" in hooks["assembler-build"]["entry"]
     readme = (REPO / "README.md").read_text()
     assert "id: assembler-check" in readme and "id: assembler-build" in readme
+
+
+def test_uses_json_names_no_output_for_an_agent_that_renders_to_no_target(cli, tmp_path):
+    from .conftest import MINI, write_tree
+
+    root = write_tree(tmp_path / "catalog", {**MINI, "_manifests/beta.toml": MINI[
+        "_manifests/beta.toml"] + "\n[targets.claude-code]\nenabled = false\n"})
+    result = cli("uses", "baseline", "--format", "json", "--root", root)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    rows = {row["agent"]: row["output"] for row in json.loads(result.stdout)["block"]}
+    assert rows == {"alpha": "agents/alpha.md", "beta": None}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date
 
 from assembler.lint.engine import lint
@@ -128,3 +129,83 @@ def test_lint_says_which_fields_plugin_agents_ignore(tmp_path):
     # the same catalog without [plugin]: nothing to say
     (root / "assembler.toml").write_text(text + '\n[targets.claude-code]\nhooks = { Stop = [] }\n')
     assert lint(root, today=date(2026, 5, 1), select=["AA805"]).findings == []
+
+
+SKILL = {
+    "_skills/release-notes/skill.toml": """
+        name = "release-notes"
+        description = "Drafts release notes from the git history."
+        when_to_use = "Before tagging a release."
+        blocks = ["@intro", "@when_to_use"]
+
+        [targets.claude-code]
+        argument-hint = "<since>"
+
+        [text]
+        intro = "# Release notes\\n\\nRun `scripts/log.sh`; see [style](references/style.md).\\n"
+        """,
+    "_skills/release-notes/references/style.md": "# Style\n\nShort lines.\n",
+    "_skills/release-notes/scripts/log.sh": "#!/bin/sh\ngit log --oneline \"$@\"\n",
+}
+
+
+
+def _skill_catalog(tmp_path):
+    root = _catalog(tmp_path, 'targets = ["claude-code", "codex"]\n' + PLUGIN, {
+        **SKILL, "_manifests/alpha.toml": MINI["_manifests/alpha.toml"].replace('model = "sonnet"\n', "")})
+    (root / "_skills/release-notes/scripts/log.sh").chmod(0o755)
+    return root
+
+
+def _files(folder) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*"))
+
+
+def test_the_plugin_holds_the_claude_code_skills_with_their_files_and_modes(cli, tmp_path):
+    root = _skill_catalog(tmp_path)
+    dest = tmp_path / "plugin"
+    result = cli("build", "--root", root, "--plugin", dest)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    skill = dest / "skills/release-notes"
+    # the .claude/skills flavour, with Claude Code's own keys, not the shared .agents/skills one
+    assert (skill / "SKILL.md").read_bytes() == \
+        (root / ".claude/skills/release-notes/SKILL.md").read_bytes()
+    assert 'argument-hint: "<since>"' in (skill / "SKILL.md").read_text()
+    assert "argument-hint" not in (root / ".agents/skills/release-notes/SKILL.md").read_text()
+    assert (skill / "references/style.md").read_text() == "# Style\n\nShort lines.\n"
+    assert (skill / "scripts/log.sh").stat().st_mode & 0o777 == 0o755
+    readme = (dest / "README.md").read_text()
+    assert "of 2 agents and 1 skill," in readme
+    assert "- `release-notes`: Drafts release notes" in readme
+    assert "plugin team-agents: 7 written, 0 unchanged." in result.stdout
+    (skill / "scripts/log.sh").chmod(0o644)  # a lost mode is put back, as in the outputs
+    again = cli("build", "--root", root, "--plugin", dest)
+    assert "plugin team-agents: 1 written, 6 unchanged." in again.stdout
+    assert (skill / "scripts/log.sh").stat().st_mode & 0o777 == 0o755
+
+
+def test_edited_skill_files_are_kept_and_removed_skills_go(cli, tmp_path):
+    root = _skill_catalog(tmp_path)
+    dest = tmp_path / "plugin"
+    cli("build", "--root", root, "--plugin", dest)
+    skill = dest / "skills/release-notes"
+    style = skill / "references/style.md"
+    style.write_text(style.read_text() + "my note\n")
+    (root / "_skills/release-notes/references/style.md").write_text("# Style\n\nShorter.\n")
+    result = cli("build", "--root", root, "--plugin", dest)
+    assert result.exit_code == 1
+    assert "skills/release-notes/references/style.md: edited by hand" in result.stderr
+    assert style.read_text().endswith("my note\n")
+    (skill / "notes.txt").write_text("mine\n")  # not written by the assembler
+    shutil.rmtree(root / "_skills/release-notes")
+    result = cli("build", "--root", root, "--plugin", dest)
+    assert result.exit_code == 1  # the edited copy is kept, with the SKILL.md recording it
+    assert "skills/release-notes/references/style.md: edited by hand" in result.stderr
+    assert "removed " + str(skill / "scripts/log.sh") in result.stdout
+    assert _files(skill) == ["SKILL.md", "notes.txt", "references", "references/style.md"]
+    forced = cli("build", "--root", root, "--plugin", dest, "--force")
+    assert forced.exit_code == 0, forced.stdout + forced.stderr
+    assert _files(skill) == ["notes.txt"]  # never ours: never removed
+    (skill / "notes.txt").unlink()
+    assert _files(dest / "skills") == ["release-notes"]
+    assert "skills" not in (dest / "README.md").read_text().lower().split("## agents")[1]

@@ -56,6 +56,7 @@ def _examples() -> list[tuple[str, Path]]:
         files.append(("config", root / "assembler.toml"))
         files += [("manifest", path) for path in sorted((root / "_manifests").rglob("*.toml"))]
         files += [("role", path) for path in sorted((root / "_roles").rglob("*.toml"))]
+        files += [("skill", path) for path in sorted((root / "_skills").glob("*/skill.toml"))]
     return files
 
 
@@ -66,6 +67,9 @@ def test_the_examples_cover_every_kind_and_the_target_tables():
     assert {kind for kind, _ in EXAMPLES} == set(KINDS)
     every_field = tomllib.loads((CATALOGS[1] / "assembler.toml").read_text())
     assert len(every_field["targets"]) >= 5  # per-target tables are exercised
+    assert len([path for kind, path in EXAMPLES if kind == "skill"]) >= 5
+    assert any("targets" in tomllib.loads(path.read_text()) for kind, path in EXAMPLES
+               if kind == "skill")  # and a skill's
 
 
 @pytest.mark.parametrize("kind, path", EXAMPLES, ids=[str(p.relative_to(REPO)) for _, p in EXAMPLES])
@@ -83,13 +87,27 @@ TYPOS = [
      "`targets.claude-code.color` has an unsupported value 'teal'"),
     ("config", "assembler.toml", 'outptu = "agents"\n', "unknown key `outptu`"),
     ("role", "_roles/editor.toml", 'extend = "reader"\n', "unknown key `extend`"),
+    ("skill", "_skills/notes/skill.toml", 'when_to_us = "later"\n', "unknown key `when_to_us`"),
+    ("skill", "_skills/notes/skill.toml", '\n[targets.claude-code]\nargument_hint = "<x>"\n',
+     "unknown key `targets.claude-code.argument_hint`"),
+    ("skill", "_skills/notes/skill.toml", '\n[targets.claude-code]\neffort = "extreme"\n',
+     "`targets.claude-code.effort` has an unsupported value 'extreme'"),
+    ("skill", "_skills/notes/skill.toml", '\n[targets.factory]\nenabled = false\n',
+     "target factory reads no skills"),
+    ("skill", "_skills/notes/skill.toml", 'compatibility = "' + "x" * 501 + '"\n',
+     "`compatibility` has 501 characters"),
 ]
+SKILL = {"_skills/notes/skill.toml": '''
+    name = "notes"
+    description = "Takes notes."
+    blocks = ["baseline"]
+    '''}
 
 
 @pytest.mark.parametrize("kind, rel, line, message", TYPOS, ids=[t[3] for t in TYPOS])
 def test_a_planted_typo_fails_the_schema_and_the_loader(validators, cli, tmp_path, kind, rel, line,
                                                         message):
-    root = write_tree(tmp_path / "catalog", MINI)
+    root = write_tree(tmp_path / "catalog", {**MINI, **SKILL})
     path = root / rel
     text = path.read_text()
     # a top-level key goes before the first table, a table at the end
@@ -117,3 +135,12 @@ def test_an_unknown_kind_is_a_usage_error(cli):
     result = cli("schema", "manfest")
     assert result.exit_code == 2
     assert "did you mean `manifest`?" in result.stdout + result.stderr
+
+
+def test_a_skill_description_is_measured_trimmed_as_the_loader_measures_it(validators):
+    def ok(description: str) -> bool:
+        return validators["skill"].is_valid({"name": "notes", "description": description})
+
+    assert ok("x") and ok("x" * 1024) and ok("\n" + "x" * 1024 + "\n  ")
+    assert not ok("") and not ok(" \n ") and not ok("x" * 1025)
+    assert not validators["skill"].is_valid({"name": "Notes", "description": "d"})

@@ -127,3 +127,52 @@ def test_watch_without_a_catalog_is_bad_input(cli, tmp_path, monkeypatch):
     result = cli("watch")
     assert result.exit_code == 2
     assert "no assembler.toml" in result.stdout + result.stderr
+
+
+def test_watch_rebuilds_on_changes_to_skills_and_capabilities(tmp_path):
+    root = write_tree(tmp_path / "catalog", {
+        **MINI,
+        "assembler.toml": MINI["assembler.toml"].replace('output = "agents"',
+                                                         'output = "agents"\ncapabilities = "_caps"'),
+        "_caps/policy/brief/text.md": "Be brief.\n",
+        "_manifests/gamma.toml": 'name = "gamma"\ndescription = "Third."\n'
+                                 'blocks = ["baseline", "footer", "policy::brief"]\n',
+        "_skills/notes/skill.toml": 'name = "notes"\ndescription = "Takes notes."\n'
+                                    'blocks = ["@intro"]\n\n[text]\nintro = "# Notes\\n"\n',
+        "_skills/notes/references/style.md": "Short lines.\n",
+    })
+    process = Process(root)
+    try:
+        assert process.next_line().startswith("first build: 5 written")
+        assert process.next_line().startswith("watching ")
+
+        capability = root / "_caps/policy/brief/text.md"
+        capability.write_text("Be brief, always.\n")
+        line = process.next_line()
+        assert "_caps/policy/brief/text.md changed: 1 written (agents/gamma.md), 4 unchanged" in line
+        assert "Be brief, always." in (root / "agents/gamma.md").read_text()
+
+        copied = root / "_skills/notes/references/style.md"
+        copied.write_text("Shorter lines.\n")
+        line = process.next_line()
+        # the copy, and the SKILL.md that records its hash
+        assert "_skills/notes/references/style.md changed: 2 written " \
+               "(.claude/skills/notes/SKILL.md, .claude/skills/notes/references/style.md)" in line
+        assert (root / ".claude/skills/notes/references/style.md").read_text() == "Shorter lines.\n"
+
+        manifest = root / "_skills/notes/skill.toml"
+        manifest.write_text(manifest.read_text().replace("# Notes", "# Notes, kept"))
+        line = process.next_line()
+        assert "_skills/notes/skill.toml changed: 1 written (.claude/skills/notes/SKILL.md)" in line
+        assert "# Notes, kept" in (root / ".claude/skills/notes/SKILL.md").read_text()
+        assert process.stop() == 0
+    finally:
+        process.proc.kill()
+
+
+def test_the_capabilities_folder_is_a_source_only_when_configured(tmp_path):
+    root = write_tree(tmp_path / "catalog", MINI)
+    assert not Watcher(root).is_source(str(root / "_caps/policy/brief/text.md"))
+    assert Watcher(root).is_source(str(root / "_skills/notes/scripts/run.sh"))
+    (root / "assembler.toml").write_text('capabilities = "_caps"\n' + MINI["assembler.toml"])
+    assert Watcher(root).is_source(str(root / "_caps/policy/brief/text.md"))

@@ -110,7 +110,7 @@ def build(
         False, "--sourcemap", help="Also write a JSON source map per file to .assembler/sourcemaps/."),
     plugin: Optional[Path] = typer.Option(
         None, "--plugin", metavar="DIR", file_okay=False,
-        help="Also write the agents as a Claude Code plugin in DIR (.claude-plugin/plugin.json)."),
+        help="Also write the agents and skills as a Claude Code plugin in DIR (.claude-plugin/plugin.json)."),
     root: Optional[Path] = RootOption,
 ) -> None:
     """Regenerate agent files. Exit 0 done, 1 refused (hand edits) or changed with
@@ -593,7 +593,7 @@ def uses(
 
 @app.command()
 def schema(
-    kind: str = typer.Argument(..., metavar="manifest|config|role",
+    kind: str = typer.Argument(..., metavar="manifest|config|role|skill",
                                help="The kind of file whose JSON Schema to print."),
 ) -> None:
     """Print the JSON Schema of a kind of input file, for editors (Taplo, Even Better TOML)."""

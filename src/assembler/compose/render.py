@@ -15,6 +15,8 @@ from importlib import resources
 from typing import Any, Callable
 
 import jinja2
+from jinja2.sandbox import SecurityError
+
 from ..diagnostics import CatalogError, Diagnostic, Diagnostics
 from ..sources.catalog import Agent, Catalog
 from ..sources.toml import read_text
@@ -210,11 +212,7 @@ class Renderer:
         diagnostics = Diagnostics(list(self.diagnostics))
         for (path, line, message), agents in sorted(self.failed.items()):
             shown = ", ".join(agents[:3]) + (f" and {len(agents) - 3} more" if len(agents) > 3 else "")
-            diagnostics.error(path, line, 1, f"{message} (rendering {shown})",
-                              "define the variable in the manifest's or the config's [vars], "
-                              "or guard it with `{% if … is defined %}`"
-                              if "undefined" in message else
-                              _LIMIT_HINT if "max_block_bytes" in message else None)
+            diagnostics.error(path, line, 1, f"{message} (rendering {shown})", _hint(message))
         return diagnostics
 
 
@@ -292,6 +290,32 @@ def _template_line(exc: BaseException, filename: str) -> int:
     return line
 
 
+# How each kind of template failure starts (see _describe), and how to fix it.
+_SANDBOX = "not allowed in the sandbox: "
+_NO_LOADING = "cannot load template "
+_RANGE = "template error: OverflowError: Range too big"
+_HINTS = (
+    ("undefined variable", "define the variable in the manifest's or the config's [vars], or "
+                           "guard it with `{% if … is defined %}`"),
+    (_SANDBOX, "the sandbox refuses Python internals (attributes starting with `_`, `mro`, "
+               "`attr(…)` of them) and unsafe methods: use the values in scope (`agent.name`, "
+               "`agent.tools`, `vars.<key>`, `role`) and Jinja2's filters (`upper`, `join`, "
+               "`default`, …)"),
+    (_NO_LOADING, "a template cannot include, import or extend another: list the other block "
+                  "in the manifest's (or a role's) `blocks`, or repeat text with a "
+                  "`{% macro %}` in the same file"),
+    (_RANGE, "a `range` may hold at most 100,000 numbers: loop over fewer, or over a list "
+             "from [vars]"),
+)
+
+
+def _hint(message: str) -> str | None:
+    """How to fix a template failure, chosen by how its message starts."""
+    if "max_block_bytes" in message:
+        return _LIMIT_HINT
+    return next((hint for start, hint in _HINTS if message.startswith(start)), None)
+
+
 def _describe(exc: BaseException, source_line: list[str]) -> str:
     if isinstance(exc, jinja2.UndefinedError):
         message = exc.message or ""
@@ -306,6 +330,10 @@ def _describe(exc: BaseException, source_line: list[str]) -> str:
         return f"undefined variable: {message}"
     if isinstance(exc, OutputLimit):
         return exc.message or "too much text"
+    if isinstance(exc, jinja2.TemplateNotFound):  # include, import, extends: no such template
+        return f"{_NO_LOADING}`{exc.name}`"
+    if isinstance(exc, SecurityError):
+        return _SANDBOX + (exc.message or "").rstrip(".")
     if isinstance(exc, jinja2.TemplateError):
         return f"template error: {exc.message}"
     return f"template error: {type(exc).__name__}: {exc}"

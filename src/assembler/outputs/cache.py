@@ -43,7 +43,7 @@ from ..sources import walk
 from ..sources import folders as folder_names
 from ..sources.folders import joined
 from ..targets.base import CommentStyle
-from .drift import FileState, file_mode, orphans, unexpected
+from .drift import TEMPORARY, FileState, file_mode, orphans, unexpected
 from ..sources.roots import CONFIG_FILE, PYPROJECT_FILE, find_root
 
 if TYPE_CHECKING:
@@ -345,5 +345,23 @@ class RenderCache:
         if not folder.is_dir():
             folder.mkdir(parents=True, exist_ok=True)
             (folder / ".gitignore").write_text("# Render cache of agent-assembler; safe to delete.\n*\n")
+        else:
+            remove_leftovers(folder)
         write_atomic(self.path, json.dumps(record, separators=(",", ":")).encode())
         self.record = record
+
+
+def remove_leftovers(folder: Path) -> None:
+    """Remove the temporary files a run killed while writing the record left in ``folder``
+    (``.render-cache.json.<8 random characters>.tmp``), and nothing else. One that another
+    run is writing just now may go too: that run's write then starts again (see
+    :func:`~assembler.outputs.write.write_atomic`)."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            match = TEMPORARY.match(entry.name)
+            if match is not None and match.group(1) == CACHE_FILE \
+                    and entry.is_file(follow_symlinks=False):
+                try:
+                    os.unlink(entry.path)
+                except FileNotFoundError:  # another run removed it first
+                    pass

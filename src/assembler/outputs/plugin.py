@@ -2,16 +2,19 @@
 
 A plugin root holds ``.claude-plugin/plugin.json`` and its components in
 folders Claude Code finds by name: the agents in ``agents/`` (subfolders
-allowed; they namespace the agent). The agents are the Claude Code files the
-build renders, byte for byte, banners included. ``plugin.json`` takes its
+allowed; they namespace the agent) and the skills in ``skills/<name>/``. The
+agents are the Claude Code files the build renders, byte for byte, banners
+included; each skill is its ``.claude/skills`` folder (Claude Code's own keys
+in ``SKILL.md``, the copied files with their modes). ``plugin.json`` takes its
 fields from the config's ``[plugin]`` table, and ``[plugin.marketplace]`` adds
 a ``marketplace.json`` that lists this one plugin; a generated ``README.md``
 lists the agents (Claude Code's plugin review asks for one).
 
-The folder is the plugin's own: an agent file of an earlier build whose agent
-is gone is removed, and a file edited by hand (its banner hash does not match)
+The folder is the plugin's own: an agent or skill file of an earlier build
+whose source is gone is removed, and a file edited by hand (its banner hash,
+or for a skill's copied file the hash its ``SKILL.md`` records, does not match)
 or not written by the assembler is never overwritten or removed unless forced.
-Other components (skills in ``skills/``) are added to :data:`PARTS`.
+Other components are added to :data:`PARTS`.
 """
 
 from __future__ import annotations
@@ -22,10 +25,13 @@ from pathlib import Path
 from typing import Callable
 
 from ..diagnostics import CatalogError, Diagnostics
+from ..present import plural
 from ..sources.catalog import Catalog
 from ..sources.pluginconfig import PluginConfig
 from ..sources.schema import SLUG, slugify
-from .banner import read_banner
+from .banner import content_hash, read_banner
+from .copies import recorded_copies
+from .drift import SKILL_FILE, file_mode
 from .render import Rendered
 from .write import write_atomic
 
@@ -48,14 +54,34 @@ class PluginResult:
     missing: list[str] = field(default_factory=list)  # fields Claude Code's strict validation asks for
 
 
-def _agents(catalog: Catalog, rendered: list[Rendered]) -> dict[str, bytes]:
+@dataclass(frozen=True)
+class PluginFile:
+    """One file of the plugin: its bytes, and the mode a copied file keeps."""
+
+    data: bytes
+    mode: int | None = None
+
+
+def _agents(catalog: Catalog, rendered: list[Rendered]) -> dict[str, PluginFile]:
     """``agents/<id>.md``: each agent's Claude Code file."""
-    return {f"agents/{item.agent.id}.md": item.data for item in rendered if item.target == CLAUDE_CODE}
+    return {f"agents/{item.agent.id}.md": PluginFile(item.data)
+            for item in rendered if item.target == CLAUDE_CODE}
+
+
+def _skills(catalog: Catalog, rendered: list[Rendered]) -> dict[str, PluginFile]:
+    """``skills/<name>/…``: each skill's Claude Code folder, its SKILL.md and copied files."""
+    from ..targets.registry import SKILL_FORMATS
+
+    fmt = SKILL_FORMATS[CLAUDE_CODE]
+    prefix = fmt.folder() + "/"
+    return {"skills/" + item.path.removeprefix(prefix): PluginFile(item.data, item.mode)
+            for item in rendered if item.target == fmt.name and item.path.startswith(prefix)}
 
 
 # The plugin's component folders, each filled from the build: folder → its files.
-PARTS: dict[str, Callable[[Catalog, list[Rendered]], dict[str, bytes]]] = {
+PARTS: dict[str, Callable[[Catalog, list[Rendered]], dict[str, PluginFile]]] = {
     "agents": _agents,
+    "skills": _skills,
 }
 
 
@@ -95,12 +121,15 @@ def marketplace_json(catalog: Catalog, plugin: dict) -> dict | None:
     return data
 
 
-def readme(catalog: Catalog, plugin: dict) -> bytes:
-    """README.md: what the plugin is and one line per agent (Claude Code's review reads it)."""
+def readme(catalog: Catalog, plugin: dict, skills: frozenset[str] | set[str] = frozenset()) -> bytes:
+    """README.md: what the plugin is and one line per agent and per skill in ``skills``
+    (Claude Code's review reads it)."""
     lines = [README_MARK, "", f"# {plugin['name']}", ""]
     if "description" in plugin:
         lines += [plugin["description"], ""]
-    lines += [f"A Claude Code plugin of {len(catalog.agents)} agents, generated from the "
+    what = plural(len(catalog.agents), "agent") + (f" and {plural(len(skills), 'skill')}"
+                                                    if skills else "")
+    lines += [f"A Claude Code plugin of {what}, generated from the "
               "manifests, blocks and roles of an agent-assembler catalog. Install it with "
               "`/plugin install`, or load it for one session with `claude --plugin-dir <this "
               "folder>`; each agent is then available as "
@@ -108,6 +137,10 @@ def readme(catalog: Catalog, plugin: dict) -> bytes:
     for agent in sorted(catalog.agents, key=lambda a: a.id):
         description = " ".join(agent.manifest.description.split())
         lines.append(f"- `{agent.id.replace('/', ':')}`: {description}")
+    if skills:
+        lines += ["", "## Skills", ""]
+        lines += [f"- `{skill.id}`: {' '.join(skill.manifest.description.split())}"
+                  for skill in sorted(catalog.skills, key=lambda s: s.id) if skill.id in skills]
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
@@ -148,42 +181,98 @@ def write_plugin(catalog: Catalog, rendered: list[Rendered], dest: Path,
     """Write (or bring up to date) the plugin at ``dest`` from a full build's files."""
     check_plugin(catalog, dest)
     plugin = manifest_json(catalog)
-    files = {MANIFEST: _json(plugin), README: readme(catalog, plugin)}
+    files = {MANIFEST: PluginFile(_json(plugin))}
     market = marketplace_json(catalog, plugin)
     if market is not None:
-        files[MARKETPLACE] = _json(market)
+        files[MARKETPLACE] = PluginFile(_json(market))
     for part in PARTS.values():
         files.update(part(catalog, rendered))
+    skills = {rel.split("/")[1] for rel in files if rel.startswith("skills/")}
+    files[README] = PluginFile(readme(catalog, plugin, skills))
+    copies = _recorded_copies(dest)  # read before any SKILL.md is rewritten
     result = PluginResult(dest, plugin["name"])
     result.missing = [key for key in RECOMMENDED if key not in plugin]
-    for rel, data in sorted(files.items()):
+    for rel, item in sorted(files.items()):
         path = dest / rel
         current = path.read_bytes() if path.is_file() else None
-        if current == data:
+        if current == item.data and (item.mode is None or file_mode(path) == item.mode):
             result.unchanged += 1
             continue
-        if current is not None and not force and not _ours(rel, current):
+        if current is not None and not force and not _ours(rel, current, copies):
             result.refused.append(rel)
             continue
-        write_atomic(path, data)
+        write_atomic(path, item.data, mode=item.mode)
         result.written.append(rel)
     for folder in PARTS:
-        for path in sorted((dest / folder).rglob("*.md")) if (dest / folder).is_dir() else ():
-            rel = path.relative_to(dest).as_posix()
-            if rel in files:
-                continue
-            info = read_banner(path.read_bytes())
-            if info is not None and (info.intact or force):
-                path.unlink()
-                result.removed.append(rel)
+        _remove_gone(dest, folder, files, copies, force, result)
     if MARKETPLACE not in files and (dest / MARKETPLACE).is_file():
         result.removed.append(MARKETPLACE)
         (dest / MARKETPLACE).unlink()
     return result
 
 
-def _ours(rel: str, data: bytes) -> bool:
+def _recorded_copies(dest: Path) -> dict[str, str]:
+    """Every skill file of ``dest`` an earlier build copied (plugin path → hash), as the
+    ``SKILL.md`` files on disk record them."""
+    found: dict[str, str] = {}
+    skills = dest / "skills"
+    for skill_md in sorted(skills.glob(f"*/{SKILL_FILE}")) if skills.is_dir() else ():
+        try:
+            data = skill_md.read_bytes()
+        except OSError:
+            continue
+        folder = skill_md.parent.relative_to(dest).as_posix()
+        if read_banner(data) is not None:
+            found.update({f"{folder}/{rel}": digest for rel, digest in recorded_copies(data).items()})
+    return found
+
+
+def _remove_gone(dest: Path, folder: str, files: dict[str, PluginFile], copies: dict[str, str],
+                 force: bool, result: PluginResult) -> None:
+    """Remove the files of ``folder`` an earlier build wrote that this one does not; one
+    edited by hand is kept and refused (unless ``force``), and so is the ``SKILL.md`` that
+    records a kept copy, so that a later ``--force`` still knows the copy is ours. Folders
+    left empty go too."""
+    base = dest / folder
+    if not base.is_dir():
+        return
+    gone: list[str] = []
+    for path in sorted(base.rglob("*")):
+        rel = path.relative_to(dest).as_posix()
+        if rel in files or not path.is_file() or path.is_symlink():
+            continue
+        data = path.read_bytes()
+        if rel in copies:  # a skill's copied file: as copied when it has its recorded hash
+            intact = content_hash(data) == copies[rel]
+        else:
+            info = read_banner(data) if rel.endswith(".md") else None
+            if info is None:
+                continue  # not written by the assembler: never removed
+            intact = bool(info.intact)
+        (gone if intact or force else result.refused).append(rel)
+    holding = {_skill_folder(rel) for rel in result.refused if rel in copies}
+    emptied: set[Path] = set()
+    for rel in gone:
+        if rel.endswith("/" + SKILL_FILE) and _skill_folder(rel) in holding:
+            continue
+        (dest / rel).unlink()
+        result.removed.append(rel)
+        emptied.add((dest / rel).parent)
+    for parent in sorted(emptied, key=lambda p: len(p.parts), reverse=True):
+        while parent != base and parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent
+
+
+def _skill_folder(rel: str) -> str:
+    """``skills/<name>`` of a plugin path under it."""
+    return "/".join(rel.split("/")[:2])
+
+
+def _ours(rel: str, data: bytes, copies: dict[str, str]) -> bool:
     """A file the assembler wrote and nobody edited since: free to replace."""
+    if rel in copies:  # a skill's copied file: as the last build copied it
+        return content_hash(data) == copies[rel]
     if rel.endswith(".json"):
         return True  # plugin.json and marketplace.json are written from the config alone
     if rel == README:

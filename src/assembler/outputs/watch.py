@@ -1,7 +1,8 @@
 """`assembler watch`: rebuild whenever a source changes, until interrupted.
 
 The sources are the config file and the folders it names for manifests, blocks,
-roles and templates (and skills, when the config has such a folder); writes to
+roles, templates and skills (a skill's copied files included), and the
+capabilities folder when the config names one; writes to
 the output folders, the tool's own ``.assembler/`` and editors' temporary files
 do not trigger a rebuild. Each rebuild is an ordinary full build: invalid input
 prints its located errors and writes nothing, and a hand-edited output is never
@@ -28,7 +29,8 @@ from .report import diagnostics_text
 if TYPE_CHECKING:
     from threading import Event
 
-SOURCE_KEYS = ("manifests", "blocks", "roles", "templates", "skills")  # config keys of folders
+# Config keys of source folders (`capabilities` only when the config sets it).
+SOURCE_KEYS = ("manifests", "blocks", "roles", "templates", "skills", "capabilities")
 _SHOWN = 3  # changed and written files named on a rebuild's line
 READY_MS = 200  # how often the watcher wakes up with nothing to do
 

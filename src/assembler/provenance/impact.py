@@ -123,7 +123,9 @@ def uses_json(catalog: Catalog, result: Uses) -> dict:
     def rows(found: list[Use] | None):
         if found is None:
             return None
-        return [{"agent": u.agent.id, "output": outputs(catalog, u.agent)[0].path,
+        # An agent every target is switched off for renders to no file: its output is null.
+        return [{"agent": u.agent.id,
+                 "output": next((o.path for o in outputs(catalog, u.agent)), None),
                  "direct": u.direct, "through": list(u.through)} for u in found]
     from ..outputs.skills import skill_outputs
 

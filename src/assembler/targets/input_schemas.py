@@ -18,8 +18,9 @@ from pydantic import BaseModel
 
 from ..sources.config import Config
 from ..sources.schema import MAX_NAME_LENGTH, SLUG, Manifest, Role
+from ..sources.skills import MAX_COMPATIBILITY, MAX_DESCRIPTION, SkillManifest
 from .options import TargetOptions
-from .registry import REGISTRY
+from .registry import REGISTRY, SKILL_FORMATS
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 Schema = dict[str, Any]
@@ -102,6 +103,42 @@ def config_schema() -> Schema:
     return _finish(schema, "agent-assembler config (assembler.toml)")
 
 
+def _trimmed(most: int) -> str:
+    """A pattern for text of 1 to ``most`` characters once the whitespace around it is
+    trimmed, as the loader measures a skill's description and compatibility."""
+    return rf"^\s*(\S|\S[\s\S]{{0,{most - 2}}}\S)\s*$"
+
+
+def _skill_target_tables(defs: Schema) -> Schema:
+    """A skill's ``targets``: a table for each target that reads skills, with the fields of
+    the skills folder it reads (Claude Code's own keys for ``claude-code``)."""
+    properties: Schema = {}
+    for name, target in REGISTRY.items():
+        if target.skills is None:
+            continue
+        schema = _model(SKILL_FORMATS[target.skills].options)
+        for key, value in schema.pop("$defs", {}).items():
+            defs.setdefault(key, value)
+        schema["title"] = f"[targets.{name}]"
+        properties[name] = schema
+    return {"type": "object", "properties": properties, "additionalProperties": False,
+            "description": "One table per target that reads skills: `enabled`, and that "
+                           "tool's own SKILL.md keys."}
+
+
+def skill_schema() -> Schema:
+    schema = _model(SkillManifest)
+    defs = schema.setdefault("$defs", {})
+    properties = schema["properties"]
+    properties["name"].update(pattern=SLUG.pattern, maxLength=MAX_NAME_LENGTH)
+    properties["description"]["pattern"] = _trimmed(MAX_DESCRIPTION)
+    properties["compatibility"]["pattern"] = _trimmed(MAX_COMPATIBILITY)
+    properties["targets"] = _skill_target_tables(defs)
+    if not defs:
+        schema.pop("$defs")
+    return _finish(schema, "agent-assembler skill (_skills/<name>/skill.toml)")
+
+
 def role_schema() -> Schema:
     return _finish(_model(Role), "agent-assembler role (_roles/<name>.toml)")
 
@@ -110,6 +147,7 @@ KINDS: dict[str, Callable[[], Schema]] = {
     "manifest": manifest_schema,
     "config": config_schema,
     "role": role_schema,
+    "skill": skill_schema,
 }
 
 
