@@ -209,3 +209,9 @@ def test_cli_exit_code_and_dry_run(tmp_path):
                                  "--dry-run"])
     assert result.exit_code == 1  # the README is skipped
     assert "skills/README.md" in result.output and not (tmp_path / "cat").exists()
+
+
+def test_lint_counts_a_block_used_only_by_skills_as_used(imported):
+    _, root, _, _ = imported
+    result = runner.invoke(app, ["lint", "--root", str(root)])
+    assert "AA803" not in result.output
