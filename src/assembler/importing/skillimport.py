@@ -156,7 +156,7 @@ class SkillPart:
 
     def files(self, plans: dict[str, Any], names: dict[str, str]) -> dict[str, bytes]:
         out: dict[str, bytes] = {}
-        from .importer import toml_text
+        from .texts import toml_text
 
         self.file_modes = {}
         for key, plan in sorted(plans.items()):
@@ -185,7 +185,7 @@ class SkillPart:
         """Render the imported skills and compare them with their originals."""
         from ..outputs.skills import render_skills
         from ..targets.registry import SKILL_FORMATS
-        from .importer import first_difference, without_banner
+        from .texts import first_difference, without_banner
 
         template = catalog.settings.config.banner
 
