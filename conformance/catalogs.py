@@ -11,8 +11,10 @@ a line, for run.py:
 - ``every-field``: ``catalogs/every-field``, which uses every target field and
   every tool and model mapping the assembler writes;
 - ``imported``: a catalog made by ``assembler import`` of a file written by hand
-  for each tool (tests/import_corpus.py: FORMATS, one in each tool's folder),
-  built again: the files every target renders back from an adopted collection.
+  for each tool (tests/import_corpus.py: FORMATS, one in each tool's folder) and
+  of a collection of skill folders (tests/skill_corpus.py: nested category
+  folders, a ``skill.md``, keys outside the standard, copied files), built
+  again: the files every target renders back from an adopted collection.
 
 Each is built with the assembler of this checkout (``ASSEMBLER`` overrides).
 """
@@ -64,6 +66,7 @@ def imported(project: Path) -> None:
     """``project`` made by importing FORMATS, the hand-written files of every tool."""
     sys.path.insert(0, str(REPO))
     from tests.import_corpus import FORMAT_FOLDERS, FORMATS, write_files
+    from tests.skill_corpus import MODES, SKILLS
 
     if project.exists():
         shutil.rmtree(project)
@@ -71,8 +74,12 @@ def imported(project: Path) -> None:
     if source.exists():
         shutil.rmtree(source)
     write_files(source, FORMATS)
+    write_files(source, {rel: data for rel, data in SKILLS.items()
+                         if rel.startswith("skills/") and rel != "skills/README.md"})
+    for rel, mode in MODES.items():
+        os.chmod(source / rel, mode)
     done = subprocess.run([assembler(), "import", *(str(source / f) for f in FORMAT_FOLDERS),
-                           "--root", str(project)], capture_output=True, text=True,
+                           str(source / "skills"), "--root", str(project)], capture_output=True, text=True,
                           env={**os.environ, "ASSEMBLER_NO_CACHE": "1"})
     if done.returncode != 0:
         sys.exit(f"catalogs.py: importing into {project} failed:\n{done.stdout}{done.stderr}")

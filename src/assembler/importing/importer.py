@@ -28,16 +28,17 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .agentfile import AgentFile, read_agent_file, slug_name
-from ..outputs.banner import strip_banner
 from ..sources.config import CONFIG_FILE, PYPROJECT_FILE, Config, Settings, find_root, load_settings
 from ..diagnostics import CatalogError, Diagnostic, Diagnostics
 from .plan import (
     LayoutText, Plan, Unplannable, body_sections, frontmatter_fields, layout_lines, manifest_data,
     markdown_file, plan_file,
 )
-from ..targets.base import HTML_COMMENT, CommentStyle
 from ..targets.reading import NotAnAgent, Unsupported
 from .sections import NearDuplicate, Section, heading_slug, near_duplicates, shared_texts
+from .skillfile import SkillFile
+from .texts import first_difference, toml_text, without_banner
+from .skillimport import KEY as SKILL_KEY, SkillPart, find_skills, read_skills
 
 MODES = ("layout", "sections", "verbatim")
 MAX_ROUNDS = 12
@@ -61,6 +62,8 @@ class ImportedFile:
     output: str = ""  # the rendered file, relative to the root
     changes: list[str] = field(default_factory=list)  # what differs from the original, and why
     markdown: str | None = None  # the Markdown file beside the manifest, if any
+    kind: str = "agent"  # or "skill"
+    copied: list[str] = field(default_factory=list)  # a skill's files copied beside SKILL.md
 
     @property
     def status(self) -> str:
@@ -88,6 +91,7 @@ class ImportedBlock:
     path: str
     users: int
     reused: bool = False  # an identical block already existed
+    skills: int = 0  # of the users, how many are skills
 
 
 @dataclass
@@ -166,17 +170,23 @@ def run_import(sources: list[Path], root: Path, min_shared: int = 2, dry_run: bo
         raise CatalogError(diagnostics)
     root = root.resolve()
     result = ImportResult(root, dry_run=dry_run, strict=strict)
-    candidates = list(_candidates(sources, source_format, diagnostics))
+    skill_candidates, skill_folders = find_skills(sources)
+    candidates = list(_candidates(sources, source_format, diagnostics, skill_folders))
     settings = _existing_settings(root, diagnostics)
     if diagnostics:
         raise CatalogError(diagnostics)
-    result.found = len(candidates)
     files = _read_sources(candidates, result, settings)
-    if not files:
+    skills, examined = read_skills(skill_candidates, lambda *args: result.problems.append(
+        Problem(*args)))
+    result.found = len(candidates) + examined
+    for skill in skills:
+        result.warnings.extend(Diagnostic(skill.source, c.line, 1, f"{c.what}: {c.why}", None,
+                                          "warning") for c in skill.warnings)
+    if not files and not skills:
         return result
-    config = settings.config if settings else _new_config(files, output)
+    config = settings.config if settings else _new_config(files, output, skills)
     with Stage.inside(root, temporary=dry_run) as stage:
-        planner = _Planner(files, root, settings, config, min_shared, result, stage)
+        planner = _Planner(files, root, settings, config, min_shared, result, stage, skills)
         planned = planner.run()
         _finish(result, planner, planned)
         if dry_run or result.blocked:
@@ -192,23 +202,27 @@ def _finish(result: ImportResult, planner: "_Planner", planned: dict[str, bytes]
     result.catalog_bytes = sum(len(data) for path, data in planned.items()
                                if path not in planner.reused)
     result.near_duplicates = near_duplicates(
-        {f.source: planner.sections(i) for i, f in planner.files.items()})
+        {**{f.source: planner.sections(i) for i, f in planner.files.items()},
+         **dict(planner.skills.all_sections())})
     result.problems.sort(key=lambda p: p.source)
     result.conflicts = sorted(path for path in planned
                               if path not in planner.reused and (result.root / path).exists())
 
 
 # -- reading -----------------------------------------------------------------------------------
-def _candidates(sources: list[Path], source_format: str | None,
-                diagnostics: Diagnostics) -> Iterator[tuple[Path, str, str, str | None]]:
+def _candidates(sources: list[Path], source_format: str | None, diagnostics: Diagnostics,
+                skill_folders: set[Path] = frozenset()  # type: ignore[assignment]
+                ) -> Iterator[tuple[Path, str, str, str | None]]:
     """(path, name shown in messages, path under SRC without suffix, target) for every file
-    under the sources in a format the import reads; the target is None for a file that
-    no importable format claims."""
+    under the sources in a format the import reads, outside skill folders; the target is
+    None for a file that no importable format claims."""
     from ..targets.registry import REGISTRY
 
     readers = [t for t in REGISTRY.values() if t.imports]
     suffixes = sorted({t.suffix for t in readers})
     for source in sources:
+        if source.is_file() and source.parent in skill_folders:
+            continue  # a SKILL.md, or a skill's file: the skill brings it
         if source.is_file():
             target = _target_of(source, readers, source_format)
             yield source, str(source), _without_suffix(source.name, target, readers), target
@@ -216,6 +230,8 @@ def _candidates(sources: list[Path], source_format: str | None,
             found = sorted({path for suffix in suffixes for path in source.rglob("*" + suffix)})
             for path in found:
                 rel = path.relative_to(source)
+                if skill_folders and any(folder in skill_folders for folder in path.parents):
+                    continue
                 if path.is_file() and not any(part.startswith(".") for part in rel.parts):
                     target = _target_of(path, readers, source_format)
                     if target is None:  # a suffix only a tool folder makes an agent file
@@ -341,11 +357,17 @@ def _existing_settings(root: Path, diagnostics: Diagnostics) -> Settings | None:
     return load_settings(root, root, diagnostics)
 
 
-def _new_config(files: list[AgentFile], output: str | None) -> Config:
-    """The config of a new catalog: the targets the files were written for."""
+def _new_config(files: list[AgentFile], output: str | None,
+                skills: list[SkillFile] = ()) -> Config:  # type: ignore[assignment]
+    """The config of a new catalog: the targets the files were written for (for skills of
+    the shared `.agents/skills` folder, Codex's, when no other target reads it)."""
     from ..targets.registry import REGISTRY
 
-    names = sorted({f.target for f in files}, key=lambda n: list(REGISTRY).index(n))
+    wanted = {f.target for f in files}
+    for skill in skills:
+        if not any(REGISTRY[t].skills == skill.format for t in wanted):
+            wanted.add("claude-code" if skill.format == "claude-code" else "codex")
+    names = sorted(wanted, key=lambda n: list(REGISTRY).index(n))
     if names == ["claude-code"]:
         return Config(**({"output": output} if output else {}))
     tables: dict[str, dict[str, Any]] = {name: {} for name in names}
@@ -363,7 +385,8 @@ class _Planner:
     """Plans every file, proves the plans by rendering, and downgrades what fails."""
 
     def __init__(self, files: list[AgentFile], root: Path, settings: Settings | None,
-                 config: Config, min_shared: int, result: ImportResult, stage: "Stage"):
+                 config: Config, min_shared: int, result: ImportResult, stage: "Stage",
+                 skills: list[SkillFile] = ()):  # type: ignore[assignment]
         from ..targets.options import configured
 
         self.stage = stage
@@ -386,6 +409,11 @@ class _Planner:
         self.layout = LayoutText(tuple(fixed.report_fields), tuple(fixed.report_closing_fields),
                                  tuple(fixed.references))
         self.infer = settings is None
+        self.skills = SkillPart(list(skills), self.folder("skills"), self.targets,
+                                self._refuse_skill)
+
+    def _refuse_skill(self, skill: SkillFile, why: str, hint: str | None = None) -> None:
+        self.result.problems.append(Problem(skill.source, 1, why, hint))
 
     def folder(self, name: str) -> str:
         return getattr(self.config, name)
@@ -397,7 +425,7 @@ class _Planner:
 
     def run(self) -> dict[str, bytes]:
         rounds = 0
-        while self.files:
+        while self.files or self.skills.skills:
             plans = self._plan_all()
             planned = self._files(plans)
             mismatched = self._prove_staged(planned, plans)
@@ -408,19 +436,28 @@ class _Planner:
                 self.layout, self.infer = LayoutText(), False  # the inferred config did not fit
                 continue
             for agent_id, why in mismatched.items():
-                if rounds < MAX_ROUNDS:
+                if agent_id.startswith(SKILL_KEY):
+                    self.skills.downgrade(agent_id, why, self._refuse_skill)
+                elif rounds < MAX_ROUNDS:
                     self._downgrade(agent_id, why)
                 else:  # pragma: no cover - each round downgrades every mismatch
                     self._refuse(agent_id, f"cannot be reproduced: {why}")
         return {}
 
     def imported(self) -> list[ImportedFile]:
+        part = self.skills
         return [
             ImportedFile(f.source, agent_id, self._manifest_path(agent_id), self.modes[agent_id],
                          f.size, self.sizes.get(agent_id, 0), self.reasons.get(agent_id), f.banner,
                          f.target, self.outputs.get(agent_id, ""), [str(c) for c in f.changes],
                          self.markdown.get(agent_id))
             for agent_id, f in sorted(self.files.items())
+        ] + [
+            ImportedFile(s.source, i, part.manifest_path(i), part.modes[i], s.size,
+                         part.sizes.get(i, 0), part.reasons.get(i), None, s.target,
+                         part.outputs.get(i, ""), [str(c) for c in s.changes], None, "skill",
+                         [c.rel for c in s.files])
+            for i, s in sorted(part.skills.items())
         ]
 
     def _downgrade(self, agent_id: str, why: str) -> None:
@@ -444,10 +481,12 @@ class _Planner:
 
     def _plan_with(self, layout: LayoutText) -> dict[str, Plan]:
         bodies = {i: self.sections(i) for i in self.files if self.modes[i] != "verbatim"}
+        bodies.update(self.skills.sections())
         shared = {text for text in shared_texts(bodies, self.min_shared) - self.excluded
                   if not ("endraw" in text and any(m in text for m in _JINJA))}
         while True:
-            plans = {i: self._plan_one(i, shared, layout) for i in self.files}
+            plans: dict[str, Any] = {i: self._plan_one(i, shared, layout) for i in self.files}
+            plans.update(self.skills.plan(shared))
             usage = Counter(t for plan in plans.values() for t in set(plan.block_texts()))
             unused = {text for text in shared if usage[text] < self.min_shared}
             if not unused:
@@ -479,6 +518,8 @@ class _Planner:
         if len(self.files) < self.min_shared:
             return LayoutText()
         found = [layout_lines(f) for f in self.files.values()]
+        if not found:
+            return LayoutText()
         reports = [report for report, _ in found]
         refs = [references for _, references in found]
         head = close = ()
@@ -500,7 +541,10 @@ class _Planner:
         for path, text in self.block_paths.items():
             out[path] = block_file(text).encode()
         self.markdown = {}
+        out.update(self.skills.files(plans, names))
         for agent_id, plan in sorted(plans.items()):
+            if agent_id.startswith(SKILL_KEY):
+                continue
             file = plan.file
             others = tuple(t for t in self.targets if t != file.target) if len(self.targets) > 1 else ()
             data = manifest_data(plan, names, others)
@@ -517,8 +561,11 @@ class _Planner:
         usage = Counter(t for plan in plans.values() for t in set(plan.block_texts()))
         self.reused = {path for path, data in out.items() if path.startswith(
             f"{self.folder('blocks')}/") and _same_file(self.root / path, data)}
+        by_skills = Counter(t for key, plan in plans.items() if key.startswith(SKILL_KEY)
+                            for t in set(plan.block_texts()))
         self.blocks = [ImportedBlock(name, f"{self.folder('blocks')}/{name}.md", usage[text],
-                                     f"{self.folder('blocks')}/{name}.md" in self.reused)
+                                     f"{self.folder('blocks')}/{name}.md" in self.reused,
+                                     by_skills[text])
                        for text, name in names.items()]
         return out
 
@@ -542,7 +589,9 @@ class _Planner:
         data: dict[str, Any] = {}
         if self.config.targets is None or "claude-code" in self.targets:
             data["output"] = self.config.output
-        regenerates = {f.own_banner["regenerate"] for f in self.files.values() if f.own_banner}
+        regenerates = {f.own_banner["regenerate"] for f in (*self.files.values(),
+                                                            *self.skills.skills.values())
+                       if f.own_banner}
         data["regenerate"] = regenerates.pop() if len(regenerates) == 1 else self.config.regenerate
         if self.config.targets is not None:
             data["targets"] = self.config.targets
@@ -559,7 +608,7 @@ class _Planner:
     def _prove_staged(self, planned: dict[str, bytes], plans: dict[str, Plan]) -> dict[str, str]:
         if not self.stage.files and self.settings is not None:
             self._copy_catalog(self.stage.folder)
-        self.stage.sync(planned)
+        self.stage.sync(planned, self.skills.file_modes)
         mismatched, problems = self.prove(self.stage.folder)
         for agent_id, why in self._blame(problems, plans).items():
             mismatched.setdefault(agent_id, why)
@@ -577,6 +626,8 @@ class _Planner:
         for problem in problems:
             if problem.path in by_path:
                 blamed.setdefault(by_path[problem.path], problem.message)
+            elif self.skills.owner(problem.path):
+                blamed.setdefault(self.skills.owner(problem.path), problem.message)
             elif problem.path in self.block_paths:
                 text = self.block_paths[problem.path]
                 self.excluded.add(text)
@@ -595,7 +646,7 @@ class _Planner:
         for name in (CONFIG_FILE, PYPROJECT_FILE):
             if (self.root / name).is_file():
                 shutil.copy2(self.root / name, stage / name)
-        for folder in ("manifests", "blocks", "roles", "templates", "capabilities"):
+        for folder in ("manifests", "blocks", "roles", "templates", "capabilities", "skills"):
             if getattr(self.config, folder) is None:
                 continue  # `capabilities` is only there when the config names the folder
             source = self.settings.folder(folder)
@@ -618,6 +669,7 @@ class _Planner:
         renderer = Renderer(catalog)
         rendered = {(r.agent.id, r.target): r for r in render_agents(
             renderer, [agent for agent in catalog.agents if agent.id in self.files])}
+        mismatched.update(self.skills.prove(catalog, renderer))
         problems += list(renderer.failures())
         for agent_id, file in self.files.items():
             item = rendered.get((agent_id, file.target))
@@ -670,7 +722,10 @@ class Stage:
             except OSError:
                 pass
 
-    def sync(self, files: dict[str, bytes]) -> None:
+    def sync(self, files: dict[str, bytes], modes: dict[str, int] | None = None) -> None:
+        """Write the files whose bytes changed; ``modes`` are permission bits to set (a
+        skill's copied files keep theirs)."""
+        modes = modes or {}
         for rel in set(self.files) - set(files):
             (self.folder / rel).unlink(missing_ok=True)
             del self.files[rel]
@@ -684,6 +739,8 @@ class Stage:
                 with open(path, "wb") as handle:
                     handle.write(data)
                 self.files[rel] = data
+            if rel in modes:
+                os.chmod(self.folder / rel, modes[rel])
 
     def publish(self, root: Path, paths: list[str]) -> list[str]:
         """Put the staged ``paths`` into ``root``, all or none: each is linked into place
@@ -740,6 +797,7 @@ def _place(staged: Path, target: Path) -> None:
             raise
         with open(target, "xb") as handle:  # a file system without hard links
             handle.write(staged.read_bytes())
+        shutil.copymode(staged, target)
 
 
 # -- helpers -------------------------------------------------------------------------------------
@@ -794,59 +852,6 @@ def block_file(text: str) -> str:
     if any(marker in text for marker in _JINJA):
         text = "{% raw %}\n" + text + "\n{% endraw %}"
     return text + "\n"
-
-
-def toml_text(data: dict[str, Any]) -> str:
-    """A manifest as TOML: keys in the given order, ``[[handoff]]`` and tables last."""
-    parts, tables = [], {}
-    for key, value in data.items():
-        if isinstance(value, dict):
-            tables[key] = value
-        elif key != "handoff":
-            parts.append(_dump({key: value}))
-    for handoff in data.get("handoff", []):
-        parts.append("\n[[handoff]]\n" + _dump(handoff))
-    for name, table in tables.items():
-        if any(isinstance(v, dict) for v in table.values()):  # `[targets.<name>]` tables
-            parts.append("\n" + _dump({name: table}))
-        else:
-            parts.append(f"\n[{name}]\n" + "".join(_dump({k: v}) for k, v in table.items()))
-    return "".join(parts)
-
-
-def _dump(mapping: dict[str, Any]) -> str:
-    import tomli_w
-
-    # TOML reads CRLF inside a multi-line string as LF: such text stays escaped.
-    return tomli_w.dumps(mapping, multiline_strings=not _has_cr(mapping))
-
-
-def _has_cr(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\r" in value
-    if isinstance(value, dict):
-        return any(_has_cr(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_cr(v) for v in value)
-    return False
-
-
-def without_banner(data: bytes, comment: CommentStyle = HTML_COMMENT,
-                   template: str | None = None) -> bytes:
-    """A generated file without its banner line (in the words of the config's ``banner``
-    template, if any) and the blank line after it."""
-    return strip_banner(data, comment or HTML_COMMENT, blank=True, template=template)
-
-
-def first_difference(actual: bytes, expected: bytes) -> int | None:
-    """The 1-based line where two files first differ, or None when they are equal."""
-    if actual == expected:
-        return None
-    a, b = actual.splitlines(keepends=True), expected.splitlines(keepends=True)
-    for number, (x, y) in enumerate(zip(a, b), start=1):
-        if x != y:
-            return number
-    return min(len(a), len(b)) + 1
 
 
 def _same_file(path: Path, data: bytes) -> bool:

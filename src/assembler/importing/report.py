@@ -41,6 +41,9 @@ def import_text(result: ImportResult, style: Style, show_diffs: bool = True) -> 
         why = f"; not the seed layout: {file.reason}" if file.mode == "sections" and file.reason \
             else ""
         extra = f", own text in {file.markdown}" if file.markdown else ""
+        if file.kind == "skill":
+            extra += f", renders to {file.output}" if file.output else ""
+            extra += f", {plural(len(file.copied), 'file')} copied" if file.copied else ""
         lines.append(f"  {printable(file.source)} \u2192 {file.manifest} ({file.status}: "
                      f"{MODE_TEXT[file.mode]}{extra}{why})")
         lines += [f"      {change}" for change in file.changes]
@@ -50,14 +53,14 @@ def import_text(result: ImportResult, style: Style, show_diffs: bool = True) -> 
         lines += [_problem(p, style) for p in result.refused]
     if result.skipped:
         lines.append(f"{plural(len(result.skipped), 'file')} skipped (their tool does not load "
-                     "them as agents either):")
+                     f"them as {kinds_of(result)} either):")
         lines += [_problem(p, style) for p in result.skipped]
     if result.blocks:
         lines.append(f"{plural(len(result.blocks), 'shared block')}:")
         width = max(len(block.path) for block in result.blocks)
         for block in sorted(result.blocks, key=lambda b: (-b.users, b.name)):
             reused = " (already in the catalog, reused)" if block.reused else ""
-            lines.append(f"  {block.path:<{width}}  used by {plural(block.users, 'agent')}{reused}")
+            lines.append(f"  {block.path:<{width}}  used by {_users(block)}{reused}")
     elif result.files:
         lines.append("No section is shared by enough files to become a block.")
     verbatim = [f for f in result.files if f.mode == "verbatim"]
@@ -73,11 +76,27 @@ def import_text(result: ImportResult, style: Style, show_diffs: bool = True) -> 
                      "outputs.")
         repaired = counts["repaired"]
         lines.append(f"Proof: {result.proven} of {imported} rendered outputs equal their "
-                     "originals byte for byte, apart from the banner line and the blank line "
-                     "after it" + (f"; {repaired} {'equals' if repaired == 1 else 'equal'} them with the repairs listed above"
+                     "originals byte for byte, apart from the banner line "
+                     + ("(and a SKILL.md's copies line) " if any(
+                         f.kind == "skill" and f.copied for f in result.files) else "")
+                     + "and the blank line after it" + (f"; {repaired} {'equals' if repaired == 1 else 'equal'} them with the repairs listed above"
                                    if repaired else "") + ".")
     lines += _outcome(result, style)
     return "\n".join(lines) + "\n"
+
+
+def kinds_of(result: ImportResult) -> str:
+    """What the import took in: agents, or agents and skills."""
+    return "agents or skills" if any(f.kind == "skill" for f in result.files) else "agents"
+
+
+def _users(block) -> str:
+    agents = block.users - block.skills
+    if not block.skills:
+        return plural(agents, "agent")
+    if not agents:
+        return plural(block.skills, "skill")
+    return f"{plural(agents, 'agent')} and {plural(block.skills, 'skill')}"
 
 
 def _near_duplicates(result: ImportResult, style: Style, show_diffs: bool) -> list[str]:
@@ -114,8 +133,9 @@ def _tally(result: ImportResult) -> str:
 def _outcome(result: ImportResult, style: Style) -> list[str]:
     if not result.files:
         return [style("nothing imported", "red") + f": {_tally(result)}."
-                + ("" if result.found else " No agent file found (Markdown with YAML frontmatter, "
-                   "or a Codex TOML file in .codex/agents).")]
+                + ("" if result.found else " No agent file or skill found (Markdown with YAML "
+                   "frontmatter, a Codex TOML file in .codex/agents, or a folder holding a "
+                   "SKILL.md).")]
     if result.conflicts:
         return [style("refused", "red") + ": these files exist already and import never "
                 "overwrites them:"] + [f"  {p}" for p in result.conflicts] + [

@@ -112,6 +112,7 @@ def _cycles(catalog: Catalog) -> Iterator[Finding]:
 
 def _unused(catalog: Catalog) -> Iterator[Finding]:
     used = {name for agent in catalog.agents for name in agent.all_blocks}
+    used.update(name for skill in catalog.skills for name in skill.all_blocks)
     for name, block in sorted(catalog.blocks.items()):
         if name not in used:
             yield Finding(

@@ -85,7 +85,40 @@ def check_skill_targets(catalog: Catalog) -> Diagnostics:
                 if errors:
                     report_validation_errors(errors, document, diagnostics, model=model,
                                              prefix=("targets", name))
+                else:
+                    _check_pins(skill, name, table.get("pinned", {}), diagnostics)
     return diagnostics
+
+
+# Manifest fields a pinned frontmatter entry may repeat: both must say the same.
+_PINNABLE = {"description": "description", "when_to_use": "when_to_use", "license": "license",
+             "compatibility": "compatibility", "metadata": "metadata"}
+
+
+def _check_pins(skill: Skill, target: str, pinned: dict[str, str],
+                diagnostics: Diagnostics) -> None:
+    """A pinned entry of a key the manifest also sets must read as the manifest's value,
+    so that lint and the listing limits measure what the tool reads."""
+    from ..sources.fidelity import frontmatter_entry
+    from ..sources.yaml import load_yaml
+
+    for key, field_name in _PINNABLE.items():
+        if key not in pinned or getattr(skill.manifest, field_name) in (None, {}):
+            continue
+        want = getattr(skill.manifest, field_name)
+        try:
+            found = (load_yaml(frontmatter_entry(key, pinned[key]), core=True) or {}).get(key)
+        except Exception:  # noqa: BLE001 - any YAML error: the pin cannot be read
+            found = None
+        if isinstance(want, str) and isinstance(found, str):
+            same = want.strip() == found.strip()
+        else:
+            same = want == found
+        if not same:
+            diagnostics.error(skill.source, *skill.document.locate(
+                ("targets", target, "pinned", key), value=True),
+                f"pinned `{key}` does not say what the manifest's `{field_name}` says",
+                f"make the two equal, or remove `{key}` from `[targets.{target}.pinned]`")
 
 
 def render_skill(renderer: Renderer, skill: Skill) -> list[Rendered] | None:

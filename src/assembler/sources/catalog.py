@@ -137,6 +137,8 @@ def _load_agents(
 ) -> list[Agent]:
     root = settings.root
     folder = settings.folder("manifests")
+    if not folder.is_dir() and settings.folder("skills").is_dir():
+        return []  # a catalog of skills only
     if not folder.is_dir():
         rel = folder.relative_to(root).as_posix() if folder.is_relative_to(root) else str(folder)
         diagnostics.error(

@@ -427,11 +427,12 @@ def _check_agent(values: dict[str, Any], line: int, tool: str, dialect: str,
                  name_required: bool) -> None:
     name, description = values.get("name"), values.get("description")
     if dialect == "claude":
-        if not name or not isinstance(name, str):
+        if (name_required or "name" in values) and (not name or not isinstance(name, str)):
             raise NotAnAgent(f"the frontmatter has no `name`, so {tool} does not load the file as "
                              "an agent (a slash command or a reference document?)", line,
                              "add `name:` if it is meant to be an agent")
-        if name.startswith("-") or len(name) > CLAUDE_NAME_LIMIT or ":" in name:
+        if name is not None and (name.startswith("-") or len(name) > CLAUDE_NAME_LIMIT
+                                 or ":" in name):
             raise NotAnAgent(f"{tool} refuses the name {name!r}: names must not start with `-`, "
                              f"hold `:` or be longer than {CLAUDE_NAME_LIMIT} characters", line)
     elif "name" in values and not isinstance(name, str):

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar
 from pydantic import BaseModel, ConfigDict
 
 from ..compose.composition import Source, Value
+from ..sources.fidelity import frontmatter_entry
 from ..sources.skills import OUTPUT
 from ..sources.yaml import yaml_entry
 from .base import HTML_COMMENT, PLACEHOLDER
@@ -36,11 +37,17 @@ _PATTERNED = re.compile(r"^(?P<tool>[A-Za-z]+)\((?P<pattern>[^()]*)\)$")
 
 
 class SkillOptions(BaseModel):
-    """A skill's `[targets.<name>]` table: every format takes ``enabled``."""
+    """A skill's `[targets.<name>]` table: every format takes ``enabled``, and the pins
+    that keep an adopted ``SKILL.md`` byte-exact: ``pinned`` (YAML value text by key,
+    written as ``key: <text>`` after the entries the format derives, replacing a derived
+    entry of the same key) and ``pinned_lead`` (the text between the opening ``---`` and
+    the first key)."""
 
     model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=False)
 
     enabled: bool = True
+    pinned: dict[str, str] = {}
+    pinned_lead: str = ""
 
 
 @dataclass(frozen=True)
@@ -107,6 +114,14 @@ class SkillFormat:
             for key in self.extras:
                 if key in table:
                     out.append(entry(skill, key, table[key], ("targets", name, key)))
+        pinned = {key: (name, raw) for name, table in tables.items()
+                  for key, raw in table.get("pinned", {}).items()}
+        if pinned:
+            out = [item for item in out if _key_of(item) not in pinned]
+            out += [Value(frontmatter_entry(key, raw),
+                          Source("manifest", skill.document, ("targets", name, "pinned", key),
+                                 skill.id, "derived", whole=True))
+                    for key, (name, raw) in pinned.items()]
         return out
 
     def own_entries(self, composition: "SkillComposition") -> list[Value]:
@@ -123,13 +138,18 @@ class SkillFormat:
             values = composition.sections(text_of)
             values["banner"] = PLACEHOLDER
             values["copies"] = copies
-            values["frontmatter"] = "".join(text_of(item)
-                                            for item in self.entries(composition, tables))
+            lead = "".join(table.get("pinned_lead", "") for table in tables.values())
+            values["frontmatter"] = lead + "".join(text_of(item)
+                                                   for item in self.entries(composition, tables))
             return values
 
         text = renderer.render_layout(self.layout, variables, skill,  # type: ignore[arg-type]
                                       self.path(skill.id), self.name)
         return None if text is None else text.rstrip("\n") + "\n"
+
+
+def _key_of(item: Value) -> str:
+    return str(item.text).split(":", 1)[0]
 
 
 def check_tools(skill: "Skill", diagnostics: "Diagnostics") -> None:
