@@ -1112,3 +1112,12 @@ def test_an_orphan_removed_by_another_build_meanwhile_is_no_error(tmp_path, cli,
     result = cli("build", "--root", root)
     assert result.exit_code == 0, result.stdout + result.stderr
     assert not temp.exists()
+
+
+def test_lipsum_gives_the_same_text_every_render(tmp_path, cli, monkeypatch):
+    """A block using `lipsum` must render the same bytes each time, or every check would
+    call the outputs stale (and a cached check would disagree with an uncached one)."""
+    root = tiny(tmp_path, **{"_blocks/rules.md": "## Rules\n\n{{ lipsum(2) }}\n"})
+    assert cli("build", "--root", root).exit_code == 0
+    monkeypatch.setenv("ASSEMBLER_NO_CACHE", "1")
+    assert cli("check", "--root", root).exit_code == 0

@@ -19,6 +19,7 @@ above any real prompt section.
 
 from __future__ import annotations
 
+import random
 import re
 from functools import wraps
 from typing import Any, Callable
@@ -105,7 +106,14 @@ class BoundedSandbox(SandboxedEnvironment):
     def _lipsum(self, n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str:
         if isinstance(n, int) and isinstance(max, int) and n * max * 12 > self.limit:
             raise _too_much("`lipsum`", n * max * 12, self.limit)
-        return generate_lorem_ipsum(n, html, min, max)
+        # Jinja2's lipsum draws from the global random generator: seeded here for each call,
+        # so the same sources give the same bytes (the drift check and the cache rely on it).
+        state = random.getstate()
+        random.seed(0)
+        try:
+            return generate_lorem_ipsum(n, html, min, max)
+        finally:
+            random.setstate(state)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         limit = self.limit
