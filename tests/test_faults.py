@@ -38,6 +38,8 @@ from typer.testing import CliRunner
 
 from assembler.cli.app import app
 
+from .test_hostile import listing
+
 settings.register_profile(
     "faults", max_examples=30, deadline=None, derandomize=True, database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
@@ -308,15 +310,6 @@ def age(root: Path) -> None:
             os.utime(path, (LONG_AGO, LONG_AGO))
 
 
-def snapshot(folder: Path) -> dict[str, bytes | None]:
-    """Every path under ``folder`` with its bytes (None for folders and links)."""
-    found: dict[str, bytes | None] = {}
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder).as_posix()
-        found[rel] = path.read_bytes() if path.is_file() and not path.is_symlink() else None
-    return found
-
-
 def changes(before: dict[str, bytes | None], after: dict[str, bytes | None]) -> set[str]:
     return {path for path in before.keys() | after.keys() if before.get(path, 0) != after.get(path, 0)}
 
@@ -355,12 +348,12 @@ def assert_cache_agrees(root: Path) -> tuple[int, str]:
 def test_any_catalog_keeps_the_promises(files, data):
     with catalog_folder(files) as root:
         base = root.parent
-        before = snapshot(base)
+        before = listing(base)
         code, _, stderr = run("build", "--root", root)
         event(f"build exits {code}")
         event(f"{sum(rel.endswith('skill.toml') for rel in files)} skills, "
               f"{sum('SKILL.md' in p.name for p in _outputs(root))} SKILL.md built")
-        changed = changes(before, snapshot(base))
+        changed = changes(before, listing(base))
         if code == 2:
             assert not changed, f"exit 2 but wrote {sorted(changed)}"
         else:
@@ -374,7 +367,7 @@ def test_any_catalog_keeps_the_promises(files, data):
                 json.loads(stdout)  # the document, whatever the outcome
             if args[0] == "check":
                 assert (other == 2) == (code == 2), (other, code, stdout)
-        assert changes(before, snapshot(base)) == changed, "a read-only command wrote"
+        assert changes(before, listing(base)) == changed, "a read-only command wrote"
         age(root)
         checked = assert_cache_agrees(root)
         if code == 0:
@@ -427,11 +420,11 @@ def _import_the_outputs(root: Path, data) -> None:
         return
     source = root / data.draw(st.sampled_from(folders), label="imported folder")
     base = root.parent
-    before = snapshot(base)
+    before = listing(base)
     code, stdout, _ = run("import", source, "--root", base / "imported", "--format", "json")
     event(f"import exits {code}")
     json.loads(stdout)
-    written = changes(before, snapshot(base))
+    written = changes(before, listing(base))
     assert all(path.split("/")[0] == "imported" for path in written), sorted(written)
     if code == 2:
         assert not written, f"import exit 2 but wrote {sorted(written)}"
@@ -488,10 +481,10 @@ def _adopt(root: Path, path: Path) -> None:
     rebuilt file) or is refused, and a refusal changes nothing but ``.assembler/``."""
     base = root.parent
     edited = path.read_bytes() if path.is_file() else b""
-    before = snapshot(base)
+    before = listing(base)
     code, _, _ = run("adopt", path.relative_to(root).as_posix(), "--root", root)
     event(f"adopt exits {code}")
-    written = {p for p in changes(before, snapshot(base)) if not p.startswith("cat/.assembler/")}
+    written = {p for p in changes(before, listing(base)) if not p.startswith("cat/.assembler/")}
     if code != 0:
         assert not written, f"adopt exit {code} but wrote {sorted(written)}"
     assert _edit_survives(root, path, edited), \

@@ -215,3 +215,20 @@ def test_lint_counts_a_block_used_only_by_skills_as_used(imported):
     _, root, _, _ = imported
     result = runner.invoke(app, ["lint", "--root", str(root)])
     assert "AA803" not in result.output
+
+
+def test_a_skill_imports_into_a_catalog_with_its_own_banner_words(tmp_path, cli):
+    """A `banner` template words the agents' banners; a SKILL.md keeps the tool's own, and
+    the import's proof must strip that one."""
+    root = tmp_path / "catalog"
+    (root / "_manifests").mkdir(parents=True)
+    (root / "assembler.toml").write_text('banner = "Made from {source}. {hash}"\n'
+                                         'targets = ["claude-code"]\n')
+    source = tmp_path / "in" / "demo"
+    source.mkdir(parents=True)
+    (source / "SKILL.md").write_text("---\nname: demo\ndescription: A demo skill.\n---\n\n"
+                                     "# Demo\n\nDo it.\n")
+    result = cli("import", tmp_path / "in", "--root", root)
+    assert result.exit_code == 0, result.stdout
+    assert cli("build", "--root", root).exit_code == 0
+    assert cli("check", "--root", root).exit_code == 0

@@ -26,7 +26,7 @@ from ..sources.folders import has_control
 from ..sources.schema import MAX_NAME_LENGTH, SLUG
 from ..sources.skills import MANIFEST, MAX_COMPATIBILITY, MAX_DESCRIPTION, OUTPUT
 from ..targets.reading import AgentText, Change, NotAnAgent, Unsupported, read_markdown
-from .agentfile import _OWN_BANNER
+from .agentfile import OWN_BANNER
 
 SKILLS_FOLDERS = {".claude/skills": "claude-code", ".agents/skills": "agents"}
 
@@ -170,7 +170,7 @@ def _remove_own_banner(body: str) -> tuple[str, re.Match[str] | None]:
     lines = body.split("\n")
     if len(lines) < 3 or lines[0] != "":
         return body, None
-    own = _OWN_BANNER.match(lines[1])
+    own = OWN_BANNER.match(lines[1])
     if own is None:
         return body, None
     rest = lines[2:]

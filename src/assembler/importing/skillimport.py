@@ -184,7 +184,7 @@ class SkillPart:
     def prove(self, catalog: "Catalog", renderer: "Renderer") -> dict[str, str]:
         """Render the imported skills and compare them with their originals."""
         from ..outputs.skills import render_skills
-        from ..targets.registry import SKILL_FORMATS
+        from ..targets.registry import SKILL_FORMATS, banner_words
         from .texts import first_difference, without_banner
 
         template = catalog.settings.config.banner
@@ -206,8 +206,9 @@ class SkillPart:
                 continue
             self.sizes[skill_id] = len(main.data) + sum(len(c.data) for c in file.files)
             self.outputs[skill_id] = main.path
-            line = first_difference(without_copies(without_banner(main.data, fmt.comment,
-                                                                   template)), file.expected())
+            words = banner_words(main.target, template)
+            line = first_difference(without_copies(without_banner(main.data, fmt.comment, words)),
+                                    file.expected())
             if line:
                 mismatched[KEY + skill_id] = (f"its {self.modes[skill_id]} rendering differs at "
                                               f"line {line}")

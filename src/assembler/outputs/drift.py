@@ -168,7 +168,7 @@ def _copy_was_ours(root: Path, path: str, actual: bytes) -> bool:
 
 def _classify(item: Rendered, actual: bytes | None, root: Path,
               template: str | None = None) -> FileState:
-    from ..targets.registry import REGISTRY, comment_of
+    from ..targets.registry import banner_words, comment_of
 
     source, mode = item.agent.source, item.mode
     if actual is None:
@@ -181,9 +181,7 @@ def _classify(item: Rendered, actual: bytes | None, root: Path,
         intact = _copy_was_ours(root, item.path, actual)
         return FileState(item.path, "stale" if intact else "edited", source, item.data, actual,
                          intact=intact, mode=mode)
-    if item.target not in REGISTRY:  # a SKILL.md: always this tool's own banner
-        template = None
-    banner = read_banner(actual, comment_of(item.target), template)
+    banner = read_banner(actual, comment_of(item.target), banner_words(item.target, template))
     if banner is not None and banner.intact:
         return FileState(item.path, "stale", source, item.data, actual, mode=mode)
     if banner is not None and banner.intact is None:

@@ -321,8 +321,7 @@ def adopt(catalog: Catalog, path: str) -> AdoptOutcome:
     if actual == trace.rendered[path].data:
         return AdoptOutcome("clean", path)
     comment = registry.comment_of(trace.rendered[path].target)
-    template = catalog.settings.config.banner if trace.rendered[path].target in registry.REGISTRY \
-        else None
+    template = registry.banner_words(trace.rendered[path].target, catalog.settings.config.banner)
     banner = read_banner(actual, comment, template)
     if banner is not None and banner.intact:
         return AdoptOutcome("not-edited", path)

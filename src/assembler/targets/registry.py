@@ -91,6 +91,12 @@ def skill_readers(settings: "Settings") -> list[tuple[SkillFormat, list[Target]]
     return [(SKILL_FORMATS[key], readers) for key, readers in found.items()]
 
 
+def banner_words(name: str, template: str | None) -> str | None:
+    """The config's ``banner`` template for files written for ``name``, or None for a skills
+    format: a SKILL.md always carries the tool's own banner."""
+    return template if name in REGISTRY else None
+
+
 def comment_of(name: str) -> CommentStyle:
     """The banner comment style of files written for ``name`` (a target or a skills format)."""
     if name in REGISTRY:
