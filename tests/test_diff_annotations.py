@@ -83,17 +83,49 @@ def test_one_edited_file_of_many_is_annotated_as_a_full_trace_annotates_it(
     assert traced[0] == "a6" and len(traced) == agents  # users of the block only
 
 
+def layout_traced(monkeypatch) -> list[str]:
+    """The makers the layout tracer renders, from now on."""
+    seen: list[str] = []
+    real = sourcemap.LayoutTracer.trace_keys
+
+    def trace_keys(self, maker):
+        seen.append(maker.id)
+        return real(self, maker)
+
+    monkeypatch.setattr(sourcemap.LayoutTracer, "trace_keys", trace_keys)
+    return seen
+
+
 def test_a_stale_agent_is_traced_alone_when_only_its_manifest_changed(tmp_path, monkeypatch):
-    """Its banner changes too: a layout line, counted over every output by the layout
-    tracer."""
+    """Its banner changes too, but a banner's reach is not counted: no other output is
+    rendered at all."""
     root = catalog(tmp_path / "c")
     manifest = root / "_manifests/a5.toml"
     manifest.write_text(manifest.read_text().replace("Agent 5.", "Agent five."))
     expected = full_trace_diffs(root)
-    traced = traced_agents(monkeypatch)
+    traced, layouts = traced_agents(monkeypatch), layout_traced(monkeypatch)
     diffs = annotated(root)
     assert diffs == expected and "touches 1 agent" in diffs["agents/a5.md"]
-    assert traced == ["a5"]
+    header = next(line for line in diffs["agents/a5.md"].splitlines() if line.startswith("@@"))
+    assert header == ("@@ -1,9 +1,9 @@ _manifests/a5.toml:2 (manifest field `description`): "
+                      f"touches 1 agent; {explain.BANNER_NOTE}")
+    assert traced == ["a5"] and layouts == []
+
+
+def test_a_hand_edited_layout_line_is_counted_over_the_outputs_that_hold_it(
+        tmp_path, monkeypatch):
+    """`# DOMAIN SCOPE` is in the outputs of the six agents with a handoff only: the layout
+    tracer renders every other output to find them."""
+    root = catalog(tmp_path / "c")
+    path = root / "agents/a6.md"
+    path.write_text(path.read_text().replace("# DOMAIN SCOPE", "# DOMAIN SCOPES", 1))
+    expected = full_trace_diffs(root)
+    traced, layouts = traced_agents(monkeypatch), layout_traced(monkeypatch)
+    diffs = annotated(root)
+    assert diffs == expected
+    assert "agent.md.j2:" in diffs["agents/a6.md"]
+    assert "(layout): touches 6 agents" in diffs["agents/a6.md"]
+    assert traced == ["a6"] and sorted(layouts) == sorted(f"a{i}" for i in range(AGENTS) if i != 6)
 
 
 def test_the_layout_tracer_finds_the_layout_config_and_role_lines_a_full_trace_finds(tmp_path):

@@ -289,16 +289,27 @@ def changes(smap: SourceMap, actual: bytes | str, autojunk: bool = True,
     return groups
 
 
+# A change to the banner is its hash following the file's other sources: there is nothing
+# to edit there and no reach to count (every file's banner is its own).
+BANNER_NOTE = "generated banner: its hash changes with the sources"
+
+
 def describe_change(change: Change, trace: Trace) -> str:
     """``source:lines (what)`` for each source, and how many agents the change reaches."""
+    sources = [found for found in change.sources() if found[0].kind != "banner"]
+    banner = BANNER_NOTE if len(sources) < len(change.sources()) else ""
+    if not sources:
+        return banner
     parts = []
-    for origin, low, high in change.sources():
+    for origin, low, high in sources:
         lines = f"{low}" if low == high else f"{low}-{high}"
         parts.append(f"{origin.path}:{lines} ({origin.describe()})")
-    agents = reach_text(trace, trace.reach(list(change.origins)))
+    agents = reach_text(trace, trace.reach([o for o in change.origins if o.kind != "banner"]))
     if len(parts) > 1:
-        return " + ".join(parts) + f": spans {len(parts)} sources, touches {agents}"
-    return f"{parts[0]}: touches {agents}"
+        note = " + ".join(parts) + f": spans {len(parts)} sources, touches {agents}"
+    else:
+        note = f"{parts[0]}: touches {agents}"
+    return f"{banner}; {note}" if banner else note
 
 
 def annotated_diff(smap: SourceMap, actual: bytes, diff: str, trace: Trace,
@@ -484,9 +495,10 @@ def annotated_diffs(catalog: Catalog, states: list) -> dict[str, str]:
     """Diffs of edited and stale files, each hunk header naming its sources.
 
     Only the agents with such a file are traced first. A hunk header also counts
-    the agents each source line reaches, and only the outputs that can hold those
-    lines are traced for that: a block's users, a manifest's own agent, and, for a
-    line of a layout, the config or a role, every other output by a
+    the agents each source line reaches (the banner's aside: see :data:`BANNER_NOTE`),
+    and only the outputs that can hold those lines are traced for that: a block's
+    users, a manifest's own agent, and, for a line of a layout, the config or a role,
+    every other output by a
     :class:`~.sourcemap.LayoutTracer`, which maps just those kinds, as a full trace
     does, at a fraction of its cost. The annotations are a convenience: if tracing
     fails for any reason the plain diffs are shown, so the drift check itself never
@@ -502,7 +514,8 @@ def annotated_diffs(catalog: Catalog, states: list) -> dict[str, str]:
         groups = {state.path: changes(traced[state.path][1], state.actual)
                   for state in shown if state.path in traced}
         origins = {origin for found in groups.values() for group in found
-                   for change in group for origin in change.origins}
+                   for change in group for origin in change.origins
+                   if origin.kind != "banner"}  # whose reach is not counted
         rest = [m for m in makers if m.source not in first]
         traced |= _trace(renderer, [m for m in rest if _may_hold(m, origins)])
         users: dict[tuple[str, int], dict[str, list[int]]] = {}

@@ -184,7 +184,7 @@ def strip_markers(text: str) -> str:
 def _unmark(value: Any) -> Any:
     """A layout context with every marker removed, for the plain render."""
     if isinstance(value, str):
-        return strip_markers(value)
+        return strip_markers(value) if _MARKER_CHARS.search(value) else value
     if isinstance(value, list):
         return [_unmark(v) for v in value]
     if isinstance(value, dict):
@@ -395,19 +395,12 @@ class TracingRenderer(Renderer):
         text, source = value.text, value.source
         if source is None or not text:
             return text
-        document, loc = source.document, source.loc
-        raw = _lookup(document, loc)
         if source.whole:
             return self._open(self.value_origin(source, 0)) + text + CLOSE
-        if not isinstance(raw, str):
+        found = _value_part(value)
+        if found is None:
             return text
-        if text in raw:
-            prefix, core, suffix, offset = "", text, "", raw.find(text)
-        elif raw and raw in text:
-            at = text.find(raw)
-            prefix, core, suffix, offset = text[:at], raw, text[at + len(raw):], 0
-        else:
-            return text
+        prefix, core, suffix, raw, offset = found
         first = raw.count("\n", 0, offset)
         pieces = core.splitlines(keepends=True)
         marked = "".join(self._open(self.value_origin(source, first + i)) + piece + CLOSE
@@ -519,21 +512,23 @@ class TracingRenderer(Renderer):
         return SourceMap(agent, rendered.path, tuple(mapped), tuple(sorted(self.approximate)))
 
     def _runs(self, marked: str, base: int) -> list[tuple[str, int]]:
+        """The text between markers, each piece with the origin id it is under."""
         stack = [base]
         runs: list[tuple[str, int]] = []
-        position = 0
-        for match in _MARKER.finditer(marked):
-            if match.start() > position:
-                runs.append((marked[position:match.start()], stack[-1]))
-            if match.group(1) is not None:
-                stack.append(int(match.group(1)))
-            elif match.group(2) is not None:
-                stack[-1] = int(match.group(2))
+        # split: text, then per marker its OPEN id, its LINE id (None when not that kind), text
+        parts = _MARKER.split(marked)
+        for at in range(0, len(parts) - 1, 3):
+            if parts[at]:
+                runs.append((parts[at], stack[-1]))
+            opened, line = parts[at + 1], parts[at + 2]
+            if opened is not None:
+                stack.append(int(opened))
+            elif line is not None:
+                stack[-1] = int(line)
             elif len(stack) > 1:
                 stack.pop()
-            position = match.end()
-        if position < len(marked):
-            runs.append((marked[position:], stack[-1]))
+        if parts[-1]:
+            runs.append((parts[-1], stack[-1]))
         return runs
 
 
@@ -546,21 +541,36 @@ LAYOUT_KINDS = frozenset({"layout", "banner", "config", "role"})
 class LayoutTracer(TracingRenderer):
     """Maps only the lines of layouts, the config and roles, at a fraction of the cost.
 
-    A block's text is marked as a whole, from its first line, and a manifest value as
+    A block's text and a manifest value are each marked as one run of
     :data:`_OWN_VALUE`; everything else is marked as :class:`TracingRenderer` marks
     it. The text of a block or a value stays inside its markers either way, so the
     origins of the :data:`LAYOUT_KINDS` in each line come out as a full trace gives
     them: which outputs hold a layout line, a config value or a role's preamble.
     """
 
-    def value_origin(self, source, line: int) -> Origin:
-        return _OWN_VALUE if source.kind == "manifest" else super().value_origin(source, line)
+    def __init__(self, catalog: Catalog):
+        super().__init__(catalog)
+        self._own = self._open(_OWN_VALUE)
+
+    def mark(self, value: Value) -> str:
+        """As :meth:`TracingRenderer.mark`, with a manifest value's part marked as one run:
+        its lines are all :data:`_OWN_VALUE`'s, which is all that is kept of them."""
+        source = value.source
+        if source is None or source.kind != "manifest" or not value.text:
+            return super().mark(value)
+        if source.whole:
+            return self._own + value.text + CLOSE
+        found = _value_part(value)
+        if found is None:
+            return value.text
+        prefix, core, suffix, _, _ = found
+        return prefix + self._own + core + CLOSE + suffix
 
     def render_block(self, name: str, context: dict[str, Any], agent: Agent) -> str | None:
         plain = Renderer.render_block(self, name, context, agent)
         if plain is None or not plain.strip("\n"):
             return plain
-        return self._open(self._template_origin(f"block:{name}", 1)) + plain.strip("\n") + CLOSE
+        return self._own + plain.strip("\n") + CLOSE  # of no kind kept: as one run
 
     def trace_keys(self, maker: Agent | Skill) -> list[tuple[str, dict[tuple[str, int], list[int]]]] | None:
         """Each output of an agent or skill with the lines (numbers) that hold each
@@ -665,6 +675,23 @@ def _strip_newlines(marked: str) -> str:
     end = tail.start() if tail else len(marked)
     return (marked[:start].replace("\n", "") + marked[start:end]
             + marked[end:].replace("\n", ""))
+
+
+def _value_part(value: Value) -> tuple[str, str, str, str, int] | None:
+    """``(prefix, core, suffix, raw, offset)``: the part of ``value``'s text that is its
+    source value (``core``, at ``offset`` in the raw value), and the text around it; None
+    when the text is not found in the value, nor the value in the text."""
+    text, source = value.text, value.source
+    assert source is not None
+    raw = _lookup(source.document, source.loc)
+    if not isinstance(raw, str):
+        return None
+    if text in raw:
+        return "", text, "", raw, raw.find(text)
+    if raw and raw in text:
+        at = text.find(raw)
+        return text[:at], raw, text[at + len(raw):], raw, 0
+    return None
 
 
 def _lookup(document: TomlDocument, loc: tuple) -> Any:
