@@ -161,7 +161,7 @@ def bench_peer(root: Path, size: int, work: Path, rulesync: list[str], label: st
     tree = peer.source_tree(root / "agents", work / f"peer-{catalog}-{size}", targets)
     peer.generate(rulesync, tree)
     result = measure(f"peer: rulesync generate --check{label}", [*rulesync, "generate", "--check"],
-                     tree, PEER_RUNS, size,
+                     tree, PEER_RUNS, size, warmup=False,  # its `generate` just now warmed it
                      note=f"rulesync {peer.VERSION} checking the same agents (its source tree made "
                           "from our rendered files), its files written once before")
     result.catalog = catalog
@@ -220,7 +220,8 @@ def bench_size(size: int, runs: int, work: Path, cli: list[str],
     root = catalog_gen.generate(work / f"catalog-{size}", size)
     outputs = root / "agents"
     results: list[Result] = []
-    warm = size < 10000  # at 10,000 agents the build before warms every file already
+    # at 10,000 agents the run before warms every file already (the first: the generator)
+    warm = size < 10000
 
     def log(result: Result) -> None:
         _log(results, result)
@@ -233,7 +234,7 @@ def bench_size(size: int, runs: int, work: Path, cli: list[str],
             raise HarnessError(f"build from nothing wrote {written(output)} of {size} files")
 
     log(measure("build, from nothing", [*cli, "build"], root, runs, size,
-                prepare=from_nothing, verify=all_created))
+                prepare=from_nothing, verify=all_created, warmup=warm))
 
     before: dict[str, tuple[int, int]] = {}
 
@@ -323,10 +324,10 @@ def bench_import(size: int, runs: int, work: Path, cli: list[str]) -> list[Resul
 
     floor = measure("floor (import + read and write all)",
                     [sys.executable, str(FLOOR), "--import", str(source), str(copy)], work, runs,
-                    size, prepare=fresh)
+                    size, prepare=fresh, warmup=False)  # the generator just wrote every file
     for result in (
         measure("import, into a new catalog", [*cli, "import", str(source), "--root", str(root)],
-                work, runs, size, prepare=fresh, verify=all_imported,
+                work, runs, size, prepare=fresh, verify=all_imported, warmup=False,
                 note="every file read, planned, proven by rendering it back, and written"),
         floor,
     ):
@@ -544,9 +545,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"import of {size:,} agent files", flush=True)
             results += bench_import(size, args.large_runs, work, cli)
     note = (f"Each scenario: one warm-up run, then {args.runs} timed runs ({PEER_RUNS} of the "
-            f"peer; {args.large_runs} at 10,000 agents, where the run before warms the files and "
-            f"only the first scenario has a warm-up, and {args.large_runs} of each import, to stay "
-            "within six minutes); "
+            f"peer, after the run that writes its files; {args.large_runs} at 10,000 agents and "
+            f"{args.large_runs} of each import, with no warm-up: the catalog generator or the run "
+            "before has just read or written every file, to stay within six minutes); "
             f"the whole benchmark took {time.perf_counter() - started:.0f} s. "
             f"Load average (1/5/15 min) {load_before} before and {load_average()} after: "
             "the machine's two cores are shared, and a busy core slows every figure.")
