@@ -95,3 +95,20 @@ def test_a_cached_check_loads_neither_jinja2_nor_pydantic(warm):
             "from assembler.cli.entry import main; main()")
     run(code, ["check"], warm)  # the first run may record the cache
     assert run(code, ["check"], warm).stderr == ""
+
+
+def test_a_check_imports_only_the_formats_its_catalog_renders_to(mini):
+    """The registry imports a target's module the first time the target is asked for."""
+    code = ("import atexit, sys; sys.argv[0] = 'assembler'; atexit.register(lambda: sys.stderr.write("
+            "' '.join(sorted(m for m in sys.modules if m.startswith('assembler.targets.'))))); "
+            "from assembler.cli.entry import main; main()")
+    loaded = run(code, ["check"], mini).stderr.split()
+    assert "assembler.targets.claude_code" in loaded
+    assert not {"assembler.targets.codex", "assembler.targets.gemini"} & set(loaded)
+
+
+def test_every_registered_target_is_made_from_the_module_its_line_names():
+    from assembler.targets.registry import REGISTRY
+
+    assert list(REGISTRY) == [target.name for target in REGISTRY.values()]
+    assert "gemini" in REGISTRY and "nonesuch" not in REGISTRY and REGISTRY.get("nonesuch") is None

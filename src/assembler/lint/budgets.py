@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..targets.registry import PORTING_LIMITS, enabled, get
+from ..targets.registry import enabled, get, porting_limits
 from .context import LintContext, Output
 from .rules import Finding, Rule
 
@@ -70,7 +70,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         for name in budgets.targets:
             if name in enabled_names:
                 continue  # the target's own files are measured against its own limits
-            limit = PORTING_LIMITS[name]
+            limit = porting_limits()[name]
             size = limit.measure(output.data, output.agent)
             if size > limit.limit:
                 yield Finding(

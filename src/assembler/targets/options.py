@@ -11,6 +11,7 @@ a misspelt field of one tool fails at its line with a did-you-mean.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
@@ -112,7 +113,7 @@ def _model_error(diagnostics: Diagnostics | None, agent: "Agent", message: str, 
 
 
 # -- validation ------------------------------------------------------------------------------
-def check_config(settings: "Settings", registry: dict[str, Target], diagnostics: Diagnostics) -> None:
+def check_config(settings: "Settings", registry: Mapping[str, Target], diagnostics: Diagnostics) -> None:
     """Target names, their tables and the model aliases of the config."""
     config, document = settings.config, settings.document
     if document is None:
@@ -158,7 +159,7 @@ def check_config(settings: "Settings", registry: dict[str, Target], diagnostics:
             _known(name, ("models", alias, name), document, registry, diagnostics)
 
 
-def check_manifest(agent: "Agent", registry: dict[str, Target], diagnostics: Diagnostics) -> None:
+def check_manifest(agent: "Agent", registry: Mapping[str, Target], diagnostics: Diagnostics) -> None:
     """The manifest's own `[targets.<name>]` tables."""
     document = agent.document
     for name, table in agent.manifest.targets.items():
@@ -191,7 +192,7 @@ def _check_pinned_description(target: "Target", agent: "Agent", raw: str,
             "write the same text in both, or remove the pinned entry")
 
 
-def _known(name: str, loc: tuple, document, registry: dict[str, Target],
+def _known(name: str, loc: tuple, document, registry: Mapping[str, Target],
            diagnostics: Diagnostics) -> bool:
     if name in registry:
         return True

@@ -8,20 +8,13 @@ one format.
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Iterator, Mapping
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from ..sources.yaml import split_frontmatter
 from .base import HASH_COMMENT, HTML_COMMENT, CommentStyle, Limit, Target, configured
-from .antigravity import Antigravity
-from .claude_code import ClaudeCode
-from .codex import Codex
-from .copilot import Copilot
-from .cursor import Cursor
-from .gemini import Gemini
-from .qwen import Qwen
-from .factory import Factory
-from .kiro import Kiro
-from .opencode import Opencode
 from .agent_skills import AgentSkills
 from .claude_skills import ClaudeSkills
 from .skill_format import SkillFormat
@@ -29,30 +22,60 @@ from .skill_format import SkillFormat
 if TYPE_CHECKING:
     from ..sources.config import Settings
 
-REGISTRY: dict[str, Target] = {target.name: target for target in (
-    Antigravity(),
-    ClaudeCode(),
-    Codex(),
-    Copilot(),
-    Cursor(),
-    Gemini(),
-    Qwen(),
-    Factory(),
-    Kiro(),
-    Opencode(),
-)}
 
-# Limits other agent formats publish, for files meant to be ported there:
-# `[lint.budgets] targets` names them, and AA704 measures each generated file.
-PORTING_LIMITS: dict[str, Limit] = {limit.key: limit for limit in (
-    Limit("copilot", "agent body (after the frontmatter)", "characters", 30_000,
-          lambda data, agent: len(split_frontmatter(_text(data)).body)),
-    Limit("codex", "AGENTS.md file (the whole instruction chain)", "bytes", 32 * 1024,
-          lambda data, agent: len(data)),
-    Limit("skill", "`description`", "characters", 1_024,
-          lambda data, agent: len(agent.manifest.description.strip()), at="description"),
-    *Factory.limits,
-)}
+class _Registry(Mapping[str, Target]):
+    """The targets by name, each module imported the first time its target is asked for:
+    a run imports only the formats its catalog renders to (all of them cost about 25 ms)."""
+
+    def __init__(self, classes: dict[str, str]):
+        self._classes = classes  # name -> "module:Class" in this package
+        self._made: dict[str, Target] = {}
+
+    def __getitem__(self, name: str) -> Target:
+        if name not in self._made:
+            module, cls = self._classes[name].split(":")
+            target = getattr(importlib.import_module(f"{__package__}.{module}"), cls)()
+            assert target.name == name, f"{cls} is registered as {name}, named {target.name}"
+            self._made[name] = target
+        return self._made[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._classes
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._classes)
+
+    def __len__(self) -> int:
+        return len(self._classes)
+
+
+REGISTRY: Mapping[str, Target] = _Registry({
+    "antigravity": "antigravity:Antigravity",
+    "claude-code": "claude_code:ClaudeCode",
+    "codex": "codex:Codex",
+    "copilot": "copilot:Copilot",
+    "cursor": "cursor:Cursor",
+    "gemini": "gemini:Gemini",
+    "qwen": "qwen:Qwen",
+    "factory": "factory:Factory",
+    "kiro": "kiro:Kiro",
+    "opencode": "opencode:Opencode",
+})
+
+
+@cache
+def porting_limits() -> dict[str, Limit]:
+    """Limits other agent formats publish, for files meant to be ported there:
+    `[lint.budgets] targets` names them, and AA704 measures each generated file."""
+    return {limit.key: limit for limit in (
+        Limit("copilot", "agent body (after the frontmatter)", "characters", 30_000,
+              lambda data, agent: len(split_frontmatter(_text(data)).body)),
+        Limit("codex", "AGENTS.md file (the whole instruction chain)", "bytes", 32 * 1024,
+              lambda data, agent: len(data)),
+        Limit("skill", "`description`", "characters", 1_024,
+              lambda data, agent: len(agent.manifest.description.strip()), at="description"),
+        *REGISTRY["factory"].limits,
+    )}
 
 COMMENT_STYLES: tuple[CommentStyle, ...] = (HTML_COMMENT, HASH_COMMENT)
 
