@@ -112,3 +112,12 @@ def test_every_registered_target_is_made_from_the_module_its_line_names():
 
     assert list(REGISTRY) == [target.name for target in REGISTRY.values()]
     assert "gemini" in REGISTRY and "nonesuch" not in REGISTRY and REGISTRY.get("nonesuch") is None
+
+
+@pytest.mark.parametrize("code", [SHORT, FULL])
+def test_both_paths_run_without_the_cyclic_collector(mini, code):
+    """A run's graph of manifests and files lives until exit: scanning it only costs time."""
+    probe = ("import atexit, gc, sys; atexit.register(lambda: sys.stderr.write("
+             "f'collector {gc.isenabled()}'));" + code.removeprefix("import sys;"))
+    result = run(probe, ["check"], mini)  # not built: every file is rendered, and missing
+    assert result.returncode == 1 and result.stderr.endswith("collector False")
