@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assembler.compose import parallel
+from assembler import parallel
 from assembler.sources.catalog import load_partial
 from assembler.compose.render import Renderer
 from assembler.outputs.render import render_agents
@@ -82,13 +82,65 @@ def test_a_renderer_subclass_is_never_forked(tmp_path, monkeypatch):
     monkeypatch.setattr(parallel, "PARALLEL_MIN_AGENTS", 1)
     monkeypatch.setenv(parallel.JOBS_ENV, "2")
     monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: {0, 1})
+    catalog, _ = load_partial(root)  # loading forks; rendering with a subclass must not
     monkeypatch.setattr(parallel, "_fork", lambda *args: pytest.fail("forked"))
 
     class Keeping(Renderer):
         pass
 
-    catalog, _ = load_partial(root)
     assert len(render_agents(Keeping(catalog), list(catalog.agents))) == 6
+
+
+def troubled_catalog(root, count: int = 24):
+    """Agents with a role, and broken manifests in every slice: invalid TOML, a schema
+    error, an unknown role, a handoff to no agent (reported after the load, at a line a
+    forked process's document must still find)."""
+    files = {
+        "assembler.toml": 'output = "agents"\n',
+        "_blocks/intro.md": "Hello from {{ agent.name }}.\n",
+        "_roles/helper.toml": 'blocks = ["intro"]\npreamble = "Helps."\n',
+    }
+    for index in range(count):
+        name = f"a{index:03d}"
+        text = f'name = "{name}"\ndescription = "Agent {index}."\nsubstrate_role = "helper"\n'
+        if index % 7 == 3:
+            text = text.replace("description =", "description = = ")
+        elif index % 7 == 4:
+            text += "tools = 3\n"
+        elif index % 7 == 5:
+            text = text.replace('"helper"', '"helpr"')
+        elif index % 7 == 6:
+            text += f'\n[[handoff]]\ntarget = "nobody{index}"\ntrigger = "when stuck"\n'
+        files[f"_manifests/{name}.toml"] = text
+    return write_tree(root, files)
+
+
+def load(root, workers: int, monkeypatch):
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_AGENTS", 1)
+    monkeypatch.setenv(parallel.JOBS_ENV, str(workers))
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: set(range(4)))
+    forks = []
+    real = parallel._fork
+    monkeypatch.setattr(parallel, "_fork", lambda *args: forks.append(1) or real(*args))
+    catalog, diagnostics = load_partial(root)
+    return catalog, [d.format() for d in diagnostics], len(forks)
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_manifests_loaded_on_several_cores_are_what_a_serial_load_gives(
+        tmp_path, monkeypatch, workers):
+    root = troubled_catalog(tmp_path / "c")
+    serial, serial_problems, none = load(root, 1, monkeypatch)
+    forked, problems, forks = load(root, workers, monkeypatch)
+    assert none == 0 and forks == workers - 1
+    assert problems == serial_problems and len(problems) >= 12
+    assert any("nobody20" in p for p in problems) and any("helpr" in p for p in problems)
+    assert [(a.id, a.manifest, a.document.data, a.document.text) for a in forked.agents] == \
+        [(a.id, a.manifest, a.document.data, a.document.text) for a in serial.agents]
+    assert len(forked.agents) == 24 - 3 * 3  # 3, 4 and 5 of each 7 cannot be rendered
+    assert all(agent.role is forked.roles["helper"] for agent in forked.agents)
+    for agent in forked.agents:  # positions found again where the document came back to
+        assert agent.document.locate(("description",), value=True) == (2, 15)
 
 
 def test_fork_map_runs_each_slice_once_in_order():
@@ -117,4 +169,4 @@ def test_a_plain_renderer_is_forked(tmp_path, monkeypatch):
     real_fork = parallel._fork
     monkeypatch.setattr(parallel, "_fork", lambda *args: forks.append(1) or real_fork(*args))
     rendered, _ = render(root, 2, monkeypatch)
-    assert forks == [1] and len(rendered) == 6
+    assert forks == [1, 1] and len(rendered) == 6  # once to load, once to render

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from assembler.compose import parallel
+from assembler import parallel
 from assembler.diagnostics import CatalogError
 from assembler.outputs.drift import compare
 from assembler.outputs.render import render_catalog

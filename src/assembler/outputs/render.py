@@ -3,7 +3,7 @@
 Each agent is composed once (its blocks rendered once), then each enabled
 target turns the composition into its file, and the banner, with the hash of
 everything else, goes in. Large catalogs are rendered on every core (see
-:mod:`assembler.compose.parallel`), with the same bytes and the same error
+:mod:`assembler.parallel`), with the same bytes and the same error
 messages in the same order as a serial render.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, TypeVar
 
-from ..compose import parallel
+from .. import parallel
 from ..compose.render import Renderer
 from ..diagnostics import CatalogError, Diagnostics, did_you_mean
 from ..sources.catalog import Agent, Catalog, load_partial

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..sources.catalog import Agent, Catalog
 from ..diagnostics import CatalogError
-from ..compose import parallel
+from .. import parallel
 from ..compose.render import BUILT_IN_PREFIX
 from ..outputs.render import Rendered
 from ..targets import registry

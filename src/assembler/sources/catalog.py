@@ -6,17 +6,20 @@ every problem it finds, and only returns a :class:`Catalog` when there is none.
 
 from __future__ import annotations
 
+import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
+from typing import Callable
 
 from .blocks import (
     Block, BlockLibrary, ResolvedRole, discover, load_blocks, load_roles, name_problem,
 )
 from .capabilities import load_capabilities
 from .config import Settings, load_settings
-from ..diagnostics import CatalogError, Diagnostics, did_you_mean
+from .. import parallel
+from ..diagnostics import CatalogError, Diagnostic, Diagnostics, did_you_mean
 from .fidelity import TEXT_PREFIX, check_fidelity
 from .roleformat import FORMATS
 from .extrakeys import without_extra
@@ -149,36 +152,76 @@ def _load_agents(
     agents: list[Agent] = []
     invalid: list[Agent] = []  # checked for what their valid keys say, never rendered
     found = discover(folder, ".toml", root, diagnostics)
-    for agent_id, path in found.items():
-        rel = path.relative_to(root).as_posix()
-        document = load_toml(path, rel, diagnostics)
-        if document is None:
-            continue
-        data = _with_pinned_fields(without_extra(document.data, settings.config.extra_keys))
-        manifest, errors = validate(Manifest, data)
-        if errors:
-            report_validation_errors(errors, document, diagnostics, model=Manifest,
-                                     declared=_declared(settings))
-            manifest, skipped = _without_invalid_keys(data, errors)
-            if manifest is not None:
-                role = _check_manifest(manifest, agent_id, document, settings, library, roles,
-                                       broken_roles, diagnostics, skipped)
-                invalid.append(Agent(agent_id, manifest, rel, role, document))
-            continue
-        assert manifest is not None
-        before = len(diagnostics)
-        if manifest.body_file is not None or manifest.text_file is not None:
-            manifest = _with_markdown(manifest, path, root, document, diagnostics)
-            if manifest is None:
-                continue
-        role = _check_manifest(manifest, agent_id, document, settings, library, roles,
-                               broken_roles, diagnostics)
-        if len(diagnostics) == before and (role is not None or manifest.substrate_role is None):
-            agents.append(Agent(agent_id, manifest, rel, role, document))
+    load = partial(_load_manifest, settings=settings, library=library, roles=roles,
+                   broken_roles=broken_roles)
+    for agent, valid, problems in _each_manifest(load, list(found.items()), roles):
+        diagnostics.extend(problems)
+        if agent is not None:
+            (agents if valid else invalid).append(agent)
     _check_handoffs([*agents, *invalid], list(found), diagnostics,
                     set(settings.config.external_agents))
     _check_output_names(agents, diagnostics)
     return agents
+
+
+Loaded = tuple[Agent | None, bool, list[Diagnostic]]
+
+
+def _each_manifest(load: Callable[[str, Path, Diagnostics], tuple[Agent | None, bool]],
+                   found: list[tuple[str, Path]], roles: dict[str, ResolvedRole]) -> list[Loaded]:
+    """``(agent, valid, problems)`` for each manifest, in order, loaded on every core for a
+    large catalog: parsing the TOML is most of a load, and each manifest is checked on its
+    own. A forked process sends its agents back without their role (the roles are loaded
+    here already), and they get it back here."""
+    parent = os.getpid()
+
+    def work(part: list[tuple[str, Path]]) -> list[Loaded]:
+        out = []
+        for agent_id, path in part:
+            problems = Diagnostics()
+            agent, valid = load(agent_id, path, problems)
+            if agent is not None and agent.role is not None and os.getpid() != parent:
+                agent = replace(agent, role=None)
+            out.append((agent, valid, list(problems)))
+        return out
+
+    loaded = [item for part in parallel.fork_map(work, found, parallel.worker_count(len(found)))
+              for item in part]
+    return [(replace(agent, role=roles[agent.manifest.substrate_role])
+             if agent is not None and agent.role is None and agent.manifest.substrate_role in roles
+             else agent, valid, problems) for agent, valid, problems in loaded]
+
+
+def _load_manifest(agent_id: str, path: Path, diagnostics: Diagnostics, *, settings: Settings,
+                   library: BlockLibrary, roles: dict[str, ResolvedRole],
+                   broken_roles: set[str]) -> tuple[Agent | None, bool]:
+    """One manifest, checked on its own: ``(agent, True)`` when it can be rendered,
+    ``(agent, False)`` when it broke the schema but its valid keys still say something
+    worth checking (its handoffs), ``(None, False)`` when nothing of it can be used."""
+    rel = path.relative_to(settings.root).as_posix()
+    document = load_toml(path, rel, diagnostics)
+    if document is None:
+        return None, False
+    data = _with_pinned_fields(without_extra(document.data, settings.config.extra_keys))
+    manifest, errors = validate(Manifest, data)
+    if errors:
+        report_validation_errors(errors, document, diagnostics, model=Manifest,
+                                 declared=_declared(settings))
+        manifest, skipped = _without_invalid_keys(data, errors)
+        if manifest is None:
+            return None, False
+        role = _check_manifest(manifest, agent_id, document, settings, library, roles,
+                               broken_roles, diagnostics, skipped)
+        return Agent(agent_id, manifest, rel, role, document), False
+    assert manifest is not None
+    if manifest.body_file is not None or manifest.text_file is not None:
+        manifest = _with_markdown(manifest, path, settings.root, document, diagnostics)
+        if manifest is None:
+            return None, False
+    role = _check_manifest(manifest, agent_id, document, settings, library, roles,
+                           broken_roles, diagnostics)
+    valid = not diagnostics and (role is not None or manifest.substrate_role is None)
+    return Agent(agent_id, manifest, rel, role, document), valid
 
 
 def _declared(settings: Settings) -> dict:

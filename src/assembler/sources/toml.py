@@ -32,7 +32,15 @@ _BASIC_BODY = re.compile(r'(?:[^"\\\n]+|\\[\s\S])*')
 _BASIC_MULTILINE_BODY = re.compile(r'(?:[^"\\]+|\\[\s\S]|"(?!""))*')
 _LITERAL_BODY = re.compile(r"[^'\n]*")
 _SCALAR = re.compile(r"[^,\]}\n#]*")
-_VALUE = object()  # marks the position of a key's value in the position map
+class _ValueMark:
+    """Marks the position of a key's value in the position map; one object, also after a
+    document comes back from another process (pickled by name)."""
+
+    def __reduce__(self) -> str:
+        return "_VALUE"
+
+
+_VALUE = _ValueMark()
 
 
 @dataclass
