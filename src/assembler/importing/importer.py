@@ -307,7 +307,8 @@ def _read_sources(candidates: list[tuple[Path, str, str, str | None]], result: I
             continue
         try:
             file = read_agent_file(path, shown, agent_id, target,
-                                   rel=_tool_path(path, target, rel))
+                                   rel=_tool_path(path, target, rel),
+                                   template=settings.config.banner if settings else None)
             frontmatter_fields(file)
         except NotAnAgent as exc:
             problem(str(exc), exc.line, exc.hint, "skipped")
@@ -595,9 +596,9 @@ class _Planner:
         data: dict[str, Any] = {}
         if self.config.targets is None or "claude-code" in self.targets:
             data["output"] = self.config.output
-        regenerates = {f.own_banner["regenerate"] for f in (*self.files.values(),
-                                                            *self.skills.skills.values())
-                       if f.own_banner}
+        regenerates = {f.own_banner.regenerate for f in (*self.files.values(),
+                                                         *self.skills.skills.values())
+                       if f.own_banner and f.own_banner.regenerate}
         data["regenerate"] = regenerates.pop() if len(regenerates) == 1 else self.config.regenerate
         if self.config.targets is not None:
             data["targets"] = self.config.targets
