@@ -14,8 +14,11 @@ from typer.testing import CliRunner
 
 from assembler.cli.app import app
 from assembler.importing.importer import run_import, toml_text, without_banner
+from assembler.outputs.banner import banner_text, read_banner_line
 from assembler.outputs.render import assemble
+from assembler.targets.base import HASH_COMMENT, HTML_COMMENT
 
+from .conftest import write_tree
 from .import_corpus import CORPUS, write_files
 
 REPO = Path(__file__).resolve().parents[1]
@@ -215,6 +218,69 @@ def test_own_generated_agents_come_back_exactly(tmp_path):
     for agent_id, data in outputs(root).items():
         assert data == (REPO / "agents" / f"{agent_id}.md").read_bytes(), agent_id
     assert len(result.files) == len(list((REPO / "agents").rglob("*.md")))
+
+
+AGENT = 'name = "{n}"\ndescription = "Agent {n}."\nblocks = ["@body"]\n\n[text]\nbody = "Be agent {n}."\n'
+
+
+def _rendered(root: Path) -> dict[str, bytes]:
+    """Every file the catalog at ``root`` renders, by path."""
+    _, rendered = assemble(root, root)
+    return {item.path: item.data for item in rendered}
+
+
+def _generate(folder: Path, config: str, manifests: dict[str, str]) -> dict[str, bytes]:
+    """What a catalog of ``manifests`` renders, written under ``folder`` as files to import."""
+    catalog = write_tree(folder / "catalog", {"assembler.toml": config, **manifests})
+    files = _rendered(catalog)
+    write_files(folder / "in", files)
+    return files
+
+
+def test_own_banners_naming_a_manifest_path_with_a_space_are_ours(tmp_path):
+    """The banner names its manifest by path, spaces and all: the import takes it for its
+    own (not another generator's comment, not a line of a Codex file's own), and the catalog
+    renders the original files back exactly."""
+    files = _generate(tmp_path, 'output = "agents"\ntargets = ["claude-code", "codex"]\n'
+                      'regenerate = "make gen"\n', {"_manifests/sub dir/b.toml": AGENT.format(n="b")})
+    assert sorted(files) == [".codex/agents/sub dir/b.toml", "agents/sub dir/b.md"]
+    for path, data in files.items():
+        folder = path.rsplit("/", 2)[0]
+        root = tmp_path / folder.replace("/", "_")
+        result = run_import([tmp_path / "in" / folder], root)
+        [file] = result.files
+        assert (file.manifest, file.status, file.changes) == ("_manifests/sub dir/b.toml",
+                                                               "identical", [])
+        assert "GENERATED" not in "".join(p.read_text() for p in root.rglob("*") if p.is_file())
+        assert _rendered(root) == {path: data}
+
+
+def test_banners_in_the_catalogs_own_words_are_ours(tmp_path):
+    """Files carrying the banner the catalog's `banner` template words are generated files
+    of that catalog: their banner is removed, not kept as text (Markdown) or as a pinned
+    line (Codex), so the build writes one banner, the same one."""
+    config = ('banner = "Made from {source}, run {regenerate}. {hash}"\n'
+              'targets = ["claude-code", "codex"]\nregenerate = "make gen"\n')
+    files = _generate(tmp_path, config, {"_manifests/a.toml": AGENT.format(n="a")})
+    assert len(files) == 2
+    for path, data in files.items():
+        root = write_tree(tmp_path / path.replace("/", "_"),
+                          {"assembler.toml": config, "_manifests/keep.toml": AGENT.format(n="keep")})
+        result = run_import([tmp_path / "in" / path], root)
+        [file] = result.files
+        assert file.status == "identical" and "Made from _manifests/a.toml" in file.banner
+        assert not any("Made from" in p.read_text() for p in (root / "_manifests").rglob("a.*"))
+        assert _rendered(root)[path] == data
+
+
+@pytest.mark.parametrize("template", [None, "Made as {name} from {source}; run {regenerate} ({hash})"])
+@pytest.mark.parametrize("comment", [HTML_COMMENT, HASH_COMMENT])
+def test_a_banner_line_is_read_with_the_manifest_and_command_it_names(template, comment):
+    line = banner_text("_manifests/a b.toml", "make gen", "0123456789ab", comment, template, "a")
+    info = read_banner_line(line, comment, template)
+    assert info is not None and (info.source, info.regenerate) == ("_manifests/a b.toml",
+                                                                   "make gen")
+    assert read_banner_line(line + " and more", comment, template) is None
 
 
 # -- command line --------------------------------------------------------------------------------

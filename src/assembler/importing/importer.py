@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .agentfile import AgentFile, read_agent_file, slug_name
+from .leftovers import leftover_stages, remove_stages, stage_prefix
 from ..sources.config import CONFIG_FILE, PYPROJECT_FILE, Config, Settings, find_root, load_settings
 from ..diagnostics import CatalogError, Diagnostic, Diagnostics
 from .plan import (
@@ -106,6 +107,8 @@ class ImportResult:
     warnings: list[Diagnostic] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)  # files that exist already: nothing written
     written: list[str] = field(default_factory=list)
+    # Staging folders of killed imports: removed (after a dry run: there, for the next import)
+    leftovers: list[str] = field(default_factory=list)
     config: str | None = None  # the config file the import adds, if any
     catalog_bytes: int = 0  # manifests, Markdown texts, blocks and config, as planned
     dry_run: bool = False
@@ -170,6 +173,9 @@ def run_import(sources: list[Path], root: Path, min_shared: int = 2, dry_run: bo
         raise CatalogError(diagnostics)
     root = root.resolve()
     result = ImportResult(root, dry_run=dry_run, strict=strict)
+    result.leftovers = leftover_stages(root)
+    if not dry_run:
+        result.leftovers = remove_stages(root, result.leftovers)
     skill_candidates, skill_folders = find_skills(sources)
     candidates = list(_candidates(sources, source_format, diagnostics, skill_folders))
     settings = _existing_settings(root, diagnostics)
@@ -301,7 +307,8 @@ def _read_sources(candidates: list[tuple[Path, str, str, str | None]], result: I
             continue
         try:
             file = read_agent_file(path, shown, agent_id, target,
-                                   rel=_tool_path(path, target, rel))
+                                   rel=_tool_path(path, target, rel),
+                                   template=settings.config.banner if settings else None)
             frontmatter_fields(file)
         except NotAnAgent as exc:
             problem(str(exc), exc.line, exc.hint, "skipped")
@@ -589,9 +596,9 @@ class _Planner:
         data: dict[str, Any] = {}
         if self.config.targets is None or "claude-code" in self.targets:
             data["output"] = self.config.output
-        regenerates = {f.own_banner["regenerate"] for f in (*self.files.values(),
-                                                            *self.skills.skills.values())
-                       if f.own_banner}
+        regenerates = {f.own_banner.regenerate for f in (*self.files.values(),
+                                                         *self.skills.skills.values())
+                       if f.own_banner and f.own_banner.regenerate}
         data["regenerate"] = regenerates.pop() if len(regenerates) == 1 else self.config.regenerate
         if self.config.targets is not None:
             data["targets"] = self.config.targets
@@ -686,16 +693,14 @@ class _Planner:
 
 
 # -- writing -------------------------------------------------------------------------------------
-STAGE_PREFIX = ".assembler-import-"
-
-
 class Stage:
     """The planned catalog on disk, where it is proven, and from where it is published.
 
     For a real import the folder is inside the catalog root (the same file system,
     so publishing links each file into place); for a dry run it is a temporary
     folder elsewhere. Each round writes only the files whose bytes changed. The
-    folder is removed when the import ends, whatever happens.
+    folder is removed when the import ends, whatever happens; its name records the
+    process, so the next import removes it when the process is killed (:mod:`.leftovers`).
     """
 
     def __init__(self, folder: Path, made_root: Path | None = None):
@@ -709,7 +714,7 @@ class Stage:
             return cls(Path(tempfile.mkdtemp(prefix="assembler-import-")))
         made = None if root.exists() else root
         root.mkdir(parents=True, exist_ok=True)
-        return cls(Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=root)), made)
+        return cls(Path(tempfile.mkdtemp(prefix=stage_prefix(), dir=root)), made)
 
     def __enter__(self) -> "Stage":
         return self

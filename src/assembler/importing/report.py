@@ -81,8 +81,24 @@ def import_text(result: ImportResult, style: Style, show_diffs: bool = True) -> 
                          f.kind == "skill" and f.copied for f in result.files) else "")
                      + "and the blank line after it" + (f"; {repaired} {'equals' if repaired == 1 else 'equal'} them with the repairs listed above"
                                    if repaired else "") + ".")
+    lines += _leftovers(result)
     lines += _outcome(result, style)
     return "\n".join(lines) + "\n"
+
+
+def _leftovers(result: ImportResult) -> list[str]:
+    """The staging folders killed imports left in the catalog: removed, or after a dry run
+    there still."""
+    if not result.leftovers:
+        return []
+    names = ", ".join(f"{name}/" for name in result.leftovers)
+    one = len(result.leftovers) == 1
+    left = "a killed import left" if one else "killed imports left"
+    if result.dry_run:
+        return [f"{plural(len(result.leftovers), 'staging folder')} {left} in the catalog "
+                f"(an import without --dry-run removes {'it' if one else 'them'}): {names}"]
+    return [f"Removed {plural(len(result.leftovers), 'staging folder')} {left} in the catalog: "
+            f"{names}"]
 
 
 def kinds_of(result: ImportResult) -> str:
@@ -180,5 +196,6 @@ def import_json(result: ImportResult) -> str:
         "proven": result.proven,
         "conflicts": result.conflicts,
         "written": result.written,
+        "leftovers": result.leftovers,
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

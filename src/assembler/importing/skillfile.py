@@ -16,17 +16,16 @@ cannot copy (each such file is listed with its reason).
 from __future__ import annotations
 
 import os
-import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..outputs.banner import BannerInfo, read_banner_line
 from ..outputs.copies import COPIES_OPEN
 from ..sources.folders import has_control
 from ..sources.schema import MAX_NAME_LENGTH, SLUG
 from ..sources.skills import MANIFEST, MAX_COMPATIBILITY, MAX_DESCRIPTION, OUTPUT
 from ..targets.reading import AgentText, Change, NotAnAgent, Unsupported, read_markdown
-from .agentfile import OWN_BANNER
 
 SKILLS_FOLDERS = {".claude/skills": "claude-code", ".agents/skills": "agents"}
 
@@ -63,7 +62,7 @@ class SkillFile:
     left: list[Left] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     warnings: list[Change] = field(default_factory=list)
-    own_banner: re.Match[str] | None = None  # our banner: a re-import of generated skills
+    own_banner: BannerInfo | None = None  # our banner: a re-import of generated skills
 
     @property
     def target(self) -> str:
@@ -164,13 +163,13 @@ def _as_skill_change(change: Change) -> Change:
     return Change(change.line, change.what, _as_skill(why))
 
 
-def _remove_own_banner(body: str) -> tuple[str, re.Match[str] | None]:
+def _remove_own_banner(body: str) -> tuple[str, BannerInfo | None]:
     """Our banner and copies lines below the frontmatter (a re-import), and the blank line
     after them, removed."""
     lines = body.split("\n")
     if len(lines) < 3 or lines[0] != "":
         return body, None
-    own = OWN_BANNER.match(lines[1])
+    own = read_banner_line(lines[1])  # a SKILL.md carries the tool's own words
     if own is None:
         return body, None
     rest = lines[2:]

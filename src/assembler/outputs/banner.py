@@ -69,6 +69,7 @@ class BannerInfo:
     intact: bool | None
     line: int  # 1-based line of the banner
     span: tuple[int, int] = (0, 0)  # byte offsets of the banner line, its line break included
+    regenerate: str | None = None  # the command it says to run, when its words name one
 
 
 @lru_cache(maxsize=None)
@@ -76,6 +77,7 @@ def _pattern(comment: CommentStyle) -> tuple[bytes, re.Pattern[bytes]]:
     marker = (comment.open + _WORDS).encode()
     pattern = re.compile(
         b"^" + re.escape(marker) + rb"(?P<source>.+?) \xe2\x80\x94 DO NOT EDIT\."
+        rb"(?:.*then run `(?P<regenerate>[^`]+)`\.)?"
         rb".* sha256:(?P<hash>[0-9a-f]{12})" + re.escape(comment.close.encode()) + rb"\r?$"
     )
     return marker, pattern
@@ -86,12 +88,13 @@ def _template_pattern(comment: CommentStyle, template: str) -> tuple[bytes, re.P
     """The marker that starts a banner written with ``template``, and the whole line's pattern."""
     pattern, seen = b"", set()
     groups = {"source": rb"(?P<source>.+?)", "name": rb"(?P<name>.+?)",
-              "hash": rb"(?P<hash>[0-9a-f]{12})", "regenerate": rb".*?"}
+              "hash": rb"(?P<hash>[0-9a-f]{12})", "regenerate": rb"(?P<regenerate>.*?)"}
     for literal, field in bannertemplate.parts(template):
         pattern += re.escape(literal.encode())
-        if field is not None:
-            repeat = field in seen and field in ("source", "name")
-            pattern += f"(?P={field})".encode() if repeat else groups[field]
+        if field in seen:  # the same text again ({hash} is there once at most)
+            pattern += f"(?P={field})".encode() if field in ("source", "name") else rb".*?"
+        elif field is not None:
+            pattern += groups[field]
             seen.add(field)
     first = bannertemplate.parts(template)[0][0]
     marker = (comment.open + first).encode()
@@ -117,7 +120,19 @@ def read_banner(data: bytes, comment: CommentStyle = HTML_COMMENT,
     without = data[:start] + data[end + 1 :]
     intact = content_hash(without) == match["hash"].decode()
     return BannerInfo(match["source"].decode("utf-8", "replace"), intact,
-                      data.count(b"\n", 0, start) + 1, (start, min(end + 1, len(data))))
+                      data.count(b"\n", 0, start) + 1, (start, min(end + 1, len(data))),
+                      _text(match["regenerate"]))
+
+
+def read_banner_line(line: str, comment: CommentStyle = HTML_COMMENT,
+                     template: str | None = None) -> BannerInfo | None:
+    """``line`` (one line, without its line break) read as a banner of ours, or None: how
+    an import tells a file it adopts back from a file this tool generated."""
+    return read_banner(line.encode("utf-8"), comment, template)
+
+
+def _text(group: bytes | None) -> str | None:
+    return None if group is None else group.decode("utf-8", "replace")
 
 
 def strip_banner(data: bytes, comment: CommentStyle = HTML_COMMENT, blank: bool = False,
@@ -150,6 +165,7 @@ def _read_templated(data: bytes, comment: CommentStyle, template: str) -> Banner
                 content_hash(data[:start] + data[end + 1:]) == digest.decode()
             claimed = groups.get("source") or groups.get("name") or b""
             return BannerInfo(claimed.decode("utf-8", "replace"), intact,
-                              data.count(b"\n", 0, start) + 1, (start, min(end + 1, len(data))))
+                              data.count(b"\n", 0, start) + 1, (start, min(end + 1, len(data))),
+                              _text(groups.get("regenerate")))
         start = data.find(marker, start + 1)
     return None
