@@ -17,7 +17,7 @@ import typer
 
 from .. import __version__
 from ..diagnostics import CatalogError, Diagnostics, Exit, did_you_mean, printable
-from ..present import Style, colour_diff, plural
+from ..present import Style, plural
 from .failures import reports_failures
 from .progress import progress
 
@@ -166,33 +166,13 @@ def build(
         made = {entry[0] for entry in hashes}
         if everything:
             cache.store_hashes(catalog, hashes)
-    style = Style(sys.stdout)
-    for label, paths in (("created", result.created), ("updated", result.updated),
-                         ("removed", result.removed)):
-        for path in paths:
-            print(f"{style(label, 'green')} {printable(path)}")
-    for path in result.unverified:
-        done = "removed" if path in result.removed else "overwritten"
-        sys.stderr.write(f"{style('note', 'yellow')} {printable(path)} was {done} unchecked: its "
-                         "banner has no hash, so a hand edit cannot be told from a stale file\n")
-    for state in result.refused:
-        sys.stderr.write(
-            f"{style('refused', 'red')} {printable(state.path)}: edited by hand; "
-            "this is what a build would discard:\n"
-            + colour_diff(state.diff(), Style(sys.stderr))
-        )
-    for state in result.kept:
-        sys.stderr.write(f"{style('kept', 'yellow')} {printable(state.path)}: in a generated skill "
-                         "folder, but no skill source provides it; move it into the skill's "
-                         "source folder, or remove it\n")
-    print(reporting.build_summary(len(result.created) + len(result.updated), result.unchanged,
-                                  len(result.refused) + len(result.kept), len(result.removed)))
+    reporting.write_build_report(result, sys.stdout, sys.stderr)
     if sourcemap and made:
         from ..provenance.explain import write_sourcemaps
 
         ids = {one.id for one in (*catalog.agents, *catalog.skills) if one.source in made}
         for path in _checked(lambda: write_sourcemaps(catalog, ids)):
-            print(f"{style('source map', 'dim')} {path}")
+            print(f"{Style(sys.stdout)('source map', 'dim')} {path}")
     plugin_refused = _write_plugin(catalog, rendered, plugin, force) if plugin is not None else []
     if result.kept and not (result.refused or plugin_refused):
         raise typer.Exit(Exit.DRIFT)

@@ -7,11 +7,14 @@ format. Colour, plurals and GitHub escaping come from :mod:`assembler.present`.
 from __future__ import annotations
 
 import json
-from typing import IO, Iterable
+from typing import IO, TYPE_CHECKING, Iterable
 
 from .drift import DRIFT_KINDS, EXPLANATIONS, FileState, summary
 from ..diagnostics import Diagnostic, printable
 from ..present import Style, colour_diff, github_annotation, plural
+
+if TYPE_CHECKING:
+    from .write import BuildResult
 
 KIND_COLOURS = {"stale": "yellow", "edited": "red", "differs": "yellow", "missing": "cyan",
                 "orphaned": "yellow", "unexpected": "yellow"}
@@ -130,6 +133,29 @@ def build_summary(written: int, unchanged: int, refused: int, removed: int = 0) 
     unchanged and refused."""
     return (f"{written} written" + (f", {removed} removed" if removed else "")
             + f", {unchanged} unchanged" + (f", {refused} refused" if refused else "") + ".")
+
+
+def write_build_report(result: "BuildResult", out: IO[str], err: IO[str]) -> None:
+    """What ``assembler build`` prints of ``result``: each file written or removed on
+    ``out``, notes, refusals (with the diff a build would discard) and kept files on
+    ``err``, then the summary line on ``out``."""
+    style, warn = Style(out), Style(err)
+    for label, paths in (("created", result.created), ("updated", result.updated),
+                         ("removed", result.removed)):
+        out.writelines(f"{style(label, 'green')} {printable(path)}\n" for path in paths)
+    for path in result.unverified:
+        done = "removed" if path in result.removed else "overwritten"
+        err.write(f"{warn('note', 'yellow')} {printable(path)} was {done} unchecked: its "
+                  "banner has no hash, so a hand edit cannot be told from a stale file\n")
+    for state in result.refused:
+        err.write(f"{warn('refused', 'red')} {printable(state.path)}: edited by hand; "
+                  "this is what a build would discard:\n" + colour_diff(state.diff(), warn))
+    for state in result.kept:
+        err.write(f"{warn('kept', 'yellow')} {printable(state.path)}: in a generated skill "
+                  "folder, but no skill source provides it; move it into the skill's "
+                  "source folder, or remove it\n")
+    out.write(build_summary(len(result.created) + len(result.updated), result.unchanged,
+                            len(result.refused) + len(result.kept), len(result.removed)) + "\n")
 
 
 def print_diagnostics(diagnostics, fmt: str = "text", quiet: bool = False) -> None:
