@@ -19,6 +19,7 @@ from ..diagnostics import Diagnostic
 from ..outputs.banner import BannerInfo, read_banner_line
 from ..sources.schema import MAX_NAME_LENGTH, SLUG, slugify
 from ..targets.reading import AgentText, Change, Entry, NotAnAgent, Unsupported
+from ..targets.registry import REGISTRY, banner_words
 
 __all__ = ["AgentFile", "Entry", "NotAnAgent", "Unreadable", "read_agent_file", "slug_name"]
 
@@ -104,8 +105,6 @@ def read_agent_file(path: Path, source: str, agent_id: str, target: str = "claud
     (without the suffix; its name alone by default); ``template`` is the ``banner`` of the
     catalog imported into, whose banners are ours too. Raises :class:`NotAnAgent` (the
     tool does not load it) or :class:`Unsupported` (the catalog cannot reproduce it)."""
-    from ..targets.registry import REGISTRY, banner_words
-
     reader = REGISTRY[target]
     words = banner_words(target, template)
 

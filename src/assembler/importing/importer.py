@@ -36,6 +36,7 @@ from .plan import (
     markdown_file, plan_file,
 )
 from ..targets.reading import NotAnAgent, Unsupported
+from ..targets.registry import REGISTRY, enabled
 from .sections import NearDuplicate, Section, heading_slug, near_duplicates, shared_texts
 from .skillfile import SkillFile
 from .texts import first_difference, toml_text, without_banner
@@ -158,8 +159,6 @@ def run_import(sources: list[Path], root: Path, min_shared: int = 2, dry_run: bo
                source_format: str | None = None) -> ImportResult:
     """Plan, prove and (unless ``dry_run``, ``strict`` with a problem, or existing
     files) write. Raises :class:`CatalogError` for bad usage only."""
-    from ..targets.registry import REGISTRY
-
     diagnostics = Diagnostics()
     if min_shared < 2:
         diagnostics.error("", 1, 1, f"--min-shared must be at least 2, not {min_shared}",
@@ -222,8 +221,6 @@ def _candidates(sources: list[Path], source_format: str | None, diagnostics: Dia
     """(path, name shown in messages, path under SRC without suffix, target) for every file
     under the sources in a format the import reads, outside skill folders; the target is
     None for a file that no importable format claims."""
-    from ..targets.registry import REGISTRY
-
     readers = [t for t in REGISTRY.values() if t.imports]
     suffixes = sorted({t.suffix for t in readers})
     for source in sources:
@@ -269,8 +266,6 @@ def _target_of(path: Path, readers: list[Any], source_format: str | None) -> str
 def _tool_path(path: Path, target: str, rel: str) -> str:
     """The file's path under its tool's folder, without the suffix, as the tool sees it
     (``rel``, its path under SRC, when it is in no such folder)."""
-    from ..targets.registry import REGISTRY
-
     reader = REGISTRY[target]
     where, marker = path.resolve().as_posix(), f"/{reader.default_folder}/"
     at = where.rfind(marker)
@@ -286,8 +281,6 @@ def _without_suffix(name: str, target: str | None, readers: list[Any]) -> str:
 
 def _read_sources(candidates: list[tuple[Path, str, str, str | None]], result: ImportResult,
                   settings: Settings | None) -> list[AgentFile]:
-    from ..targets.registry import REGISTRY, enabled
-
     rendered = {t.name for t in enabled(settings)} if settings else None
     ids = _manifest_ids([rel for _, _, rel, _ in candidates])
     found: dict[str, str] = {}
@@ -368,8 +361,6 @@ def _new_config(files: list[AgentFile], output: str | None,
                 skills: list[SkillFile] = ()) -> Config:  # type: ignore[assignment]
     """The config of a new catalog: the targets the files were written for (for skills of
     the shared `.agents/skills` folder, Codex's, when no other target reads it)."""
-    from ..targets.registry import REGISTRY
-
     wanted = {f.target for f in files}
     for skill in skills:
         if not any(REGISTRY[t].skills == skill.format for t in wanted):
@@ -665,7 +656,6 @@ class _Planner:
         from ..compose.render import Renderer
         from ..outputs.render import check_targets, render_agents
         from ..sources.catalog import load_partial
-        from ..targets.registry import REGISTRY
 
         catalog, diagnostics = load_partial(root, root)
         problems = list(diagnostics)

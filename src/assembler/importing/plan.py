@@ -21,6 +21,7 @@ from typing import Any
 from .agentfile import AgentFile
 from ..sources.fidelity import STANDARD_KEYS, TEXT_PREFIX, split_entry
 from ..sources.yaml import yaml_scalar
+from ..targets.registry import REGISTRY
 from .sections import Section, heading_slug, split_sections
 
 TAIL = ("# DOMAIN SCOPE", "# HANDOFFS", "# OUTPUT FORMAT", "# FORBIDDEN", "# REFERENCES")
@@ -83,8 +84,6 @@ def frontmatter_fields(file: AgentFile) -> tuple[dict[str, Any], dict[str, str]]
     """
     values: dict[str, Any] = {"name": file.stem, "description": file.value("description")}
     if file.target != "claude-code":
-        from ..targets.registry import REGISTRY
-
         target = REGISTRY[file.target]
         return values, {entry.key: target.pin(entry, file.text) for entry in file.entries}
     tools = file.value("tools")

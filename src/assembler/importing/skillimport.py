@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from ..outputs.copies import COPIES_OPEN
 from ..sources.skills import MANIFEST
+from ..targets.registry import REGISTRY, SKILL_FORMATS, banner_words
 from .skillfile import SkillFile, is_skill_file, read_skill_folder
 from .skillplan import SKILL_MODES, SkillPlan, plan_skill, skill_manifest, skill_sections
 
@@ -115,8 +116,6 @@ class SkillPart:
 
     def __init__(self, skills: list[SkillFile], skills_folder: str, targets: tuple[str, ...],
                  refuse: Any):
-        from ..targets.registry import REGISTRY
-
         self.folder = skills_folder
         self.targets = targets
         self.skills: dict[str, SkillFile] = {}
@@ -184,7 +183,6 @@ class SkillPart:
     def prove(self, catalog: "Catalog", renderer: "Renderer") -> dict[str, str]:
         """Render the imported skills and compare them with their originals."""
         from ..outputs.skills import render_skills
-        from ..targets.registry import SKILL_FORMATS, banner_words
         from .texts import first_difference, without_banner
 
         template = catalog.settings.config.banner

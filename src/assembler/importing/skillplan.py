@@ -26,6 +26,7 @@ from ..sources.fidelity import TEXT_PREFIX, split_entry
 from ..sources.skills import WHEN_TO_USE
 from ..sources.yaml import yaml_entry
 from ..targets.tools import CANONICAL, mcp_parts
+from ..targets.registry import SKILL_FORMATS
 from .plan import text_key
 from .sections import split_sections
 from .skillfile import SkillFile
@@ -155,8 +156,6 @@ def skill_manifest(plan: SkillPlan, block_names: dict[str, str], reader: str,
     """The skill manifest as TOML data, keys in the order they are written. ``reader`` is
     the target whose table holds the pins; ``disabled`` the catalog's targets that read
     another skills folder."""
-    from ..targets.registry import SKILL_FORMATS
-
     file = plan.file
     fmt = SKILL_FORMATS[file.format]
     fields = _fields(file, plan.places_when, fmt.extras, fmt.options)
