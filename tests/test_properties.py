@@ -5,7 +5,9 @@ YAML 1.1 (PyYAML) and YAML 1.2 (ruamel.yaml) alike."""
 from __future__ import annotations
 
 import tempfile
+from contextlib import nullcontext
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 import tomli_w
@@ -17,7 +19,9 @@ from ruamel.yaml import YAML
 from assembler import build_catalog, compare, load_catalog, render_catalog
 from assembler.outputs.banner import read_banner
 from assembler.sources.fidelity import STANDARD_KEYS
-from assembler.sources.yaml import load_yaml, split_frontmatter, yaml_lines, yaml_scalar
+from assembler.sources import yaml as yaml_module
+from assembler.sources.yaml import (FrontmatterError, load_yaml, parse_yaml_mapping, split_frontmatter,
+                                   yaml_lines, yaml_scalar)
 
 from .conftest import REPO
 
@@ -183,6 +187,29 @@ def read(load, text: str):
 @given(st.lists(st.sampled_from(YAML_PIECES), max_size=30).map("".join))
 def test_the_yaml_loader_reads_what_safe_load_reads(text):
     assert read(load_yaml, text) == read(yaml.safe_load, text)
+
+
+def read_mapping(text: str, pure_python: bool):
+    """What parse_yaml_mapping makes of ``text``: the mapping, or the error and its position."""
+    fast, slow = yaml_module._unique_key_loaders()
+    try:
+        with patch.object(yaml_module, "_unique_key_loaders", lambda: (None, slow)) \
+                if pure_python else nullcontext():
+            return "value", repr(parse_yaml_mapping(text))
+    except FrontmatterError as exc:
+        return "error", str(exc), exc.line, exc.column
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from([*YAML_PIECES, "\nkey: ", "\nb: "]), max_size=30).map("".join))
+def test_frontmatter_reads_as_the_pure_python_parser_reads_it(text):
+    assert read_mapping(text, pure_python=False) == read_mapping(text, pure_python=True)
+
+
+def test_frontmatter_with_a_key_twice_is_refused_by_either_parser():
+    for pure_python in (False, True):
+        assert read_mapping("a: 1\nb: 2\na: 3\n", pure_python) == \
+            ("error", "duplicate key `a` in the frontmatter", 3, 1)
 
 
 @settings(max_examples=300, deadline=None)

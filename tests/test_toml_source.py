@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
+import time
 import tomllib
+from unittest.mock import patch
 
 import tomli_w
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assembler.diagnostics import Diagnostics
+from assembler.sources import toml as toml_module
 from assembler.sources.toml import key_positions, parse_toml
 
 TEXT = '''\
@@ -98,3 +102,41 @@ def test_keys_are_found_after_any_string(values, multiline):
     for (key, value), part in zip(values.items(), parts):
         assert positions[(key,)] == (line, 1)
         line += part.count("\n")
+
+
+def general_positions(text: str):
+    """key_positions by the character-by-character rules alone, without the one-match shapes."""
+    never = re.compile(r"(?!)")
+    with patch.object(toml_module, "_BARE_ASSIGN", never), \
+            patch.object(toml_module, "_ARRAY_STRING", never):
+        return key_positions(text)
+
+
+_LEAF = st.one_of(st.text(alphabet='ab"\'\\\n\t #=[]{},é', max_size=12), st.integers(), st.booleans())
+_KEY = st.text(alphabet="ab-_ .\"'#=", min_size=1, max_size=5)
+_DOCUMENTS = st.recursive(
+    st.dictionaries(_KEY, _LEAF, max_size=4),
+    lambda inner: st.dictionaries(_KEY, st.one_of(_LEAF, inner, st.lists(_LEAF, max_size=4),
+                                                  st.lists(inner, max_size=3)), max_size=4),
+    max_leaves=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_DOCUMENTS, st.booleans())
+def test_common_lines_are_located_as_the_general_rules_locate_them(data, multiline):
+    text = tomli_w.dumps(data, multiline_strings=multiline)
+    assert key_positions(text) == general_positions(text)
+
+
+def test_hand_written_layouts_are_located_as_the_general_rules_locate_them():
+    for text in (TEXT, 'a = [ "x" , # c\n  \'y\',"z",\n]\nb = ["""m\n""", "n"]\n'
+                       "c = [\"\", '', 1]\nd = { e = [\"f\"] }\n  g\t= 'h'\n"):
+        assert key_positions(text) == general_positions(text)
+
+
+def test_a_long_run_of_spaces_before_another_shape_is_stepped_over_at_once():
+    text = "a" + " " * 60 + ".b = 1\nc = [" + " " * 60 + "1]\n"
+    started = time.perf_counter()
+    positions = key_positions(text)
+    assert time.perf_counter() - started < 1
+    assert positions[("a", "b")] == (1, 1) and positions[("c", 0)] == (2, 66)

@@ -62,6 +62,13 @@ def test_among_equally_short_paths_the_first_handoffs_win():
     assert ShortestPaths(graph).find("a", "d") == ["a", "b", "d"]
 
 
+def test_a_node_the_graph_does_not_have_is_on_no_path_but_its_own():
+    graph = {"a": [("b", 0)], "b": [("a", 0)]}
+    paths = ShortestPaths(graph)
+    assert [paths.find("a", "x"), paths.find("x", "a"), paths.find("x", "x")] == [None, None, ["x"]]
+    assert [paths.find("a", "b"), paths.find("b", "a")] == [["a", "b"], ["b", "a"]]
+
+
 def most_similar(candidates, line):
     return max(range(len(candidates)),
                key=lambda i: difflib.SequenceMatcher(None, candidates[i], line).ratio())

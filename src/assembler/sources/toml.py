@@ -32,6 +32,20 @@ _BASIC_BODY = re.compile(r'(?:[^"\\\n]+|\\[\s\S])*')
 _BASIC_MULTILINE_BODY = re.compile(r'(?:[^"\\]+|\\[\s\S]|"(?!""))*')
 _LITERAL_BODY = re.compile(r"[^'\n]*")
 _SCALAR = re.compile(r"[^,\]}\n#]*")
+# The two shapes most lines have, each in one match; anything else takes the general path.
+# The space and string bodies in them are those of _SPACE and the _*_BODY patterns, each
+# taken whole (atomic: a failed match must not try every way of splitting a run of spaces
+# or characters, which takes exponential time).
+_LINE_SPACE, _ANY_SPACE = r"(?:[ \t]+|#[^\n]*)*+", r"(?:[ \t\n]+|#[^\n]*)*+"
+# A bare key, `=` and the space around it (as key() and key_value() step over them):
+_BARE_ASSIGN = re.compile(rf"([A-Za-z0-9_-]++){_LINE_SPACE}={_LINE_SPACE}")
+# An array element that is a one-line string, the space around it and its comma (as the
+# array loop of value() steps over them); a string opening with three quotes is multi-line:
+_ARRAY_STRING = re.compile(
+    rf"{_ANY_SPACE}(\"(?!\"\")(?>{_BASIC_BODY.pattern})\"|'(?!'')(?>{_LITERAL_BODY.pattern})')"
+    rf"{_ANY_SPACE},?")
+
+
 class _ValueMark:
     """Marks the position of a key's value in the position map; one object, also after a
     document comes back from another process (pickled by name)."""
@@ -137,9 +151,11 @@ class _Scanner:
         self.array_counts: dict[Loc, int] = {}
 
     # -- low level -----------------------------------------------------------------
-    def pos(self) -> tuple[int, int]:
-        line = bisect.bisect_right(self.line_starts, self.i)
-        return (line, self.i - self.line_starts[line - 1] + 1)
+    def pos(self, offset: int | None = None) -> tuple[int, int]:
+        """Line and column of ``offset`` (by default, of where the scanner is)."""
+        offset = self.i if offset is None else offset
+        line = bisect.bisect_right(self.line_starts, offset)
+        return (line, offset - self.line_starts[line - 1] + 1)
 
     def peek(self, n: int = 1) -> str:
         return self.text[self.i : self.i + n]
@@ -216,6 +232,12 @@ class _Scanner:
             self.advance()
             index = 0
             while True:
+                item = _ARRAY_STRING.match(self.text, self.i)
+                if item:
+                    self.record(loc + (index,), self.pos(item.start(1)))
+                    self.i = item.end()
+                    index += 1
+                    continue
                 self.skip_space(newlines=True)
                 ch = self.peek()
                 if ch in ("]", ""):
@@ -246,6 +268,14 @@ class _Scanner:
 
     def key_value(self, table: Loc) -> None:
         at = self.pos()
+        simple = _BARE_ASSIGN.match(self.text, self.i)
+        if simple:
+            loc = table + (simple.group(1),)
+            self.record(loc, at)
+            self.i = simple.end()
+            self.record(loc + (_VALUE,), self.pos())
+            self.value(loc)
+            return
         parts = self.key()
         for depth in range(1, len(parts) + 1):
             self.record(table + tuple(parts[:depth]), at)

@@ -45,11 +45,20 @@ def load_yaml(text: str, core: bool = False) -> Any:
 
     fast, slow = _core_loaders() if core else (getattr(yaml, "CSafeLoader", None),
                                                yaml.SafeLoader)
+    return _load_fast_or_slow(text, fast, slow)
+
+
+def _load_fast_or_slow(text: str, fast: type | None, slow: type) -> Any:
+    """``text`` read by the C loader ``fast`` where it reads as the pure-Python ``slow`` does
+    (see :data:`_PARSERS_DIFFER`), else by ``slow``; any failure of ``fast`` is read again by
+    ``slow``, whose errors and positions are the ones reported."""
+    import yaml
+
     if fast is not None and not _PARSERS_DIFFER.search(text) \
             and not ("?" in text and ("[" in text or "{" in text)):
         try:
             return yaml.load(text, Loader=fast)  # noqa: S506 - a SafeLoader
-        except yaml.YAMLError:
+        except (yaml.YAMLError, FrontmatterError):
             pass  # read again below, for PyYAML's own account of the problem
     return yaml.load(text, Loader=slow)  # noqa: S506 - a SafeLoader
 
@@ -159,13 +168,13 @@ class FrontmatterError(ValueError):
 
 
 @lru_cache(maxsize=1)
-def _unique_key_loader() -> type:
-    """A safe YAML loader that refuses a key given twice in one mapping (PyYAML keeps the
-    last one silently)."""
+def _unique_key_loaders() -> tuple[type | None, type]:
+    """The C (when PyYAML has it) and the pure-Python safe loaders, each refusing a key given
+    twice in one mapping (PyYAML keeps the last one silently)."""
     import yaml
 
-    class UniqueKeyLoader(yaml.SafeLoader):
-        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+    def unique(base: type) -> type:
+        def construct_mapping(self: Any, node: Any, deep: bool = False) -> Any:
             if isinstance(node, yaml.MappingNode):
                 seen: set[Any] = set()
                 for key_node, _ in node.value:
@@ -181,9 +190,12 @@ def _unique_key_loader() -> type:
                         mark = key_node.start_mark
                         raise FrontmatterError(f"duplicate key `{key}` in the frontmatter",
                                                mark.line + 1, mark.column + 1)
-            return super().construct_mapping(node, deep=deep)
+            return base.construct_mapping(self, node, deep=deep)
 
-    return UniqueKeyLoader
+        return type(f"UniqueKey{base.__name__}", (base,), {"construct_mapping": construct_mapping})
+
+    fast = getattr(yaml, "CSafeLoader", None)
+    return (unique(fast) if fast is not None else None), unique(yaml.SafeLoader)
 
 
 def parse_yaml_mapping(header: str) -> dict[str, Any]:
@@ -192,7 +204,7 @@ def parse_yaml_mapping(header: str) -> dict[str, Any]:
     import yaml
 
     try:
-        data = yaml.load(header, Loader=_unique_key_loader())  # noqa: S506 - a SafeLoader
+        data = _load_fast_or_slow(header, *_unique_key_loaders())
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
