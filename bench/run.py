@@ -41,7 +41,7 @@ LINT_CHECK_RATIO = 2.0  # target: lint costs at most this many cold checks
 PEER_RATIO = 5.0  # target: a cold check at least this many times faster than the peer's
 DIFF_RATIO = 1.5  # target: `check --diff` with one agent drifted, in cold checks
 PEER_SIZES = (40, 1000)  # the peer's rows: a run at 10,000 agents would take minutes
-PEER_RUNS = 3  # timed runs of each peer row (each takes seconds)
+PEER_RUNS = 2  # timed runs of each peer row (each takes seconds; its spread is a few per cent)
 IMPORT_LIMIT_S = 10.0  # target: importing 1,000 agent files of about 10 KB
 IMPORT_SIZES = "100,1000,3000"
 # Child processes run as users run them: with Python's bytecode cache on (some
