@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
@@ -106,11 +107,7 @@ def read_agent_file(path: Path, source: str, agent_id: str, target: str = "claud
     catalog imported into, whose banners are ours too. Raises :class:`NotAnAgent` (the
     tool does not load it) or :class:`Unsupported` (the catalog cannot reproduce it)."""
     reader = REGISTRY[target]
-    words = banner_words(target, template)
-
-    def own(line: str) -> BannerInfo | None:
-        return read_banner_line(line, reader.comment, words)
-
+    own = partial(read_banner_line, comment=reader.comment, template=banner_words(target, template))
     if data is None:
         data = path.read_bytes()
     stem = _stem(path, reader.suffix)
@@ -119,8 +116,7 @@ def read_agent_file(path: Path, source: str, agent_id: str, target: str = "claud
     file = AgentFile(source, agent_id, len(data), text, target,
                      stem if stem != name else None, text.body)
     if reader.suffix.endswith(".md"):
-        file.body, file.banner = _remove_banner(text.body, own)
-        file.own_banner = own(file.banner) if file.banner is not None else None
+        file.body, file.banner, file.own_banner = _remove_banner(text.body, own)
     else:  # instructions inside the file: planned as a body after one blank line
         file.body = "\n" + text.body
         first = text.lead.split("\n", 1)[0]
@@ -140,16 +136,19 @@ def _stem(path: Path, suffix: str) -> str:
     return name[:-len(suffix)] if name.endswith(suffix) and len(name) > len(suffix) else path.stem
 
 
-def _remove_banner(body: str, own: Callable[[str], BannerInfo | None]) -> tuple[str, str | None]:
+def _remove_banner(body: str, own: Callable[[str], BannerInfo | None]
+                   ) -> tuple[str, str | None, BannerInfo | None]:
     """Remove a DO-NOT-EDIT comment that opens the body (another generator's, or ours as
-    ``own`` reads it), and the blank line after it."""
+    ``own`` reads it), and the blank line after it: the body left, the comment, and the
+    comment read as our banner (None for another generator's)."""
     lead = "\n" if body.startswith("\n") else ""
     end = body.find("\n", len(lead))
     line = body[len(lead):end if end != -1 else len(body)]
+    ours = own(line)
     theirs = line.startswith("<!--") and line.rstrip().endswith("-->") and _BANNER_WORDS.search(line)
-    if not theirs and own(line) is None:
-        return body, None
+    if not theirs and ours is None:
+        return body, None, None
     rest = body[end + 1:] if end != -1 else ""
     if rest.startswith("\n"):
         rest = rest[1:]
-    return lead + rest, line
+    return lead + rest, line, ours
