@@ -44,17 +44,24 @@ def full_trace_diffs(root):
             if state.kind in ("edited", "stale")}
 
 
+def rendered_by(monkeypatch, cls, method: str) -> list[str]:
+    """The ids of the agents or skills ``cls.method`` renders from now on (by ``cls`` itself,
+    not a subclass)."""
+    seen: list[str] = []
+    real = getattr(cls, method)
+
+    def recording(self, maker):
+        if type(self) is cls:
+            seen.append(maker.id)
+        return real(self, maker)
+
+    monkeypatch.setattr(cls, method, recording)
+    return seen
+
+
 def traced_agents(monkeypatch) -> list[str]:
-    traced: list[str] = []
-    real = sourcemap.TracingRenderer.trace_agent
-
-    def trace_agent(self, agent):  # fully traced; the layout tracer is not counted
-        if type(self) is sourcemap.TracingRenderer:
-            traced.append(agent.id)
-        return real(self, agent)
-
-    monkeypatch.setattr(sourcemap.TracingRenderer, "trace_agent", trace_agent)
-    return traced
+    """Fully traced agents; the layout tracer is not counted."""
+    return rendered_by(monkeypatch, sourcemap.TracingRenderer, "trace_agent")
 
 
 def annotated(root):
@@ -85,15 +92,7 @@ def test_one_edited_file_of_many_is_annotated_as_a_full_trace_annotates_it(
 
 def layout_traced(monkeypatch) -> list[str]:
     """The makers the layout tracer renders, from now on."""
-    seen: list[str] = []
-    real = sourcemap.LayoutTracer.trace_keys
-
-    def trace_keys(self, maker):
-        seen.append(maker.id)
-        return real(self, maker)
-
-    monkeypatch.setattr(sourcemap.LayoutTracer, "trace_keys", trace_keys)
-    return seen
+    return rendered_by(monkeypatch, sourcemap.LayoutTracer, "trace_keys")
 
 
 def test_a_stale_agent_is_traced_alone_when_only_its_manifest_changed(tmp_path, monkeypatch):

@@ -25,10 +25,23 @@ def many_agents(root, count: int, broken_every: int = 0):
     return write_tree(root, files)
 
 
-def render(root, workers: int, monkeypatch):
+def use_workers(monkeypatch, workers: int) -> None:
+    """Fork into ``workers`` processes (on four cores), however small the catalog."""
     monkeypatch.setattr(parallel, "PARALLEL_MIN_AGENTS", 1)
     monkeypatch.setenv(parallel.JOBS_ENV, str(workers))
     monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: set(range(4)))
+
+
+def count_forks(monkeypatch) -> list[int]:
+    """One entry per process forked from now on."""
+    forks: list[int] = []
+    real = parallel._fork
+    monkeypatch.setattr(parallel, "_fork", lambda *args: forks.append(1) or real(*args))
+    return forks
+
+
+def render(root, workers: int, monkeypatch):
+    use_workers(monkeypatch, workers)
     catalog, diagnostics = load_partial(root)
     assert not diagnostics
     renderer = Renderer(catalog)
@@ -79,9 +92,7 @@ def test_one_process_per_core_unless_the_catalog_is_small_or_jobs_say_otherwise(
 
 def test_a_renderer_subclass_is_never_forked(tmp_path, monkeypatch):
     root = many_agents(tmp_path / "c", 6)
-    monkeypatch.setattr(parallel, "PARALLEL_MIN_AGENTS", 1)
-    monkeypatch.setenv(parallel.JOBS_ENV, "2")
-    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: {0, 1})
+    use_workers(monkeypatch, 2)
     catalog, _ = load_partial(root)  # loading forks; rendering with a subclass must not
     monkeypatch.setattr(parallel, "_fork", lambda *args: pytest.fail("forked"))
 
@@ -116,12 +127,8 @@ def troubled_catalog(root, count: int = 24):
 
 
 def load(root, workers: int, monkeypatch):
-    monkeypatch.setattr(parallel, "PARALLEL_MIN_AGENTS", 1)
-    monkeypatch.setenv(parallel.JOBS_ENV, str(workers))
-    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: set(range(4)))
-    forks = []
-    real = parallel._fork
-    monkeypatch.setattr(parallel, "_fork", lambda *args: forks.append(1) or real(*args))
+    use_workers(monkeypatch, workers)
+    forks = count_forks(monkeypatch)
     catalog, diagnostics = load_partial(root)
     return catalog, [d.format() for d in diagnostics], len(forks)
 
@@ -165,8 +172,6 @@ def test_fork_map_does_a_failed_childs_share_here():
 
 def test_a_plain_renderer_is_forked(tmp_path, monkeypatch):
     root = many_agents(tmp_path / "c", 6)
-    forks = []
-    real_fork = parallel._fork
-    monkeypatch.setattr(parallel, "_fork", lambda *args: forks.append(1) or real_fork(*args))
+    forks = count_forks(monkeypatch)
     rendered, _ = render(root, 2, monkeypatch)
     assert forks == [1, 1] and len(rendered) == 6  # once to load, once to render
