@@ -206,6 +206,34 @@ def test_frontmatter_reads_as_the_pure_python_parser_reads_it(text):
     assert read_mapping(text, pure_python=False) == read_mapping(text, pure_python=True)
 
 
+HEADER_KEYS = st.one_of(slug, st.sampled_from(["yes", "on", "null", "y", "1", "_x", "a b"]))
+HEADER_VALUES = st.one_of(st.text(max_size=30), line, st.sampled_from(YAML_PIECES))
+
+
+@st.composite
+def plain_headers(draw) -> str:
+    """Headers of ``key: value`` lines, most of them plain, some not."""
+    lines = draw(st.lists(st.tuples(HEADER_KEYS, HEADER_VALUES), max_size=5))
+    text = "".join(f"{key}: {value}\n" for key, value in lines)
+    return draw(st.sampled_from([text, text.replace("\n", "\n\n", 1), text + "x: y\n"]))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(plain_headers())
+def test_a_header_read_without_pyyaml_reads_as_pyyaml_reads_it(text):
+    plain = yaml_module._plain_mapping(text)
+    if plain is not None:  # PyYAML's own parser, refusing a key given twice, and YAML 1.2
+        assert (yaml.load(text, Loader=yaml_module._unique_key_loaders()[1]) or {}) == plain
+        assert (YAML12.load(text) or {}) == plain
+
+
+def test_block_headers_are_read_without_pyyaml():
+    assert yaml_module._plain_mapping(yaml_lines([("description", "Rules — for every agent."),
+                                                  ("title", "Baseline")])) is not None
+    assert yaml_module._plain_mapping("description: yes\n") is None  # a boolean to YAML 1.1
+    assert yaml_module._plain_mapping("a: b\na: c\n") is None  # PyYAML's error, with its line
+
+
 def test_frontmatter_with_a_key_twice_is_refused_by_either_parser():
     for pure_python in (False, True):
         assert read_mapping("a: 1\nb: 2\na: 3\n", pure_python) == \

@@ -107,6 +107,18 @@ def test_a_check_imports_only_the_formats_its_catalog_renders_to(mini):
     assert not {"assembler.targets.codex", "assembler.targets.gemini"} & set(loaded)
 
 
+@pytest.mark.parametrize("header, loaded", [
+    ("description: Rules for every agent.", ""), ('description: "Rules, quoted."', "yaml")])
+def test_a_check_imports_pyyaml_only_for_a_header_plain_lines_cannot_say(mini, header, loaded):
+    block = mini / "_blocks" / "baseline.md"
+    block.write_text(f"---\n{header}\n---\n" + block.read_text())
+    code = ("import atexit, sys; sys.argv[0] = 'assembler'; atexit.register(lambda: sys.stderr.write("
+            "'yaml' if 'yaml' in sys.modules else '')); "
+            "from assembler.cli.entry import main; main()")
+    result = run(code, ["check"], mini)  # not built: every file is rendered, and missing
+    assert (result.returncode, result.stderr) == (1, loaded)
+
+
 def test_every_registered_target_is_made_from_the_module_its_line_names():
     from assembler.targets.registry import REGISTRY
 

@@ -3,7 +3,8 @@
 Writing needs no YAML library: a value is written plain when no YAML reader
 could take it for anything but the same string, and double-quoted otherwise.
 Reading goes through :func:`load_yaml`, the one YAML loader of the package; it
-imports PyYAML only when there is YAML to read.
+imports PyYAML only when there is YAML to read. A header of plain ``key: value``
+lines, as block headers are, is read without it (:func:`parse_yaml_mapping`).
 """
 
 from __future__ import annotations
@@ -201,6 +202,9 @@ def _unique_key_loaders() -> tuple[type | None, type]:
 def parse_yaml_mapping(header: str) -> dict[str, Any]:
     """Parse a frontmatter header; positions in errors are relative to the header.
     A key given twice is an error."""
+    plain = _plain_mapping(header)
+    if plain is not None:
+        return plain
     import yaml
 
     try:
@@ -215,6 +219,29 @@ def parse_yaml_mapping(header: str) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict):
         raise FrontmatterError("frontmatter must be a mapping of `key: value` lines", 1, 1)
+    return data
+
+
+# A header line read without PyYAML: a key, a colon, one space and the rest of the line.
+_PLAIN_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*): (.*)")
+
+
+def _plain_mapping(header: str) -> dict[str, str] | None:
+    """What any YAML reader makes of ``header`` when it holds only ``key: value`` lines (and
+    blank ones) whose keys and values :func:`yaml_scalar` would write plain, none given
+    twice: those same strings. Else None, and PyYAML reads it. Block headers are such
+    lines, and importing PyYAML costs more than rendering an agent."""
+    data: dict[str, str] = {}
+    for line in header.split("\n"):
+        if not line:
+            continue
+        match = _PLAIN_LINE.fullmatch(line)
+        if match is None:
+            return None
+        key, value = match.groups()
+        if key in data or not _is_plain_safe(key) or not _is_plain_safe(value):
+            return None
+        data[key] = value
     return data
 
 
