@@ -175,3 +175,20 @@ def test_a_plain_renderer_is_forked(tmp_path, monkeypatch):
     forks = count_forks(monkeypatch)
     rendered, _ = render(root, 2, monkeypatch)
     assert forks == [1, 1] and len(rendered) == 6  # once to load, once to render
+
+
+def test_the_cache_hashes_the_same_inputs_on_several_cores(tmp_path, monkeypatch):
+    from assembler.outputs.cache import RenderCache, config_folders, tool_fingerprint
+
+    root = many_agents(tmp_path / "c", 12)
+    cache = RenderCache.open(root)
+
+    def scan():
+        inputs = cache.scan(config_folders(root), tool_fingerprint())
+        return inputs.key, inputs.agents, inputs.stats
+
+    serial = scan()
+    forks = count_forks(monkeypatch)
+    use_workers(monkeypatch, 3)
+    assert scan() == serial and len(forks) == 2
+    assert len(serial[1]) == 12 and len(serial[2]) == 15  # a key per manifest; every file

@@ -119,6 +119,28 @@ def test_a_check_imports_pyyaml_only_for_a_header_plain_lines_cannot_say(mini, h
     assert (result.returncode, result.stderr) == (1, loaded)
 
 
+@pytest.mark.parametrize("args, code", [(["check"], 1), (["build"], 0), (["lint", "--nonesuch"], 2)])
+def test_a_run_ends_without_tearing_down_the_interpreter(mini, args, code):
+    """Its exit code and atexit functions are kept (its output: see the tests above, which
+    run through the same exit); the objects are never freed."""
+    probe = ("import atexit, sys\n"
+             "class Freed:\n"
+             "    def __del__(self): sys.stderr.write('torn down\\n')\n"
+             "sys.modules['__main__'].kept = Freed()\n"
+             "atexit.register(lambda: sys.stderr.write('exit functions ran\\n'))\n"
+             "sys.argv[0] = 'assembler'\n"
+             "from assembler.cli.entry import main; main()")
+    result = run(probe, args, mini)
+    assert result.returncode == code
+    assert result.stderr.endswith("exit functions ran\n") and "torn down" not in result.stderr
+
+
+@pytest.mark.parametrize("code, status, stderr", [(None, 0, ""), (3, 3, ""), ("no way", 1, "no way\n")])
+def test_leaving_early_exits_as_sys_exit_would(code, status, stderr, tmp_path):
+    result = run(f"from assembler.cli.entry import leave; leave({code!r})", [], tmp_path)
+    assert (result.returncode, result.stderr) == (status, stderr)
+
+
 def test_every_registered_target_is_made_from_the_module_its_line_names():
     from assembler.targets.registry import REGISTRY
 

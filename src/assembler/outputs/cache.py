@@ -38,7 +38,7 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .. import __version__
+from .. import __version__, parallel
 from ..sources import walk
 from ..sources import folders as folder_names
 from ..sources.folders import joined
@@ -86,6 +86,15 @@ def _files(folder: Path) -> list[tuple[str, str, os.stat_result]]:
 def _read(path: str) -> bytes:
     with open(path, "rb") as handle:
         return handle.read()
+
+
+def _digests(paths: list[str]) -> list[str]:
+    """The SHA-256 of each file, in order, read on every core for a large catalog."""
+    def work(part: list[str]) -> list[str]:
+        return [_digest(_read(path)) for path in part]
+
+    return [digest for part in parallel.fork_map(work, paths, parallel.worker_count(len(paths)))
+            for digest in part]
 
 
 def config_folders(root: Path) -> dict[str, str]:
@@ -190,14 +199,16 @@ class RenderCache:
         hasher = hashlib.sha256(tool.encode())
         stats: dict[str, tuple[int, int, int]] = {}
         optional = tuple(key for key in OPTIONAL_FOLDERS if key in folders)
-        for rel, path, info in self._inputs(folders, ("config", *INPUT_FOLDERS, *optional)):
+        shared = self._inputs(folders, ("config", *INPUT_FOLDERS, *optional))
+        own = self._inputs(folders, ("manifests",))
+        digests = iter(_digests([path for _, path, _ in shared + own]))
+        for (rel, _, info), content in zip(shared, digests):
             stats[rel] = (info.st_ino, info.st_size, info.st_mtime_ns)
-            hasher.update(f"\0{rel}\0".encode() + _digest(_read(path)).encode())
+            hasher.update(f"\0{rel}\0".encode() + content.encode())
         manifests: dict[str, str] = {}
         hasher.update(b"\0[manifests]")
-        for rel, path, info in self._inputs(folders, ("manifests",)):
+        for (rel, _, info), content in zip(own, digests):
             stats[rel] = (info.st_ino, info.st_size, info.st_mtime_ns)
-            content = _digest(_read(path))
             hasher.update(f"\0{rel}".encode())
             if rel.endswith(".toml"):
                 manifests[rel] = content
