@@ -15,6 +15,9 @@ from assembler.outputs.cache import CACHE_DIR, CACHE_FILE, FORMAT, RenderCache
 from assembler.sources.catalog import load_catalog
 from assembler.outputs.drift import compare
 from assembler.outputs.render import render_catalog
+from assembler.outputs.run import run_check
+
+from .test_parallel import count_forks
 
 LONG_AGO = 946_684_800  # 2000-01-01: inputs written by a test are not "just changed"
 
@@ -181,6 +184,26 @@ def test_an_input_that_changes_after_the_lookup_is_not_recorded(cached):
     before = (cached / CACHE_DIR / CACHE_FILE).read_bytes()
     cache.store(catalog, rendered)
     assert (cached / CACHE_DIR / CACHE_FILE).read_bytes() == before
+
+
+def test_a_fresh_clone_hashes_its_inputs_meanwhile_and_records_what_a_serial_run_does(
+        cached, monkeypatch):
+    record = cached / CACHE_DIR / CACHE_FILE
+    serial = record.read_bytes()  # the build's, hashed in its own process
+    record.unlink()
+    forks = count_forks(monkeypatch)
+    assert run_check(cached, quiet=True) == 0
+    assert len(forks) == 1 and record.read_bytes() == serial
+    assert run_check(cached, quiet=True) == 0 and len(forks) == 1  # answered: no process
+
+
+def test_inputs_hashed_meanwhile_and_never_waited_for_are_not_recorded(mini):
+    age_inputs(mini)
+    cache = RenderCache.open(mini)
+    assert cache.clean_states(meanwhile=True) is None
+    catalog = load_catalog(mini)  # read before the hashing is known to have finished
+    cache.store(catalog, render_catalog(catalog))
+    assert not (mini / CACHE_DIR).exists()
 
 
 def test_a_partial_build_records_nothing(mini, cli):

@@ -52,6 +52,21 @@ def fork_map(work: Callable[[list[T]], R], items: list[T], workers: int) -> list
     return results
 
 
+def start(work: Callable[[], R]) -> Callable[[], R]:
+    """Run ``work()`` in a forked process while this one goes on; the function returned
+    waits for its result. Where nothing is forked (``ASSEMBLER_JOBS=1``, not Linux) or the
+    child fails, ``work()`` runs here when waited for."""
+    if not sys.platform.startswith("linux") or os.environ.get(JOBS_ENV, "") == "1":
+        return work
+    pid, reader = _fork(lambda _: work(), [])
+
+    def wait() -> R:
+        outcome = _collect(pid, reader)
+        return work() if outcome is None else outcome[0]
+
+    return wait
+
+
 def _fork(work: Callable[[list[T]], R], part: list[T]) -> tuple[int, int]:
     reader, writer = os.pipe()
     pid = os.fork()

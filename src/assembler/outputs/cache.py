@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from .. import __version__, parallel
 from ..sources import walk
@@ -163,6 +163,7 @@ class RenderCache:
     record: dict[str, Any] = field(default_factory=dict)
     inputs: Inputs | None = None  # hashed by the lookup, before any render
     folders: dict[str, str] | None = None  # the folders those inputs were read from
+    _hashing: Callable[[], Inputs] | None = None  # the inputs, being hashed elsewhere
 
     @classmethod
     def open(cls, root: Path | None, cwd: Path | None = None) -> "RenderCache":
@@ -238,29 +239,38 @@ class RenderCache:
         return found
 
     # -- lookup ----------------------------------------------------------------------
-    def clean_states(self, answer: bool = True) -> list[FileState] | None:
+    def clean_states(self, answer: bool = True, meanwhile: bool = False) -> list[FileState] | None:
         """Every output as a full check would see it, when all are known and clean.
 
         Returns None (and the caller renders) whenever the record cannot vouch
         for every file, when anything has drifted, or when the record is
         damaged in any way. Either way the inputs are hashed first, so that a
         render that follows can be recorded; with ``answer`` false that is all
-        it does (a render is coming anyway).
+        it does (a render is coming anyway). With ``meanwhile``, when the record
+        cannot answer whatever the inputs hold (there is none, or it is another
+        version's), they are hashed in another process while the caller goes on
+        (importing the renderer, say); :meth:`hashed` waits for that, and must be
+        called before anything reads an input, or nothing is recorded.
         """
         if self.root is None:
             return None
-        self.inputs = self.folders = None
+        self.inputs = self.folders = self._hashing = None
         try:
-            return self._clean_states(self.root, answer)
+            return self._clean_states(self.root, answer, meanwhile)
         except (_Unsupported, OSError, AttributeError, KeyError, TypeError, ValueError):
             return None
 
-    def _clean_states(self, root: Path, answer: bool) -> list[FileState] | None:
+    def _clean_states(self, root: Path, answer: bool, meanwhile: bool) -> list[FileState] | None:
         tool = tool_fingerprint()
         folders = config_folders(root)
-        self.inputs, self.folders = self.scan(folders, tool), folders
         if not answer or self.record.get("tool") != tool or self.record.get("folders") != folders:
+            if meanwhile:  # no answer to wait for: hash while the caller goes on
+                self._hashing = parallel.start(lambda: self.scan(folders, tool))
+                self.folders = folders
+            else:
+                self.inputs, self.folders = self.scan(folders, tool), folders
             return None
+        self.inputs, self.folders = self.scan(folders, tool), folders
         known = self.record["agents"]
         states = []
         for source, key in self.inputs.agents.items():
@@ -288,6 +298,15 @@ class RenderCache:
             return None
         return sorted(states, key=lambda state: state.path)
 
+    def hashed(self) -> None:
+        """Wait for the inputs :meth:`clean_states` is hashing in another process."""
+        hashing, self._hashing = self._hashing, None
+        if hashing is not None:
+            try:
+                self.inputs = hashing()
+            except (_Unsupported, OSError):
+                self.inputs = self.folders = None
+
     # -- recording -------------------------------------------------------------------
     def store(self, catalog: "Catalog", rendered: list["Rendered"]) -> None:
         """Record a successful render of every agent (nothing else is recorded).
@@ -306,7 +325,8 @@ class RenderCache:
     def store_hashes(self, catalog: "Catalog", hashes: list[Hash]) -> None:
         """:meth:`store` from the :data:`Hash` of every rendered file, for a render that
         kept no bytes."""
-        if self.root is None or catalog.root != self.root or self.inputs is None:
+        if self.root is None or catalog.root != self.root or self.inputs is None \
+                or self._hashing is not None:  # never waited for: hashed too late, maybe
             return
         from .drift import scans, skill_folders
         from .render import all_outputs

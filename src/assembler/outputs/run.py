@@ -22,18 +22,20 @@ if TYPE_CHECKING:
 Annotate = Callable[["Catalog", "list[FileState]"], "dict[str, str]"]
 
 
-def cached(root: Path | None, everything: bool = True, answer: bool = True
-           ) -> tuple["RenderCache", "list[FileState] | None"]:
+def cached(root: Path | None, everything: bool = True, answer: bool = True,
+           meanwhile: bool = False) -> tuple["RenderCache", "list[FileState] | None"]:
     """The render cache of ``root``, and its word that every output is clean, if it has one.
 
     The one policy: only a run over every agent may take the cache's answer
     (``everything``); anything in doubt gives None and the caller renders. With
-    ``answer`` false the inputs are still hashed, so the render can be recorded.
+    ``answer`` false the inputs are still hashed, so the render can be recorded;
+    with ``meanwhile`` that may happen in another process (see
+    :meth:`RenderCache.clean_states`).
     """
     from .cache import RenderCache
 
     cache = RenderCache.open(root)
-    return cache, cache.clean_states(answer=answer) if everything else None
+    return cache, cache.clean_states(answer=answer, meanwhile=meanwhile) if everything else None
 
 
 def answer_build(root: Path | None) -> bool:
@@ -52,15 +54,17 @@ def run_check(root: Path | None, fmt: str = "text", diff: bool = False, quiet: b
     """Compare generated files with a fresh render (or the cache's word for it)."""
     from . import report as reporting
 
-    cache, clean = cached(root)
+    cache, clean = cached(root, meanwhile=True)
     if clean is not None:  # every output known to match its sources
         if not quiet:
             sys.stdout.write(reporting.check_report(clean, cache.regenerate, fmt, diff, sys.stdout))
         return Exit.OK
     # Only now the heavy modules (jinja2, pydantic): a cached answer never needs them.
+    # A fresh clone's inputs are being hashed meanwhile, for the record.
     from ..diagnostics import CatalogError
     from .stream import check_outputs
 
+    cache.hashed()  # before the loader reads a file: the record is of what was rendered
     try:
         catalog, states, hashes = check_outputs(root)
         cache.store_hashes(catalog, hashes)  # only once the outputs could be compared
