@@ -10,14 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from assembler import parallel
 from assembler.outputs import cache as render_cache
 from assembler.outputs.cache import CACHE_DIR, CACHE_FILE, FORMAT, RenderCache
 from assembler.sources.catalog import load_catalog
 from assembler.outputs.drift import compare
 from assembler.outputs.render import render_catalog
-from assembler.outputs.run import run_check
+from assembler.outputs.run import answer_build, run_check
 
-from .test_parallel import count_forks
+from .test_parallel import count_forks, use_workers
 
 LONG_AGO = 946_684_800  # 2000-01-01: inputs written by a test are not "just changed"
 
@@ -186,21 +187,47 @@ def test_an_input_that_changes_after_the_lookup_is_not_recorded(cached):
     assert (cached / CACHE_DIR / CACHE_FILE).read_bytes() == before
 
 
+def hashed_meanwhile(monkeypatch) -> list[int]:
+    """One entry per hashing started in another process from now on, whatever the size."""
+    starts: list[int] = []
+    real = parallel.start
+    monkeypatch.setattr(parallel, "start", lambda work: starts.append(1) or real(work))
+    use_workers(monkeypatch, 2)
+    return starts
+
+
 def test_a_fresh_clone_hashes_its_inputs_meanwhile_and_records_what_a_serial_run_does(
         cached, monkeypatch):
     record = cached / CACHE_DIR / CACHE_FILE
     serial = record.read_bytes()  # the build's, hashed in its own process
     record.unlink()
     forks = count_forks(monkeypatch)
+    assert run_check(cached, quiet=True) == 0 and forks == []  # a few files: read here
+    record.unlink()
+    starts = hashed_meanwhile(monkeypatch)
     assert run_check(cached, quiet=True) == 0
-    assert len(forks) == 1 and record.read_bytes() == serial
-    assert run_check(cached, quiet=True) == 0 and len(forks) == 1  # answered: no process
+    assert starts == [1] and record.read_bytes() == serial
+    assert run_check(cached, quiet=True) == 0 and starts == [1]  # answered: read here
 
 
-def test_inputs_hashed_meanwhile_and_never_waited_for_are_not_recorded(mini):
+def test_a_fresh_clones_build_hashes_its_inputs_once_and_meanwhile(cached, cli, monkeypatch):
+    record = cached / CACHE_DIR / CACHE_FILE
+    serial = record.read_bytes()
+    record.unlink()
+    scans = []
+    real = RenderCache.scan
+    monkeypatch.setattr(RenderCache, "scan", lambda *args: scans.append(1) or real(*args))
+    assert answer_build(cached) is False and scans == []  # no answer, so nothing hashed
+    starts = hashed_meanwhile(monkeypatch)
+    assert cli("build", "--root", cached).exit_code == 0
+    assert starts == [1] and record.read_bytes() == serial
+
+
+def test_inputs_hashed_meanwhile_and_never_waited_for_are_not_recorded(mini, monkeypatch):
     age_inputs(mini)
+    starts = hashed_meanwhile(monkeypatch)
     cache = RenderCache.open(mini)
-    assert cache.clean_states(meanwhile=True) is None
+    assert cache.clean_states(meanwhile=True) is None and starts == [1]
     catalog = load_catalog(mini)  # read before the hashing is known to have finished
     cache.store(catalog, render_catalog(catalog))
     assert not (mini / CACHE_DIR).exists()

@@ -117,18 +117,21 @@ def build(
     --fail-on-change, 2 bad input."""
     from ..outputs import report as reporting
     from ..outputs.run import cached
-    from ..outputs.stream import build_outputs
-    from ..outputs.write import write_outputs
 
     everything = not names and changed_since is None
     if plugin is not None and not everything:
         _fail(_usage("--plugin builds every agent: give no agent names or --changed-since"))
     # A source map or a plugin needs the render itself: neither takes the cache's answer
     # (the lookup still hashes the inputs, so that the render can be recorded).
-    cache, clean = cached(root, everything, answer=not sourcemap and plugin is None)
+    cache, clean = cached(root, everything, answer=not sourcemap and plugin is None,
+                          meanwhile=True)
     if clean is not None:  # every output known to match its sources: nothing to write
         print(reporting.build_summary(0, len(clean), 0))
         return
+    from ..outputs.stream import build_outputs  # the renderer, while the inputs are hashed
+    from ..outputs.write import write_outputs
+
+    cache.hashed()  # before anything reads an input
     prune = not names
     if changed_since is not None:
         names, prune = _changed_since(root, changed_since, names)

@@ -146,6 +146,11 @@ def tool_fingerprint() -> str:
     return hasher.hexdigest()
 
 
+# The input files found on disk: (path relative to the root, full path, stat) of the
+# shared ones (config, blocks, roles...), then of the manifests folder's.
+Listing = tuple[list[tuple[str, str, os.stat_result]], list[tuple[str, str, os.stat_result]]]
+
+
 @dataclass
 class Inputs:
     """What the catalog's input files hash to, and how they looked on disk."""
@@ -195,13 +200,12 @@ class RenderCache:
         return self.record["regenerate"]
 
     # -- hashing ---------------------------------------------------------------------
-    def scan(self, folders: dict[str, str], tool: str) -> Inputs:
-        """Read and hash every input file of the catalog (see the module docstring)."""
+    def scan(self, folders: dict[str, str], tool: str, listing: Listing | None = None) -> Inputs:
+        """Read and hash every input file of the catalog (see the module docstring), those
+        ``listing`` found if given."""
         hasher = hashlib.sha256(tool.encode())
         stats: dict[str, tuple[int, int, int]] = {}
-        optional = tuple(key for key in OPTIONAL_FOLDERS if key in folders)
-        shared = self._inputs(folders, ("config", *INPUT_FOLDERS, *optional))
-        own = self._inputs(folders, ("manifests",))
+        shared, own = listing or self._listing(folders)
         digests = iter(_digests([path for _, path, _ in shared + own]))
         for (rel, _, info), content in zip(shared, digests):
             stats[rel] = (info.st_ino, info.st_size, info.st_mtime_ns)
@@ -218,6 +222,12 @@ class RenderCache:
         key = hasher.hexdigest()
         agents = {rel: _digest(f"{key}\0{rel}\0{content}".encode()) for rel, content in manifests.items()}
         return Inputs(key, agents, stats)
+
+    def _listing(self, folders: dict[str, str]) -> Listing:
+        """The shared input files, then the manifests folder's."""
+        optional = tuple(key for key in OPTIONAL_FOLDERS if key in folders)
+        return (self._inputs(folders, ("config", *INPUT_FOLDERS, *optional)),
+                self._inputs(folders, ("manifests",)))
 
     def _inputs(self, folders: dict[str, str], kinds: tuple[str, ...]
                 ) -> list[tuple[str, str, os.stat_result]]:
@@ -248,7 +258,8 @@ class RenderCache:
         render that follows can be recorded; with ``answer`` false that is all
         it does (a render is coming anyway). With ``meanwhile``, when the record
         cannot answer whatever the inputs hold (there is none, or it is another
-        version's), they are hashed in another process while the caller goes on
+        version's) and there are many, they are hashed in another process while the
+        caller goes on
         (importing the renderer, say); :meth:`hashed` waits for that, and must be
         called before anything reads an input, or nothing is recorded.
         """
@@ -260,15 +271,30 @@ class RenderCache:
         except (_Unsupported, OSError, AttributeError, KeyError, TypeError, ValueError):
             return None
 
+    def could_answer(self) -> bool:
+        """Whether the record may vouch for any outputs at all: there is one, written by
+        this version of the tool for the folders the config names now."""
+        if self.root is None:
+            return False
+        try:
+            return self._could_answer(tool_fingerprint(), config_folders(self.root))
+        except (_Unsupported, OSError, ValueError):
+            return False
+
+    def _could_answer(self, tool: str, folders: dict[str, str]) -> bool:
+        return self.record.get("tool") == tool and self.record.get("folders") == folders
+
     def _clean_states(self, root: Path, answer: bool, meanwhile: bool) -> list[FileState] | None:
         tool = tool_fingerprint()
         folders = config_folders(root)
-        if not answer or self.record.get("tool") != tool or self.record.get("folders") != folders:
-            if meanwhile:  # no answer to wait for: hash while the caller goes on
-                self._hashing = parallel.start(lambda: self.scan(folders, tool))
+        if not answer or not self._could_answer(tool, folders):
+            listing = self._listing(folders)
+            if meanwhile and parallel.worker_count(len(listing[0]) + len(listing[1])) > 1:
+                # no answer to wait for, and enough to read: hashed while the caller goes on
+                self._hashing = parallel.start(lambda: self.scan(folders, tool, listing))
                 self.folders = folders
             else:
-                self.inputs, self.folders = self.scan(folders, tool), folders
+                self.inputs, self.folders = self.scan(folders, tool, listing), folders
             return None
         self.inputs, self.folders = self.scan(folders, tool), folders
         known = self.record["agents"]

@@ -23,26 +23,30 @@ Annotate = Callable[["Catalog", "list[FileState]"], "dict[str, str]"]
 
 
 def cached(root: Path | None, everything: bool = True, answer: bool = True,
-           meanwhile: bool = False) -> tuple["RenderCache", "list[FileState] | None"]:
+           meanwhile: bool = False, record: bool = True
+           ) -> tuple["RenderCache", "list[FileState] | None"]:
     """The render cache of ``root``, and its word that every output is clean, if it has one.
 
     The one policy: only a run over every agent may take the cache's answer
     (``everything``); anything in doubt gives None and the caller renders. With
     ``answer`` false the inputs are still hashed, so the render can be recorded;
     with ``meanwhile`` that may happen in another process (see
-    :meth:`RenderCache.clean_states`).
+    :meth:`RenderCache.clean_states`). With ``record`` false the caller wants the
+    answer only, and nothing is hashed when the record cannot give one.
     """
     from .cache import RenderCache
 
     cache = RenderCache.open(root)
-    return cache, cache.clean_states(answer=answer, meanwhile=meanwhile) if everything else None
+    if not everything or not (record or cache.could_answer()):
+        return cache, None
+    return cache, cache.clean_states(answer=answer, meanwhile=meanwhile)
 
 
 def answer_build(root: Path | None) -> bool:
     """Print what ``build`` prints when the cache vouches for every output; True if it did."""
     from .report import build_summary
 
-    _, clean = cached(root)
+    _, clean = cached(root, record=False)  # the full command hashes, if it renders
     if clean is None:
         return False
     sys.stdout.write(build_summary(0, len(clean), 0) + "\n")
