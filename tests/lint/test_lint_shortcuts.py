@@ -10,6 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assembler.lint import structure
+from assembler.lint.frontmatter import header_of
+from assembler.sources.yaml import split_frontmatter
 from assembler.lint.context import Output, SharedWork, TextFile
 from assembler.lint.linematch import BlockLines
 from assembler.lint.paths import ShortestPaths
@@ -204,3 +206,9 @@ def test_empty_sections_are_found_with_blank_lines_remembered_across_outputs():
              for output in shared.outputs]
     assert found == [[4], [1]]
     assert blank == {"": True, "text": False, "<!-- c -->": True, "---": True, "x": False}
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(["---", "--- ", "", "a: b", "---x", "x---", "-"]), max_size=7))
+def test_frontmatter_header_from_the_lines_is_the_one_split_from_the_text(lines):
+    assert header_of(lines) == split_frontmatter("\n".join(lines)).header

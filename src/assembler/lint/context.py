@@ -15,7 +15,7 @@ from array import array
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from itertools import accumulate, chain, islice
+from itertools import accumulate, chain, compress, islice
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
@@ -247,9 +247,8 @@ class Output:
     def _marked_lines(self) -> tuple[array, array]:
         """The indices of the lines that hold something a check needs, and which (bits);
         as arrays, a few bytes a line for thousands of outputs."""
-        marks = self.shared.marks
-        found = [(index, mark) for index, line in enumerate(self.lines) if (mark := marks.get(line))]
-        return array("l", [index for index, _ in found]), array("Q", [mark for _, mark in found])
+        found = list(map(self.shared.marks.get, self.lines))  # None or the bits (never 0)
+        return array("l", compress(range(len(found)), found)), array("Q", filter(None, found))
 
     @cached_property
     def code_flags(self) -> list[bool]:
