@@ -202,3 +202,24 @@ def test_fidelity_settings_own_text_footer_and_crlf(clean, today):
         ("AA402", "_manifests/gamma.toml", 15),
         ("AA104", "_manifests/gamma.toml", 17),
     ]
+
+
+def test_the_rules_run_beside_the_others_give_the_findings_of_one_process(all_defects, today,
+                                                                         monkeypatch):
+    from assembler import parallel
+
+    def findings():
+        return [(f, f.severity, f.outputs) for f in lint(all_defects, today=today).findings]
+
+    monkeypatch.setenv(parallel.JOBS_ENV, "1")
+    alone = findings()
+    monkeypatch.delenv(parallel.JOBS_ENV)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_AGENTS", 0)
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda _pid: {0, 1})
+    forks: list[str] = []  # what each forked process ran
+    real = parallel._fork
+    monkeypatch.setattr(parallel, "_fork",
+                        lambda work, part: forks.append(work.__qualname__) or real(work, part))
+    assert findings() == alone
+    assert forks.count("_check.<locals>.work") == 1
+    assert {f.code for f, _, _ in alone} >= {"AA801", "AA802", "AA803", "AA804"}

@@ -9,6 +9,10 @@ from collections import deque
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from assembler.lint import structure
+from assembler.lint.frontmatter import header_of
+from assembler.sources.yaml import split_frontmatter
+from assembler.lint.context import Output, SharedWork, TextFile
 from assembler.lint.linematch import BlockLines
 from assembler.lint.paths import ShortestPaths
 from assembler.lint.linesearch import LineSearch, fold_case
@@ -162,3 +166,49 @@ def test_fences_and_headings_come_out_the_same_from_the_marked_lines_alone(lines
     marked = [i for i, line in enumerate(lines) if "#" in line]
     assert in_code(lines, fences) == in_code(lines) == fenced_line_by_line(lines)
     assert headings(lines, 0, in_code(lines), marked) == headings(lines)
+
+
+body_lines = st.lists(st.sampled_from(["```", "~~~", "# T", "## T", "## x #", "### y", "text",
+                                       "", "---", "<!-- c -->", "# T"]), max_size=12)
+
+
+@settings(max_examples=200)
+@given(st.lists(st.tuples(body_lines, st.integers(0, 3)), min_size=1, max_size=5))
+def test_headings_of_outputs_that_share_their_layout_are_those_of_each_alone(documents):
+    shared = SharedWork(catalog=None)
+    outputs = [Output(agent=None, file=TextFile(f"agents/{n}.md", None, "output", lines),
+                      raw=None, body_start=min(start, len(lines)), shared=shared)
+               for n, (lines, start) in enumerate(documents)]
+    shared.outputs.extend(outputs)
+    for output in outputs:
+        assert output.body_headings == headings(output.lines, output.body_start)
+    for one in outputs:  # equal layouts: one list, shared
+        for other in outputs:
+            if (one.lines, one.body_start) == (other.lines, other.body_start):
+                assert one.body_headings is other.body_headings
+
+
+@given(st.lists(st.text(alphabet="aB]( \u017f\u0131—", max_size=8), max_size=6),
+       st.lists(st.tuples(st.lists(st.sampled_from(["](", "a", "b("]), max_size=2),
+                          st.lists(st.sampled_from(["ab", "s", "i"]), max_size=2)), max_size=4))
+def test_lines_for_several_needs_at_once_are_those_for_each_alone(lines, needs):
+    search = LineSearch(lines)
+    assert search.containing_each(needs) == [search.containing(*need) for need in needs]
+
+
+def test_empty_sections_are_found_with_blank_lines_remembered_across_outputs():
+    shared = SharedWork(catalog=None)
+    blank: dict[str, bool] = {}
+    documents = [["# A", "", "text", "# B", "", "<!-- c -->"], ["# A", "", "---", "# B", "x"]]
+    shared.outputs.extend(Output(agent=None, file=TextFile("a.md", None, "output", lines),
+                                 raw=None, body_start=0, shared=shared) for lines in documents)
+    found = [[f.line for f in structure._empty(output, output.body_headings, blank)]
+             for output in shared.outputs]
+    assert found == [[4], [1]]
+    assert blank == {"": True, "text": False, "<!-- c -->": True, "---": True, "x": False}
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(["---", "--- ", "", "a: b", "---x", "x---", "-"]), max_size=7))
+def test_frontmatter_header_from_the_lines_is_the_one_split_from_the_text(lines):
+    assert header_of(lines) == split_frontmatter("\n".join(lines)).header

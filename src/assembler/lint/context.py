@@ -15,7 +15,7 @@ from array import array
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from itertools import accumulate, chain, islice
+from itertools import accumulate, chain, compress, islice
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
@@ -126,6 +126,7 @@ class SharedWork:
         self._renderer: Renderer | None = None
         self._documents: dict[str, dict[str, Origin]] = {}
         self._blocks = BlockLines()
+        self._headings: dict[tuple, list[Heading]] = {}
 
     def values(self, agent: Agent) -> dict[str, Origin]:
         return value_lines(agent, self.catalog, self._documents)
@@ -151,10 +152,30 @@ class SharedWork:
         """For each distinct output line that holds something a check needs, which needs (bits)."""
         if self._marks is None:
             self._marks = {}
+            missing = [need for need in self.bits if need not in self._holding]
+            lines = self.search.lines
+            for need, indices in zip(missing, self.search.containing_each(missing)):
+                self._holding[need] = {lines[index] for index in indices}
             for need, bit in self.bits.items():
                 for line in self.holding(need):
                     self._marks[line] = self._marks.get(line, 0) | bit
         return self._marks
+
+    def body_headings(self, output: Output) -> list[Heading]:
+        """An output's headings after its frontmatter, one list for all outputs that agree.
+
+        The headings depend only on where the frontmatter ends and on which lines
+        (by index and text) may be headings or fences; outputs made from the same
+        blocks agree on those line for line, so each such layout is scanned once and
+        its list (and its headings) shared. Do not change the list."""
+        lines, fences, marked = output.lines, output.lines_holding(FENCES), output._marked
+        key = (output.body_start, tuple(fences), tuple([lines[index] for index in fences]),
+               tuple(marked), tuple([lines[index] for index in marked]))
+        found = self._headings.get(key)
+        if found is None:
+            found = self._headings[key] = headings(lines, output.body_start, output.code_flags,
+                                                   marked)
+        return found
 
     def origins(self, output: Output) -> LineOrigins:
         if self._renderer is None:
@@ -226,9 +247,8 @@ class Output:
     def _marked_lines(self) -> tuple[array, array]:
         """The indices of the lines that hold something a check needs, and which (bits);
         as arrays, a few bytes a line for thousands of outputs."""
-        marks = self.shared.marks
-        found = [(index, mark) for index, line in enumerate(self.lines) if (mark := marks.get(line))]
-        return array("l", [index for index, _ in found]), array("Q", [mark for _, mark in found])
+        found = list(map(self.shared.marks.get, self.lines))  # None or the bits (never 0)
+        return array("l", compress(range(len(found)), found)), array("Q", filter(None, found))
 
     @cached_property
     def code_flags(self) -> list[bool]:
@@ -241,8 +261,8 @@ class Output:
 
     @cached_property
     def body_headings(self) -> list[Heading]:
-        """The headings after the frontmatter."""
-        return headings(self.lines, self.body_start, self.code_flags, self._marked)
+        """The headings after the frontmatter (shared with other outputs: do not change it)."""
+        return self.shared.body_headings(self)
 
     @cached_property
     def anchor_names(self) -> set[str]:

@@ -11,12 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from types import ModuleType
 from typing import Iterable, Iterator, Sequence
 
 from ..sources.catalog import Agent, Catalog
 from ..sources.config import Settings
 from ..diagnostics import CatalogError, Diagnostic, Diagnostics, did_you_mean
 from ..outputs.render import Rendered
+from .. import parallel
 from ..sources.toml import read_text
 from . import budgets, consistency, freshness, names, placeholders, references, secrets, structure
 from . import frontmatter
@@ -31,6 +33,7 @@ FAMILIES = (structure, frontmatter, references, names, placeholders, freshness, 
             skills, consistency, plugin)
 RULES: tuple[Rule, ...] = suppress.RULES + tuple(rule for family in FAMILIES for rule in family.RULES)
 BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
+_ASIDE = (consistency,)  # run beside the others where there is a second core (see _check)
 _SHOWN_OUTPUTS = 3
 _MIN_VALUE_SNIPPET = 5  # shorter matched text is too common to pin on a config value
 
@@ -99,10 +102,8 @@ def lint_catalog(catalog: Catalog, rendered: "list[Rendered | tuple[Agent, Kept]
     ctx.skill_files = [item for item in rendered
                        if not isinstance(item, tuple) and is_skill_file(item)]
 
-    found: list[Finding] = []
-    for family in FAMILIES:
-        if any(rule.code in active for rule in family.RULES):
-            found.extend(f for f in family.check(ctx) if f.code in active)
+    found = _check([family for family in FAMILIES if any(rule.code in active for rule in family.RULES)],
+                   ctx, frozenset(active))
     silencers = {
         path: suppress.read_silencer(path, file.lines, file.markdown, BY_CODE)
         if suppress.MARK in file.text else suppress.Silencer()
@@ -122,6 +123,29 @@ def lint_catalog(catalog: Catalog, rendered: "list[Rendered | tuple[Agent, Kept]
     final = sorted((_finish(f, config) for f in kept),
                    key=lambda f: (f.path, f.line, f.column, f.code, f.message))
     return LintReport(final, len(merged) - len(kept), ctx)
+
+
+def _check(families: list[ModuleType], ctx: LintContext, active: frozenset[str]) -> list[Finding]:
+    """The active findings of ``families``, family by family in their order.
+
+    The families of :data:`_ASIDE` read only the sources, and on a large catalog
+    take as long as all the others together, which read the rendered outputs:
+    when the catalog is large enough to render on several cores (see
+    :mod:`~assembler.parallel`), they run in a forked process while this one
+    runs the rest. Rules are pure functions of the context, so the findings are
+    those of one process doing both."""
+    aside = [family for family in families if family in _ASIDE]
+    here = [family for family in families if family not in _ASIDE]
+
+    def work(groups: list[list[ModuleType]]) -> dict[str, list[Finding]]:
+        return {family.__name__: [f for f in family.check(ctx) if f.code in active]
+                for group in groups for family in group}
+
+    workers = min(2, parallel.worker_count(len(ctx.catalog.agents))) if aside and here else 1
+    by_family: dict[str, list[Finding]] = {}
+    for part in parallel.fork_map(work, [here, aside], workers):
+        by_family.update(part)
+    return [finding for family in families for finding in by_family[family.__name__]]
 
 
 def _silencer_on_disk(root: Path, path: str) -> suppress.Silencer:

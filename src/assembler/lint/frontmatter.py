@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..sources.yaml import FrontmatterError, parse_yaml_mapping, split_frontmatter
+from ..sources.yaml import FrontmatterError, parse_yaml_mapping
 from .context import LintContext
 from .rules import Finding, Rule
 
@@ -22,9 +22,7 @@ RULES = (
 
 def check(ctx: LintContext) -> Iterator[Finding]:
     for output in ctx.outputs:
-        if not output.file.text.startswith("---\n"):
-            continue
-        header = split_frontmatter(output.file.text).header
+        header = header_of(output.lines)
         if header is None:
             continue
         try:
@@ -41,3 +39,13 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 "reword the value (a `: ` or a leading `#`, `*`, `&`, `[` make YAML misread it), "
                 "or let the tool quote it: `[layout] quote_frontmatter = true`",
                 "warning")
+
+
+def header_of(lines: list[str]) -> str | None:
+    """``split_frontmatter(text).header`` of the text ``lines`` make, read from the first
+    lines alone: joining all of a large output's lines for its few header lines would
+    copy the whole file."""
+    if len(lines) < 2 or lines[0] != "---":
+        return None
+    end = next((index for index in range(1, len(lines)) if lines[index] == "---"), None)
+    return None if end is None else "".join(line + "\n" for line in lines[1:end])

@@ -9,7 +9,7 @@ a small share of all lines.
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Sequence
 
 # Characters (?i) matches to an ASCII letter although they are not ASCII, and the letter.
 _CASE_TWINS = {"\u017f": "s", "\u0131": "i", "\u0130": "i", "\u212a": "k"}
@@ -38,13 +38,22 @@ class LineSearch:
     def containing(self, needles: Iterable[str] = (), any_case: Iterable[str] = ()) -> list[int]:
         """Indices, in order, of the lines that hold one of ``needles`` as written, or one of
         ``any_case`` (lower-case ASCII words) in any case. No needle holds a line break."""
-        hits: set[int] = set()
-        for needle in needles:
-            _find(self.data, needle.encode("utf-8", "surrogatepass"), b"\n", hits)
-        folded = fold_case(self.data) if any_case else b""  # not kept: as large as the text
-        for word in any_case:
-            _find(folded, word.encode("ascii"), b"\n", hits)
-        return sorted(hits)
+        return self.containing_each([(tuple(needles), tuple(any_case))])[0]
+
+    def containing_each(self, needs: Sequence[tuple[Sequence[str], Sequence[str]]]
+                        ) -> list[list[int]]:
+        """:meth:`containing` for each ``(needles, any_case)`` of ``needs``: the text is
+        folded to lower case once for all of them, not once for each."""
+        folded = fold_case(self.data) if any(any_case for _, any_case in needs) else b""
+        found = []
+        for needles, any_case in needs:  # `folded` is not kept: it is as large as the text
+            hits: set[int] = set()
+            for needle in needles:
+                _find(self.data, needle.encode("utf-8", "surrogatepass"), b"\n", hits)
+            for word in any_case:
+                _find(folded, word.encode("ascii"), b"\n", hits)
+            found.append(sorted(hits))
+        return found
 
 
 def _find(haystack, needle, newline, hits: set[int]) -> None:

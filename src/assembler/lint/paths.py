@@ -23,8 +23,10 @@ class ShortestPaths:
 
     Searches towards the same goal one after another (an agent's handoffs, in
     turn) share the part grown from the goal. Nodes are numbered, and what a
-    search has seen is kept in lists marked with the number of the search, so
-    a search costs what it visits and no table is built or cleared for it.
+    search has seen is kept in a list marked with the number of the search and
+    the distance together (``search * stride + distance``), so a search costs
+    what it visits, no table is built or cleared for it, and one look tells
+    both whether a node was seen and how far away it is.
     """
 
     def __init__(self, graph: Graph):
@@ -41,11 +43,12 @@ class ShortestPaths:
             for target in targets:
                 self.reverse[target].append(number[node])
         size = len(self.names)
-        self._search = 0  # number of the current search from a start
-        self._seen, self._depth = [0] * size, [0] * size  # search number; distance from the start
+        self._stride = size + 1  # more than any distance
+        self._start = 0  # mark of distance 0 from the start, in the current search
+        self._seen = [-1] * size  # a node's mark from the start: seen now when >= _start
         self._goal: int | None = None
-        self._goals = 0  # number of the current goal
-        self._reached, self._behind = [0] * size, [0] * size  # goal number; distance to the goal
+        self._at_goal = 0  # mark of distance 0 to the goal, for the current goal
+        self._reached = [-1] * size  # a node's mark towards the goal: known when >= _at_goal
         self._frontier: list[int] = []  # the nodes farthest from the goal so far
         self._all_behind = False  # every node that reaches the goal is known
 
@@ -57,17 +60,17 @@ class ShortestPaths:
             return None
         first, last = self.number[start], self.number[goal]
         if last != self._goal:
-            self._goal, self._goals = last, self._goals + 1
-            self._reached[last], self._behind[last] = self._goals, 0
+            self._goal, self._at_goal = last, self._at_goal + self._stride
+            self._reached[last] = self._at_goal
             self._frontier, self._all_behind = [last], False
-        self._search += 1
-        search, seen, depth = self._search, self._seen, self._depth
-        goals, reached = self._goals, self._reached
-        seen[first], depth[first] = search, 0
+        self._start += self._stride
+        base, seen = self._start, self._seen
+        at_goal, reached = self._at_goal, self._reached
+        seen[first] = base
         layers = [[first]]
         # The first time the ends touch, every shortest path runs through a node of the
         # newest layer from the start that is also in the newest layer from the goal.
-        met = [first] if reached[first] == goals else []
+        met = [first] if reached[first] >= at_goal else []
         while True:
             if met:
                 return [self.names[node] for node in self._rebuild(layers, met)]
@@ -75,45 +78,44 @@ class ShortestPaths:
                 return None
             if len(layers[-1]) <= len(self._frontier):  # grow the smaller end by one layer
                 grown = []
-                forward, distance = self.forward, len(layers)
+                forward, mark = self.forward, base + len(layers)
                 for node in layers[-1]:
                     for target in forward[node]:
-                        if seen[target] != search:
-                            seen[target], depth[target] = search, distance
+                        if seen[target] < base:
+                            seen[target] = mark
                             grown.append(target)
                 if not grown:
                     return None
                 layers.append(grown)
-                met = [node for node in grown if reached[node] == goals]
+                met = [node for node in grown if reached[node] >= at_goal]
             else:
-                behind = self._behind
-                distance = behind[self._frontier[0]] + 1
+                mark = reached[self._frontier[0]] + 1
                 grown = []
                 reverse = self.reverse
                 for node in self._frontier:
                     for source in reverse[node]:
-                        if reached[source] != goals:
-                            reached[source], behind[source] = goals, distance
+                        if reached[source] < at_goal:
+                            reached[source] = mark
                             grown.append(source)
                 if grown:
                     self._frontier = grown
                 else:
                     self._all_behind = True
-                newest = len(layers) - 1
-                met = [node for node in grown if seen[node] == search and depth[node] == newest]
+                newest = base + len(layers) - 1
+                met = [node for node in grown if seen[node] == newest]
 
     def _rebuild(self, layers: list[list[int]], met: list[int]) -> list[int]:
-        search, seen, depth = self._search, self._seen, self._depth
+        base, seen = self._start, self._seen
         on_path = [set(met)]  # per layer from the start, the nodes that lead on to a meeting node
         for layer in range(len(layers) - 2, -1, -1):
+            mark = base + layer
             on_path.append({source for node in on_path[-1] for source in self.reverse[node]
-                            if seen[source] == search and depth[source] == layer})
+                            if seen[source] == mark})
         on_path.reverse()
         path = [layers[0][0]]
         for ahead in on_path[1:]:
             path.append(next(target for target in self.forward[path[-1]] if target in ahead))
-        goals, reached, behind = self._goals, self._reached, self._behind
-        for distance in range(behind[path[-1]] - 1, -1, -1):
-            path.append(next(target for target in self.forward[path[-1]]
-                             if reached[target] == goals and behind[target] == distance))
+        reached = self._reached
+        for mark in range(reached[path[-1]] - 1, self._at_goal - 1, -1):
+            path.append(next(target for target in self.forward[path[-1]] if reached[target] == mark))
         return path

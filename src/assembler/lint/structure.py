@@ -6,6 +6,7 @@ findings about a heading move to the block or manifest line it came from.
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import Iterator
 
 from .context import LintContext, Output
@@ -28,11 +29,13 @@ RULES = (
 
 def check(ctx: LintContext) -> Iterator[Finding]:
     required = ctx.config.required_sections.agent
+    repeats: dict[int, tuple[list[Heading], list[tuple[Heading, Heading]]]] = {}
+    blank: dict[str, bool] = {}  # is_blank of each distinct line asked about
     for output in ctx.outputs:
         found = output.body_headings
         yield from _required(output, found, required)
-        yield from _duplicates(output, found)
-        yield from _empty(output, found)
+        yield from _duplicates(output, _repeated(found, repeats))
+        yield from _empty(output, found, blank)
         yield from _skips(output, found)
 
 
@@ -71,13 +74,27 @@ def _required(output: Output, found: list[Heading], required: list[str]) -> Iter
             break
 
 
-def _duplicates(output: Output, found: list[Heading]) -> Iterator[Finding]:
-    seen: dict[tuple[int, str], Heading] = {}
-    for heading in found:
-        key = (heading.level, heading.key)
-        first = seen.setdefault(key, heading)
-        if first is heading:
-            continue
+def _repeated(found: list[Heading], known: dict[int, tuple[list[Heading], list]]
+              ) -> list[tuple[Heading, Heading]]:
+    """Each heading that repeats an earlier one of the same level, with that earlier one.
+
+    Outputs that agree on their headings share one list of them (see
+    :meth:`~.context.SharedWork.body_headings`), so the answer is kept by the
+    list's identity; ``known`` holds the list too, which keeps that identity."""
+    entry = known.get(id(found))
+    if entry is None:
+        seen: dict[tuple[int, str], Heading] = {}
+        pairs = []
+        for heading in found:
+            first = seen.setdefault((heading.level, heading.key), heading)
+            if first is not heading:
+                pairs.append((heading, first))
+        entry = known[id(found)] = (found, pairs)
+    return entry[1]
+
+
+def _duplicates(output: Output, repeats: list[tuple[Heading, Heading]]) -> Iterator[Finding]:
+    for heading, first in repeats:
         origin = output.origin(heading.line - 1)
         if origin is not None and origin == output.origin(first.line - 1):
             continue  # one block rendered twice: AA804 reports the cause
@@ -87,14 +104,21 @@ def _duplicates(output: Output, found: list[Heading]) -> Iterator[Finding]:
             "rename one of the two sections, or merge them")
 
 
-def _empty(output: Output, found: list[Heading]) -> Iterator[Finding]:
+def _empty(output: Output, found: list[Heading], blank: dict[str, bool]) -> Iterator[Finding]:
+    """``blank``: :func:`is_blank` of lines already asked about; outputs share their lines."""
     lines = output.lines
     for index, heading in enumerate(found):
         following = found[index + 1] if index + 1 < len(found) else None
         if following is not None and following.level > heading.level:
             continue  # it has subsections; those are checked on their own
         end = following.line - 1 if following is not None else len(lines)
-        if all(is_blank(line) for line in lines[heading.line:end]):
+        for line in islice(lines, heading.line, end):
+            empty = blank.get(line)
+            if empty is None:
+                empty = blank[line] = is_blank(line)
+            if not empty:
+                break
+        else:
             yield _at_heading("AA104", output, heading, f"section `{heading.marker}` is empty",
                               "write its content, or remove the heading")
 
