@@ -50,7 +50,7 @@ package: $(STAMP)
 	$(BIN)/python -m pytest -m package tests/test_package.py
 
 # Times whole processes on generated catalogs of 40, 1,000 and 10,000 agents
-# (about four minutes) and rewrites the generated part of BENCHMARKS.md.
+# (about six minutes) and rewrites the generated part of BENCHMARKS.md.
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
