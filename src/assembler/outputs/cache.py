@@ -258,10 +258,10 @@ class RenderCache:
         render that follows can be recorded; with ``answer`` false that is all
         it does (a render is coming anyway). With ``meanwhile``, when the record
         cannot answer whatever the inputs hold (there is none, or it is another
-        version's) and there are many, they are hashed in another process while the
-        caller goes on
-        (importing the renderer, say); :meth:`hashed` waits for that, and must be
-        called before anything reads an input, or nothing is recorded.
+        version's) and there are many, they are hashed in another process while
+        the caller goes on (importing the renderer, say); :meth:`hashed` waits for
+        that, and must be called before anything reads an input, or nothing is
+        recorded.
         """
         if self.root is None:
             return None
