@@ -249,7 +249,8 @@ class RenderCache:
         return found
 
     # -- lookup ----------------------------------------------------------------------
-    def clean_states(self, answer: bool = True, meanwhile: bool = False) -> list[FileState] | None:
+    def clean_states(self, answer: bool = True, meanwhile: bool = False, record: bool = True
+                     ) -> list[FileState] | None:
         """Every output as a full check would see it, when all are known and clean.
 
         Returns None (and the caller renders) whenever the record cannot vouch
@@ -261,33 +262,25 @@ class RenderCache:
         version's) and there are many, they are hashed in another process while
         the caller goes on (importing the renderer, say); :meth:`hashed` waits for
         that, and must be called before anything reads an input, or nothing is
-        recorded.
+        recorded. With ``record`` false the caller wants the answer only, and
+        nothing is hashed when the record cannot give one.
         """
         if self.root is None:
             return None
         self.inputs = self.folders = self._hashing = None
         try:
-            return self._clean_states(self.root, answer, meanwhile)
+            return self._clean_states(self.root, answer, meanwhile, record)
         except (_Unsupported, OSError, AttributeError, KeyError, TypeError, ValueError):
             return None
 
-    def could_answer(self) -> bool:
-        """Whether the record may vouch for any outputs at all: there is one, written by
-        this version of the tool for the folders the config names now."""
-        if self.root is None:
-            return False
-        try:
-            return self._could_answer(tool_fingerprint(), config_folders(self.root))
-        except (_Unsupported, OSError, ValueError):
-            return False
-
-    def _could_answer(self, tool: str, folders: dict[str, str]) -> bool:
-        return self.record.get("tool") == tool and self.record.get("folders") == folders
-
-    def _clean_states(self, root: Path, answer: bool, meanwhile: bool) -> list[FileState] | None:
+    def _clean_states(self, root: Path, answer: bool, meanwhile: bool, record: bool
+                      ) -> list[FileState] | None:
         tool = tool_fingerprint()
         folders = config_folders(root)
-        if not answer or not self._could_answer(tool, folders):
+        # The record may vouch for outputs only if this version wrote it, for these folders.
+        if not answer or self.record.get("tool") != tool or self.record.get("folders") != folders:
+            if not record:
+                return None
             listing = self._listing(folders)
             if meanwhile and parallel.worker_count(len(listing[0]) + len(listing[1])) > 1:
                 # no answer to wait for, and enough to read: hashed while the caller goes on

@@ -37,9 +37,9 @@ def cached(root: Path | None, everything: bool = True, answer: bool = True,
     from .cache import RenderCache
 
     cache = RenderCache.open(root)
-    if not everything or not (record or cache.could_answer()):
+    if not everything:
         return cache, None
-    return cache, cache.clean_states(answer=answer, meanwhile=meanwhile)
+    return cache, cache.clean_states(answer=answer, meanwhile=meanwhile, record=record)
 
 
 def answer_build(root: Path | None) -> bool:
