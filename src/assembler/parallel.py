@@ -54,9 +54,9 @@ def fork_map(work: Callable[[list[T]], R], items: list[T], workers: int) -> list
 
 def start(work: Callable[[], R]) -> Callable[[], R]:
     """Run ``work()`` in a forked process while this one goes on; the function returned
-    waits for its result. Where nothing is forked (``ASSEMBLER_JOBS=1``, not Linux) or the
-    child fails, ``work()`` runs here when waited for."""
-    if not sys.platform.startswith("linux") or os.environ.get(JOBS_ENV, "") == "1":
+    waits for its result. Callers ask :func:`worker_count` whether that is worth it; where
+    fork is not safe (not Linux) or the child fails, ``work()`` runs here when waited for."""
+    if not sys.platform.startswith("linux"):
         return work
     pid, reader = _fork(lambda _: work(), [])
 
