@@ -296,8 +296,9 @@ BANNER_NOTE = "generated banner: its hash changes with the sources"
 
 def describe_change(change: Change, trace: Trace) -> str:
     """``source:lines (what)`` for each source, and how many agents the change reaches."""
-    sources = [found for found in change.sources() if found[0].kind != "banner"]
-    banner = BANNER_NOTE if len(sources) < len(change.sources()) else ""
+    every = change.sources()
+    sources = [found for found in every if found[0].kind != "banner"]
+    banner = BANNER_NOTE if len(sources) < len(every) else ""
     if not sources:
         return banner
     parts = []
