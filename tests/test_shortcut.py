@@ -13,9 +13,16 @@ from assembler.cli.fastpath import parse
 from .test_cache import age_inputs
 
 FULL = "import sys; from assembler.cli.entry import run_full; sys.argv[0] = 'assembler'; run_full()"
-SHORT = ("import atexit, sys; sys.argv[0] = 'assembler'; atexit.register(lambda: sys.stderr.write("
-         "'framework loaded\\n' if 'typer' in sys.modules else '')); "
-         "from assembler.cli.entry import main; main()")
+
+
+def at_exit(expression: str) -> str:
+    """Code that runs the entry point and, as it exits, writes ``expression`` to stderr."""
+    return ("import atexit, sys; sys.argv[0] = 'assembler'; "
+            f"atexit.register(lambda: sys.stderr.write({expression})); "
+            "from assembler.cli.entry import main; main()")
+
+
+SHORT = at_exit("'framework loaded\\n' if 'typer' in sys.modules else ''")
 
 
 def run(code: str, args: list[str], cwd, **env: str):
@@ -90,18 +97,14 @@ def test_options_are_read_like_the_full_command_reads_them():
 
 
 def test_a_cached_check_loads_neither_jinja2_nor_pydantic(warm):
-    code = ("import atexit, sys; sys.argv[0] = 'assembler'; atexit.register(lambda: sys.stderr.write("
-            "' '.join(m for m in ('jinja2', 'pydantic') if m in sys.modules))); "
-            "from assembler.cli.entry import main; main()")
+    code = at_exit("' '.join(m for m in ('jinja2', 'pydantic') if m in sys.modules)")
     run(code, ["check"], warm)  # the first run may record the cache
     assert run(code, ["check"], warm).stderr == ""
 
 
 def test_a_check_imports_only_the_formats_its_catalog_renders_to(mini):
     """The registry imports a target's module the first time the target is asked for."""
-    code = ("import atexit, sys; sys.argv[0] = 'assembler'; atexit.register(lambda: sys.stderr.write("
-            "' '.join(sorted(m for m in sys.modules if m.startswith('assembler.targets.'))))); "
-            "from assembler.cli.entry import main; main()")
+    code = at_exit("' '.join(sorted(m for m in sys.modules if m.startswith('assembler.targets.')))")
     loaded = run(code, ["check"], mini).stderr.split()
     assert "assembler.targets.claude_code" in loaded
     assert not {"assembler.targets.codex", "assembler.targets.gemini"} & set(loaded)
@@ -112,9 +115,7 @@ def test_a_check_imports_only_the_formats_its_catalog_renders_to(mini):
 def test_a_check_imports_pyyaml_only_for_a_header_plain_lines_cannot_say(mini, header, loaded):
     block = mini / "_blocks" / "baseline.md"
     block.write_text(f"---\n{header}\n---\n" + block.read_text())
-    code = ("import atexit, sys; sys.argv[0] = 'assembler'; atexit.register(lambda: sys.stderr.write("
-            "'yaml' if 'yaml' in sys.modules else '')); "
-            "from assembler.cli.entry import main; main()")
+    code = at_exit("'yaml' if 'yaml' in sys.modules else ''")
     result = run(code, ["check"], mini)  # not built: every file is rendered, and missing
     assert (result.returncode, result.stderr) == (1, loaded)
 
